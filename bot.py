@@ -1,0 +1,186 @@
+"""amplify-dev: entry point. Reads settings once, builds the clients, wires the app, runs it.
+
+python bot.py        Socket Mode if SLACK_APP_TOKEN is set, else HTTP on $PORT at POST /slack/events
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+
+import handlers
+from logging_setup import configure_logging, quiet_libraries
+from settings import Settings, SettingsError, load_settings
+from slack_gateway import SlackGateway, build_web_client
+from store import SqliteRequestStore
+from workflow import Deps, Workflow
+
+logger = logging.getLogger("amplify-dev")
+
+SLACK_PATH = "/slack/events"
+WORKER_THREADS = 8
+DEFAULT_REGION = "us-east-1"
+
+
+def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, runner: Executor) -> App:
+    """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test."""
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        # Our listeners only ack and hand the slow work to `runner`, so Bolt can answer Slack as soon as
+        # the listener returns, with no polling thread in between.
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("slack_bolt.App"),
+    )
+    handlers.register(app, workflow, runner)
+
+    @app.error
+    def _on_error(error: Exception, body: dict[str, Any]) -> None:
+        logger.error("unhandled error for a %s payload", body.get("type") or "command", exc_info=error)
+
+    return app
+
+
+def aws_region() -> str:
+    """The region boto3's own configuration chain resolves (env, ~/.aws/config), for the credentials message."""
+    import boto3
+
+    region = boto3.session.Session().region_name
+    if not region:
+        logger.warning("no AWS region configured (AWS_REGION or ~/.aws/config); telling developers %s", DEFAULT_REGION)
+    return region or DEFAULT_REGION
+
+
+def build(settings: Settings) -> tuple[App, Executor, SqliteRequestStore]:
+    """Build the real clients once and wire the app."""
+    import iam
+
+    region = aws_region()
+    client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    store = SqliteRequestStore(settings.db_path)
+    runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
+    workflow = Workflow(
+        Deps(
+            settings=settings,
+            store=store,
+            iam=iam.build_iam_client(region),
+            slack=SlackGateway(client),
+            region=region,
+        )
+    )
+    return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store
+
+
+def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """The WSGI application: Slack at POST /slack/events, a liveness probe at GET /healthz."""
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    slack = SlackRequestHandler(app, path=SLACK_PATH)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok\n"]
+        return slack(environ, start_response)
+
+    return application
+
+
+class HttpServer:
+    """waitress serving the app: threaded, with a deep listen backlog, and a clean stop() for SIGTERM and tests."""
+
+    def __init__(self, app: App, host: str, port: int, *, threads: int = WORKER_THREADS) -> None:
+        from waitress.server import create_server
+
+        # Bolt's built-in server is single-threaded with a backlog of 5; waitress queues bursts instead.
+        self._server = create_server(
+            wsgi_app(app), host=host, port=port, threads=threads, backlog=1024, ident="amplify-dev"
+        )
+        self._stopping = threading.Event()
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful with port 0)."""
+        return int(self._server.effective_port)
+
+    def serve_forever(self) -> None:
+        """Serve until stop() is called, then let running requests finish."""
+        # waitress's own run() loops until KeyboardInterrupt; stepping its loop lets stop() end it cleanly.
+        while not self._stopping.is_set():
+            self._server.asyncore.loop(timeout=0.2, map=self._server._map, count=1)
+        self._server.task_dispatcher.shutdown()
+        self._server.close()
+
+    def stop(self) -> None:
+        """Ask serve_forever() to return."""
+        self._stopping.set()
+
+
+def serve_http(app: App, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 (Slack must reach it)
+    """Serve HTTP until SIGTERM or Ctrl-C."""
+    server = HttpServer(app, host, port)
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    logger.info("listening for Slack on http://%s:%s%s", host, server.port, SLACK_PATH)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    """Connect to Slack over Socket Mode (no public URL needed) until SIGTERM or Ctrl-C."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, app_token)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    handler.connect()
+    logger.info("connected to Slack in Socket Mode")
+    try:
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bot until it is stopped."""
+    configure_logging()
+    try:
+        settings = load_settings()
+    except SettingsError as e:
+        print(f"amplify-dev: configuration error: {e}", file=sys.stderr)
+        return 2
+    quiet_libraries()
+    try:
+        app, runner, store = build(settings)
+    except BoltError as e:  # Bolt's auth.test at start: a wrong token or SLACK_API_URL
+        print(f"amplify-dev: Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url}: {e}", file=sys.stderr)
+        return 2
+    try:
+        if settings.socket_mode:
+            serve_socket_mode(app, settings.slack_app_token or "")
+        else:
+            serve_http(app, settings.port)
+    except KeyboardInterrupt:
+        logger.info("stopping: finishing work in progress")
+    finally:
+        runner.shutdown(wait=True)
+        store.close()
+        logger.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

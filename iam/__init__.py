@@ -1,0 +1,57 @@
+"""The bot's IAM layer: creates, inspects and revokes developers' IAM users. Knows nothing about Slack."""
+
+from .client import build_iam_client
+from .credentials import (
+    console_signin_url,
+    create_access_key,
+    create_console_login,
+    delete_access_key,
+    delete_console_login,
+    generate_password,
+    get_password_policy,
+    list_access_key_ids,
+)
+from .errors import AccessKeyLimit, IamError, NotManagedByBot, UserNameTaken
+from .models import (
+    TAG_APPROVED_BY,
+    TAG_REQUEST,
+    TAG_SLACK_USER,
+    AccessKey,
+    ManagedUser,
+    PasswordPolicy,
+    ProvisionSpec,
+    Secret,
+)
+from .names import account_id_from_arn, derive_user_name, is_valid_path, is_valid_user_name
+from .users import create_developer_user, get_managed_user, revoke_developer_user
+
+__all__ = [
+    "TAG_APPROVED_BY",
+    "TAG_REQUEST",
+    "TAG_SLACK_USER",
+    "AccessKey",
+    "AccessKeyLimit",
+    "IamError",
+    "ManagedUser",
+    "NotManagedByBot",
+    "PasswordPolicy",
+    "ProvisionSpec",
+    "Secret",
+    "UserNameTaken",
+    "account_id_from_arn",
+    "build_iam_client",
+    "console_signin_url",
+    "create_access_key",
+    "create_console_login",
+    "create_developer_user",
+    "delete_access_key",
+    "delete_console_login",
+    "derive_user_name",
+    "generate_password",
+    "get_managed_user",
+    "get_password_policy",
+    "is_valid_path",
+    "is_valid_user_name",
+    "list_access_key_ids",
+    "revoke_developer_user",
+]

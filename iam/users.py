@@ -1,0 +1,263 @@
+"""Creating, looking up and revoking the developers' IAM users."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from botocore.client import BaseClient
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ._aws import collect, collect_service_specific_credentials
+from .errors import (
+    IamError,
+    NotManagedByBot,
+    UserNameTaken,
+    error_code,
+    is_no_such_entity,
+    outcome_unknown,
+)
+from .models import TAG_APPROVED_BY, TAG_REQUEST, TAG_SLACK_USER, ManagedUser, ProvisionSpec
+from .names import is_valid_path, is_valid_user_name, partition_from_arn
+
+logger = logging.getLogger(__name__)
+
+_AwsError = (ClientError, BotoCoreError)
+_UndoStep = tuple[str, Callable[[], object]]
+
+
+def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
+    """Create the tagged user, add it to its group, attach its policies; undo this call's work on failure."""
+    _check_spec(spec)
+    tags = {
+        TAG_SLACK_USER: spec.slack_user_id,
+        TAG_REQUEST: spec.request_id,
+        TAG_APPROVED_BY: spec.approved_by,
+    }
+    params: dict[str, Any] = {
+        "UserName": spec.user_name,
+        "Path": spec.path,
+        "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+    }
+    if spec.permissions_boundary:
+        params["PermissionsBoundary"] = spec.permissions_boundary
+    try:
+        user = iam.create_user(**params)["User"]
+    except _AwsError as exc:
+        if error_code(exc) == "EntityAlreadyExists":
+            return _resume_provisioning(iam, spec)
+        # If the request may have gone through, the user may exist; a retry with the same request id
+        # resumes it rather than failing with UserNameTaken.
+        raise IamError("CreateUser", error_code(exc), rolled_back=not outcome_unknown(exc)) from None
+
+    undo: list[_UndoStep] = [("DeleteUser", partial(iam.delete_user, UserName=spec.user_name))]
+    _grant_access(iam, spec, partition_from_arn(user["Arn"]), undo)
+    logger.info("Created IAM user %s", spec.user_name)
+    return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+
+
+def _check_spec(spec: ProvisionSpec) -> None:
+    # moto accepts names and paths real IAM rejects, so tests would not catch a bad one: refuse it here.
+    if not is_valid_user_name(spec.user_name):
+        raise ValueError("invalid IAM user name")
+    if not is_valid_path(spec.path):
+        raise ValueError("invalid IAM path")
+
+
+def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
+    """Continue a provisioning that crashed after CreateUser, or refuse a name that is not ours."""
+    try:
+        user = iam.get_user(UserName=spec.user_name)["User"]
+    except _AwsError as exc:
+        raise IamError("GetUser", error_code(exc)) from None
+    tags = _user_tags(iam, spec.user_name)
+    # The request id tag is written atomically with CreateUser (as is the permissions boundary), so a user
+    # carrying it under our path can only have come from an earlier attempt at this very request.
+    ours = (
+        user["UserName"] == spec.user_name
+        and user["Path"] == spec.path
+        and tags.get(TAG_REQUEST) == spec.request_id
+        and tags.get(TAG_SLACK_USER) == spec.slack_user_id
+    )
+    if not ours:
+        raise UserNameTaken(
+            "CreateUser",
+            "EntityAlreadyExists",
+            detail="the name belongs to a user not created for this request",
+        )
+    try:
+        groups = {
+            group["GroupName"] for group in collect(iam, "list_groups_for_user", "Groups", UserName=spec.user_name)
+        }
+    except _AwsError as exc:
+        raise IamError("ListGroupsForUser", error_code(exc)) from None
+    try:
+        attached = {
+            p["PolicyArn"]
+            for p in collect(iam, "list_attached_user_policies", "AttachedPolicies", UserName=spec.user_name)
+        }
+    except _AwsError as exc:
+        raise IamError("ListAttachedUserPolicies", error_code(exc)) from None
+    # The user, and whatever the earlier attempt attached, belong to that attempt: only undo our own work.
+    _grant_access(iam, spec, partition_from_arn(user["Arn"]), [], existing_groups=groups, existing_policies=attached)
+    logger.info("Created IAM user %s (resumed)", spec.user_name)
+    return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+
+
+def _grant_access(
+    iam: BaseClient,
+    spec: ProvisionSpec,
+    partition: str,
+    undo: list[_UndoStep],
+    *,
+    existing_groups: set[str] | frozenset[str] = frozenset(),
+    existing_policies: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    policy_arns = list(spec.policy_arns)
+    if spec.console:
+        # A console user created with a forced password reset cannot set a new one without this policy.
+        policy_arns.append(f"arn:{partition}:iam::aws:policy/IAMUserChangePassword")
+    steps: list[tuple[str, Callable[[], object], _UndoStep]] = []
+    if spec.group and spec.group not in existing_groups:
+        steps.append(
+            (
+                "AddUserToGroup",
+                partial(iam.add_user_to_group, GroupName=spec.group, UserName=spec.user_name),
+                (
+                    "RemoveUserFromGroup",
+                    partial(iam.remove_user_from_group, GroupName=spec.group, UserName=spec.user_name),
+                ),
+            )
+        )
+    for arn in dict.fromkeys(policy_arns):
+        if arn in existing_policies:
+            continue
+        steps.append(
+            (
+                "AttachUserPolicy",
+                partial(iam.attach_user_policy, UserName=spec.user_name, PolicyArn=arn),
+                ("DetachUserPolicy", partial(iam.detach_user_policy, UserName=spec.user_name, PolicyArn=arn)),
+            )
+        )
+    for step, action, undo_step in steps:
+        try:
+            action()
+        except _AwsError as exc:
+            if outcome_unknown(exc):
+                undo.append(undo_step)
+            rolled_back = _roll_back(spec.user_name, undo)
+            raise IamError(step, error_code(exc), rolled_back=rolled_back) from None
+        undo.append(undo_step)
+
+
+def _roll_back(user_name: str, undo: list[_UndoStep]) -> bool:
+    """Run the undo steps newest first; return True if all of them succeeded."""
+    complete = True
+    for step, action in reversed(undo):
+        if step == "DeleteUser" and not complete:
+            # IAM refuses to delete a user that still has a policy or group (DeleteConflict).
+            continue
+        try:
+            action()
+        except _AwsError as exc:
+            if is_no_such_entity(exc):
+                continue
+            complete = False
+            logger.warning("Rollback of IAM user %s incomplete: %s failed: %s", user_name, step, error_code(exc))
+    return complete
+
+
+def _user_tags(iam: BaseClient, user_name: str) -> dict[str, str]:
+    try:
+        return {t["Key"]: t["Value"] for t in collect(iam, "list_user_tags", "Tags", UserName=user_name)}
+    except _AwsError as exc:
+        raise IamError("ListUserTags", error_code(exc)) from None
+
+
+def get_managed_user(iam: BaseClient, user_name: str, path: str) -> ManagedUser | None:
+    """Return the bot's user of that name, None if there is none, or raise NotManagedByBot."""
+    try:
+        user = iam.get_user(UserName=user_name)["User"]
+    except _AwsError as exc:
+        if is_no_such_entity(exc):
+            return None
+        raise IamError("GetUser", error_code(exc)) from None
+    if user["Path"] != path:
+        raise NotManagedByBot("GetUser", "NotManagedByBot", detail=f"the user is not under {path}")
+    tags = _user_tags(iam, user_name)
+    if TAG_SLACK_USER not in tags:
+        raise NotManagedByBot("GetUser", "NotManagedByBot", detail="the user lacks the bot's tags")
+    return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+
+
+def revoke_developer_user(iam: BaseClient, user_name: str, path: str) -> bool:
+    """Delete the bot's user and everything attached to it; return False if it did not exist."""
+    try:
+        user = get_managed_user(iam, user_name, path)
+    except NotManagedByBot:
+        raise
+    except IamError as exc:
+        raise IamError(exc.step, exc.code, rolled_back=False) from None
+    if user is None:
+        return False
+
+    # DeleteUser fails with DeleteConflict until every one of these is gone, and moto does not check it,
+    # so the order is ours to keep. Each step tolerates NoSuchEntity so that a retry can finish the job.
+    def listed(step: str, operation: str, result_key: str) -> list[Any]:
+        return _list(step, lambda: collect(iam, operation, result_key, UserName=user_name))
+
+    name = {"UserName": user_name}
+    for key in listed("ListAccessKeys", "list_access_keys", "AccessKeyMetadata"):
+        _delete("DeleteAccessKey", iam.delete_access_key, **name, AccessKeyId=key["AccessKeyId"])
+    _delete("DeleteLoginProfile", iam.delete_login_profile, **name)
+    for cert in listed("ListSigningCertificates", "list_signing_certificates", "Certificates"):
+        _delete(
+            "DeleteSigningCertificate",
+            iam.delete_signing_certificate,
+            **name,
+            CertificateId=cert["CertificateId"],
+        )
+    for ssh_key in listed("ListSSHPublicKeys", "list_ssh_public_keys", "SSHPublicKeys"):
+        _delete("DeleteSSHPublicKey", iam.delete_ssh_public_key, **name, SSHPublicKeyId=ssh_key["SSHPublicKeyId"])
+    for cred in _list("ListServiceSpecificCredentials", lambda: collect_service_specific_credentials(iam, user_name)):
+        cred_id = cred["ServiceSpecificCredentialId"]
+        _delete(
+            "DeleteServiceSpecificCredential",
+            iam.delete_service_specific_credential,
+            **name,
+            ServiceSpecificCredentialId=cred_id,
+        )
+    for device in listed("ListMFADevices", "list_mfa_devices", "MFADevices"):
+        serial = device["SerialNumber"]
+        _delete("DeactivateMFADevice", iam.deactivate_mfa_device, **name, SerialNumber=serial)
+        # Hardware devices have a plain serial number; only virtual ones (an ARN) exist as IAM entities.
+        if serial.startswith("arn:"):
+            _delete("DeleteVirtualMFADevice", iam.delete_virtual_mfa_device, SerialNumber=serial)
+    for policy_name in listed("ListUserPolicies", "list_user_policies", "PolicyNames"):
+        _delete("DeleteUserPolicy", iam.delete_user_policy, **name, PolicyName=policy_name)
+    for policy in listed("ListAttachedUserPolicies", "list_attached_user_policies", "AttachedPolicies"):
+        _delete("DetachUserPolicy", iam.detach_user_policy, **name, PolicyArn=policy["PolicyArn"])
+    for group in listed("ListGroupsForUser", "list_groups_for_user", "Groups"):
+        _delete("RemoveUserFromGroup", iam.remove_user_from_group, **name, GroupName=group["GroupName"])
+    _delete("DeleteUser", iam.delete_user, UserName=user_name)
+    logger.info("Revoked IAM user %s", user_name)
+    return True
+
+
+def _list(step: str, lister: Callable[[], list[Any]]) -> list[Any]:
+    try:
+        return lister()
+    except _AwsError as exc:
+        if is_no_such_entity(exc):
+            return []
+        raise IamError(step, error_code(exc), rolled_back=False) from None
+
+
+def _delete(step: str, action: Callable[..., object], **params: Any) -> None:
+    try:
+        action(**params)
+    except _AwsError as exc:
+        if not is_no_such_entity(exc):
+            raise IamError(step, error_code(exc), rolled_back=False) from None

@@ -1,0 +1,170 @@
+"""The bot's settings: read once from the environment (and `.env`), validated, then passed around."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_POLICY_ARNS = ("arn:aws:iam::aws:policy/AdministratorAccess-Amplify",)
+DEFAULT_IAM_PATH = "/amplify-dev/"
+DEFAULT_DB = "./amplify-dev.db"
+DEFAULT_PORT = 3000
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$")
+_IAM_PATH = re.compile(r"^/([\x21-\x7e]*/)?$")
+_IAM_GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it and says what is expected."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the operator configures, validated."""
+
+    slack_bot_token: str = field(repr=False)
+    slack_signing_secret: str = field(repr=False)
+    approval_channel: str
+    approver_user_ids: frozenset[str]
+    approver_group_ids: frozenset[str]
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    policy_arns: tuple[str, ...] = DEFAULT_POLICY_ARNS
+    iam_group: str | None = None
+    permissions_boundary: str | None = None
+    iam_path: str = DEFAULT_IAM_PATH
+    db_path: str = DEFAULT_DB
+    allow_console: bool = True
+    port: int = DEFAULT_PORT
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is used whenever an app-level token is configured."""
+        return bool(self.slack_app_token)
+
+
+def read_dotenv(path: str | os.PathLike[str] = ".env") -> dict[str, str]:
+    """Values from a `.env` file (empty if there is none); the real environment wins over them."""
+    from dotenv import dotenv_values
+
+    if not Path(path).is_file():
+        return {}
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from `environ` (default: `.env` under os.environ); SettingsError names a bad one."""
+    if environ is None:
+        environ = {**read_dotenv(), **os.environ}
+    env = {k: v.strip() for k, v in environ.items()}
+
+    def required(name: str) -> str:
+        value = env.get(name, "")
+        if not value:
+            raise SettingsError(f"{name} is required but not set (see .env.example)")
+        return value
+
+    def optional(name: str) -> str | None:
+        return env.get(name) or None
+
+    bot_token = required("SLACK_BOT_TOKEN")
+    if not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    signing_secret = required("SLACK_SIGNING_SECRET")
+    app_token = optional("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp- (or unset for HTTP mode)")
+
+    api_url = optional("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    if not re.match(r"^https?://[^\s/]+", api_url):
+        raise SettingsError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    channel = required("AMPLIFY_DEV_APPROVAL_CHANNEL")
+    if not _CHANNEL_ID.match(channel):
+        raise SettingsError(
+            f"AMPLIFY_DEV_APPROVAL_CHANNEL must be a channel ID like C0123ABCD (not a name), got {channel!r}"
+        )
+
+    approvers = [a.strip() for a in required("AMPLIFY_DEV_APPROVERS").split(",") if a.strip()]
+    bad = [a for a in approvers if not (_USER_ID.match(a) or _GROUP_ID.match(a))]
+    if bad or not approvers:
+        raise SettingsError(
+            "AMPLIFY_DEV_APPROVERS must be comma-separated Slack user IDs (U…/W…) or user-group IDs (S…); "
+            f"not understood: {', '.join(bad) or '(empty)'}"
+        )
+
+    policies = tuple(
+        p.strip() for p in (optional("AMPLIFY_DEV_POLICY_ARNS") or ",".join(DEFAULT_POLICY_ARNS)).split(",")
+    )
+    policies = tuple(p for p in policies if p)
+    bad = [p for p in policies if not _POLICY_ARN.match(p)]
+    if bad or not policies:
+        raise SettingsError(
+            f"AMPLIFY_DEV_POLICY_ARNS must be comma-separated IAM policy ARNs; not understood: "
+            f"{', '.join(bad) or '(empty)'}"
+        )
+    if len(policies) > 10:
+        raise SettingsError("AMPLIFY_DEV_POLICY_ARNS lists more than 10 policies, IAM's limit per user")
+
+    group = optional("AMPLIFY_DEV_IAM_GROUP")
+    if group and not _IAM_GROUP.match(group):
+        raise SettingsError(f"AMPLIFY_DEV_IAM_GROUP must be an IAM group name, got {group!r}")
+    boundary = optional("AMPLIFY_DEV_PERMISSIONS_BOUNDARY")
+    if boundary and not _POLICY_ARN.match(boundary):
+        raise SettingsError(f"AMPLIFY_DEV_PERMISSIONS_BOUNDARY must be a policy ARN, got {boundary!r}")
+
+    path = optional("AMPLIFY_DEV_IAM_PATH") or DEFAULT_IAM_PATH
+    if path == "/" or not _IAM_PATH.match(path) or len(path) > 512:
+        raise SettingsError(
+            "AMPLIFY_DEV_IAM_PATH must be an IAM path of its own such as /amplify-dev/ "
+            f"(starts and ends with /, not just /), got {path!r}"
+        )
+
+    return Settings(
+        slack_bot_token=bot_token,
+        slack_signing_secret=signing_secret,
+        slack_app_token=app_token,
+        slack_api_url=api_url,
+        approval_channel=channel,
+        approver_user_ids=frozenset(a for a in approvers if _USER_ID.match(a)),
+        approver_group_ids=frozenset(a for a in approvers if _GROUP_ID.match(a)),
+        policy_arns=policies,
+        iam_group=group,
+        permissions_boundary=boundary,
+        iam_path=path,
+        db_path=optional("AMPLIFY_DEV_DB") or DEFAULT_DB,
+        allow_console=_boolean(env, "AMPLIFY_DEV_ALLOW_CONSOLE", default=True),
+        port=_port(env),
+    )
+
+
+def _boolean(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {env[name]!r}")
+
+
+def _port(env: Mapping[str, str]) -> int:
+    raw = env.get("PORT", "")
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"PORT must be a TCP port number, got {raw!r}")
+    return int(raw)

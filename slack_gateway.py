@@ -1,0 +1,153 @@
+"""The Slack Web API calls the workflow makes, behind one small class so tests can point it at a fake server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.models.blocks import Block
+
+logger = logging.getLogger(__name__)
+
+USERGROUP_CACHE_SECONDS = 300.0
+
+
+class SlackCallFailed(Exception):
+    """A Slack Web API call failed; `error` is Slack's error code (or the HTTP problem), never a message body."""
+
+    def __init__(self, method: str, error: str) -> None:
+        super().__init__(f"Slack {method} failed: {error}")
+        self.method = method
+        self.error = error
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    """The parts of a Slack profile the bot uses."""
+
+    id: str
+    team_id: str | None
+    names: tuple[str, ...]  # display name, real name, handle: best first, for the IAM user name
+    deleted: bool
+    is_bot: bool
+
+
+def build_web_client(token: str, base_url: str) -> WebClient:
+    """A WebClient for `base_url` that waits out 429s (Retry-After) and retries dropped connections."""
+    # Only errors where Slack did not process the call are retried here: a 5xx retry could post a
+    # message twice. Callers decide what a failed post means for the request.
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+class SlackGateway:
+    """Posts, updates and looks up what the workflow needs; converts failures to SlackCallFailed."""
+
+    def __init__(self, client: WebClient, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self._clock = clock
+        self._groups: dict[str, tuple[float, frozenset[str]]] = {}
+        self._dm_channels: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def _call(self, method: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return fn(**kwargs)
+        except SlackApiError as e:
+            error = e.response.get("error") if e.response is not None else None
+            status = getattr(e.response, "status_code", None)
+            raise SlackCallFailed(method, error or f"HTTP {status}") from None
+        except (SlackClientError, OSError) as e:
+            raise SlackCallFailed(method, type(e).__name__) from None
+
+    def auth_test(self) -> dict[str, Any]:
+        """Who the bot is: team_id, user_id, bot_id."""
+        return dict(self._call("auth.test", self.client.auth_test).data)
+
+    def post_message(self, channel: str, text: str, blocks: Sequence[Block | dict] | None = None) -> str:
+        """Post a message; returns its ts."""
+        response = self._call(
+            "chat.postMessage", self.client.chat_postMessage, channel=channel, text=text, blocks=blocks
+        )
+        return str(response["ts"])
+
+    def update_message(self, channel: str, ts: str, text: str, blocks: Sequence[Block | dict] | None) -> None:
+        """Replace a message the bot posted."""
+        self._call("chat.update", self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks or [])
+
+    def post_ephemeral(self, channel: str, user: str, text: str, blocks: Sequence[Block | dict] | None = None) -> None:
+        """Show a message to one user only; Slack never stores it and it cannot be read back."""
+        self._call(
+            "chat.postEphemeral",
+            self.client.chat_postEphemeral,
+            channel=channel,
+            user=user,
+            text=text,
+            blocks=blocks,
+        )
+
+    def open_dm(self, user_id: str) -> str:
+        """The id of the bot's DM with this user (opened once, then remembered)."""
+        with self._lock:
+            cached = self._dm_channels.get(user_id)
+        if cached:
+            return cached
+        response = self._call("conversations.open", self.client.conversations_open, users=user_id)
+        channel = str(response["channel"]["id"])
+        with self._lock:
+            self._dm_channels[user_id] = channel
+        return channel
+
+    def send_dm(self, user_id: str, text: str, blocks: Sequence[Block | dict] | None = None) -> tuple[str, str]:
+        """Post a regular message in the user's DM with the bot; returns (channel, ts)."""
+        channel = self.open_dm(user_id)
+        return channel, self.post_message(channel, text, blocks)
+
+    def user(self, user_id: str) -> SlackUser:
+        """The user's profile (users.info)."""
+        data = self._call("users.info", self.client.users_info, user=user_id)["user"]
+        profile = data.get("profile") or {}
+        names = (
+            profile.get("display_name"),
+            profile.get("real_name"),
+            data.get("real_name"),
+            data.get("name"),
+        )
+        return SlackUser(
+            id=data["id"],
+            team_id=data.get("team_id"),
+            names=tuple(n for n in names if n),
+            deleted=bool(data.get("deleted")),
+            is_bot=bool(data.get("is_bot")),
+        )
+
+    def usergroup_members(self, group_id: str) -> frozenset[str]:
+        """Members of a user group, cached for a few minutes (usergroups.users.list is rate-limited tier 2)."""
+        now = self._clock()
+        with self._lock:
+            hit = self._groups.get(group_id)
+        if hit and now - hit[0] < USERGROUP_CACHE_SECONDS:
+            return hit[1]
+        response = self._call("usergroups.users.list", self.client.usergroups_users_list, usergroup=group_id)
+        members = frozenset(response.get("users") or [])
+        with self._lock:
+            self._groups[group_id] = (now, members)
+        return members
+
+    def open_view(self, trigger_id: str, view: Any) -> None:
+        """Open a modal for the user who triggered `trigger_id` (valid 3 seconds, once)."""
+        self._call("views.open", self.client.views_open, trigger_id=trigger_id, view=view)

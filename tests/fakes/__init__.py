@@ -1,0 +1,1 @@
+"""Local fakes of the services the bot talks to (see slack_api.FakeSlack)."""

@@ -1,0 +1,98 @@
+"""Settings: read once, validated, and a bad one is named."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from settings import SettingsError, load_settings
+
+GOOD = {
+    "SLACK_BOT_TOKEN": "xoxb-1-2-abc",
+    "SLACK_SIGNING_SECRET": "s3cret",
+    "AMPLIFY_DEV_APPROVAL_CHANNEL": "C0123ABCD",
+    "AMPLIFY_DEV_APPROVERS": "U0LEAD1, W0LEAD2,S0LEADS",
+}
+
+
+def test_defaults() -> None:
+    s = load_settings(GOOD)
+    assert s.slack_api_url == "https://slack.com/api/"
+    assert s.policy_arns == ("arn:aws:iam::aws:policy/AdministratorAccess-Amplify",)
+    assert s.iam_path == "/amplify-dev/" and s.db_path == "./amplify-dev.db"
+    assert s.allow_console is True and s.port == 3000 and not s.socket_mode
+    assert s.approver_user_ids == {"U0LEAD1", "W0LEAD2"} and s.approver_group_ids == {"S0LEADS"}
+    assert s.iam_group is None and s.permissions_boundary is None
+
+
+def test_every_setting_is_read() -> None:
+    s = load_settings(
+        {
+            **GOOD,
+            "SLACK_APP_TOKEN": "xapp-1-A-1-abc",
+            "SLACK_API_URL": "http://127.0.0.1:9999/api",
+            "AMPLIFY_DEV_POLICY_ARNS": "arn:aws:iam::aws:policy/ReadOnlyAccess,arn:aws:iam::123456789012:policy/x",
+            "AMPLIFY_DEV_IAM_GROUP": "developers",
+            "AMPLIFY_DEV_PERMISSIONS_BOUNDARY": "arn:aws:iam::123456789012:policy/boundary",
+            "AMPLIFY_DEV_IAM_PATH": "/bots/amplify/",
+            "AMPLIFY_DEV_DB": "/tmp/x.db",
+            "AMPLIFY_DEV_ALLOW_CONSOLE": "false",
+            "PORT": "8080",
+        }
+    )
+    assert s.socket_mode and s.slack_api_url == "http://127.0.0.1:9999/api/"
+    assert len(s.policy_arns) == 2 and s.iam_group == "developers"
+    assert s.permissions_boundary.endswith("/boundary") and s.iam_path == "/bots/amplify/"
+    assert s.db_path == "/tmp/x.db" and s.allow_console is False and s.port == 8080
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SLACK_BOT_TOKEN", ""),
+        ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+        ("SLACK_SIGNING_SECRET", ""),
+        ("SLACK_APP_TOKEN", "not-an-app-token"),
+        ("SLACK_API_URL", "slack.com"),
+        ("AMPLIFY_DEV_APPROVAL_CHANNEL", "#approvals"),
+        ("AMPLIFY_DEV_APPROVERS", "alice,bob"),
+        ("AMPLIFY_DEV_APPROVERS", ""),
+        ("AMPLIFY_DEV_POLICY_ARNS", "AdministratorAccess"),
+        ("AMPLIFY_DEV_PERMISSIONS_BOUNDARY", "boundary"),
+        ("AMPLIFY_DEV_IAM_PATH", "/"),
+        ("AMPLIFY_DEV_IAM_PATH", "amplify-dev"),
+        ("AMPLIFY_DEV_IAM_GROUP", "bad group!"),
+        ("AMPLIFY_DEV_ALLOW_CONSOLE", "maybe"),
+        ("PORT", "http"),
+    ],
+)
+def test_bad_setting_is_named(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({**GOOD, name: value})
+
+
+def test_bot_refuses_to_start_with_a_missing_setting(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **GOOD}
+    del env["AMPLIFY_DEV_APPROVAL_CHANNEL"]
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(root / "bot.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "AMPLIFY_DEV_APPROVAL_CHANNEL" in result.stderr
+
+
+def test_dotenv_is_read_and_the_real_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text(
+        "\n".join(f"{k}={v}" for k, v in GOOD.items()) + "\nAMPLIFY_DEV_IAM_PATH=/from-dotenv/\nPORT=4000\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    for k in GOOD:
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.delenv("AMPLIFY_DEV_IAM_PATH", raising=False)
+    monkeypatch.setenv("PORT", "5000")
+    s = load_settings()
+    assert s.iam_path == "/from-dotenv/" and s.port == 5000

@@ -1,0 +1,596 @@
+"""A request's life: request -> approve/deny -> provision -> show credentials -> rotate -> remove.
+
+Knows neither Bolt nor boto3 details: it moves requests through the store by compare-and-set, calls
+`iam` for AWS and `SlackGateway` for messages, and returns a `Reply` for the person who acted.
+Every method here runs after Slack's request was acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import iam
+import messages as msg
+from authz import may_act_for_others, may_decide, may_use_credentials
+from settings import Settings
+from slack_gateway import SlackCallFailed, SlackGateway
+from store import Credentials, OpenRequestExists, Request, RequestStore, State
+
+logger = logging.getLogger(__name__)
+
+
+def new_request_id() -> str:
+    """An opaque, unguessable request id (the only thing a button carries)."""
+    return "r" + secrets.token_hex(8)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What the workflow talks to; built once in bot.py (or by a test) and passed in."""
+
+    settings: Settings
+    store: RequestStore
+    iam: Any  # a boto3 IAM client
+    slack: SlackGateway
+    region: str
+    clock: Callable[[], datetime] = _utcnow
+
+
+class Workflow:
+    """The request state machine and the side effects of each transition."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+        self.settings = deps.settings
+        self.store = deps.store
+        self._signin_url: str | None = None
+
+    # --- who is who ---------------------------------------------------------------------------------
+
+    def is_approver(self, user_id: str) -> bool:
+        """True if the user is a configured approver, directly or through a configured user group."""
+        if user_id in self.settings.approver_user_ids:
+            return True
+        for group in sorted(self.settings.approver_group_ids):
+            try:
+                if user_id in self.d.slack.usergroup_members(group):
+                    return True
+            except SlackCallFailed as e:  # fail closed: an unresolvable group grants nothing
+                logger.warning("cannot resolve approver group %s: %s", group, e.error)
+        return False
+
+    # --- asking -------------------------------------------------------------------------------------
+
+    def open_request_form(self, trigger_id: str, view: Any) -> msg.Reply | None:
+        """Open the request modal; if Slack refuses (trigger expired), point to the text command instead."""
+        try:
+            self.d.slack.open_view(trigger_id, view)
+        except SlackCallFailed as e:
+            logger.warning("views.open failed: %s", e.error)
+            return msg.text_reply(
+                f"I couldn't open the request form (Slack said `{e.error}`). "
+                f"Use `{msg.COMMAND} request [--console] <reason>` instead."
+            )
+        return None
+
+    def request_access(self, actor: str, team_id: str, reason: str, *, console: bool) -> msg.Reply:
+        """File a request for `actor` and post it to the approvers' channel."""
+        if console and not self.settings.allow_console:
+            return msg.text_reply(
+                "Console access is turned off for amplify-dev; ask again without `--console` "
+                "(you will get an access key for the CLI)."
+            )
+        clipped = len(reason.strip()) > msg.REASON_MAX
+        reason = msg.clip_reason(reason)
+        if not reason:
+            return msg.usage_reply("Please say why you need access, e.g. `/amplify-dev request checkout feature`.")
+        existing = self.store.open_request_for(actor)
+        if existing:
+            return msg.text_reply(f"You already have an open request. {msg.describe_request(existing)}")
+        try:
+            profile = self.d.slack.user(actor)
+        except SlackCallFailed as e:
+            logger.warning("users.info failed for %s: %s", actor, e.error)
+            return msg.text_reply("I couldn't read your Slack profile just now, so nothing was filed. Try again.")
+        request = Request(
+            id=new_request_id(),
+            slack_user_id=actor,
+            team_id=team_id,
+            reason=reason,
+            console=console,
+            iam_user_name=iam.derive_user_name(actor, profile.names),
+            approval_channel=self.settings.approval_channel,
+        )
+        try:
+            request = self.store.create(request)
+        except OpenRequestExists as e:
+            return msg.text_reply(f"You already have an open request. {msg.describe_request(e.existing)}")
+        logger.info("request %s filed by %s (console=%s)", request.id, actor, console)
+        message = msg.approval_request_message(request)
+        try:
+            ts = self.d.slack.post_message(self.settings.approval_channel, message.text, message.blocks)
+        except SlackCallFailed as e:
+            self.store.compare_and_set(
+                request.id,
+                {"state": State.PENDING},
+                {"state": State.FAILED, "error": f"could not post to the approvers' channel ({e.error})"},
+            )
+            logger.error("request %s: approval post failed: %s", request.id, e.error)
+            return msg.text_reply(
+                f"I couldn't post your request to the approvers' channel (Slack said `{e.error}`), so nothing "
+                "was requested. Please tell whoever runs amplify-dev (the bot may need to be invited to the "
+                "channel), then ask again."
+            )
+        self.store.compare_and_set(request.id, {"state": State.PENDING}, {"approval_ts": ts})
+        console_note = " with console access" if console else ""
+        return msg.text_reply(
+            f":inbox_tray: Your request{console_note} is with the leads in <#{self.settings.approval_channel}>"
+            f"{' (your reason was shortened)' if clipped else ''}. I'll DM you when one of them decides. Request `{request.id}`, "
+            f"IAM user `{msg.escape(request.iam_user_name)}`."
+        )
+
+    # --- deciding -----------------------------------------------------------------------------------
+
+    def _decision_refusal(self, actor: str, request_id: str) -> tuple[Request | None, msg.Reply | None]:
+        request = self.store.get(request_id)
+        if request is None:
+            return None, msg.text_reply("I don't know that request; nothing was changed.")
+        decision = may_decide(actor, request.slack_user_id, actor_is_approver=self.is_approver(actor))
+        if not decision.allowed:
+            logger.info("request %s: %s may not decide", request.id, actor)
+            return None, msg.text_reply(decision.reason)
+        return request, None
+
+    def _already_handled(self, request_id: str) -> msg.Reply:
+        current = self.store.get(request_id)
+        if current is None:
+            return msg.text_reply("I don't know that request; nothing was changed.")
+        who = current.decided_by or current.closed_by
+        return msg.text_reply(
+            f"This request was already handled: it is *{current.state}*"
+            f"{f' (by {msg.mention(who)})' if who else ''}. Nothing was changed."
+        )
+
+    def approve(self, actor: str, request_id: str) -> msg.Reply | None:
+        """An approver's Approve click: create the IAM user, then DM the requester a Show credentials button."""
+        request, refusal = self._decision_refusal(actor, request_id)
+        if request is None:
+            return refusal
+        now = self.d.clock()
+        approved = self.store.compare_and_set(
+            request.id,
+            {"state": State.PENDING},
+            {"state": State.APPROVED, "decided_by": actor, "decided_at": now},
+        )
+        if approved is None:
+            return self._already_handled(request.id)
+        logger.info("request %s approved by %s", request.id, actor)
+        return self._provision(approved)
+
+    def _provision(self, request: Request) -> msg.Reply | None:
+        spec = iam.ProvisionSpec(
+            user_name=request.iam_user_name,
+            path=self.settings.iam_path,
+            slack_user_id=request.slack_user_id,
+            request_id=request.id,
+            approved_by=request.decided_by or "",
+            policy_arns=self.settings.policy_arns,
+            console=request.console,
+            group=self.settings.iam_group,
+            permissions_boundary=self.settings.permissions_boundary,
+        )
+        try:
+            user = iam.create_developer_user(self.d.iam, spec)
+        except iam.IamError as e:
+            return self._provisioning_failed(request, e)
+        active = self.store.compare_and_set(
+            request.id, {"state": State.APPROVED}, {"state": State.ACTIVE, "iam_user_arn": user.arn}
+        )
+        if active is None:  # cannot happen while only this code moves APPROVED; never leave a user behind
+            logger.error("request %s left APPROVED while provisioning; rolling back", request.id)
+            iam.revoke_developer_user(self.d.iam, user.user_name, self.settings.iam_path)
+            return self._already_handled(request.id)
+        outcome = msg.provisioned_outcome(active)
+        reply: msg.Reply | None = None
+        try:
+            dm = msg.approved_dm(active)
+            channel, ts = self.d.slack.send_dm(active.slack_user_id, dm.text, dm.blocks)
+            self.store.compare_and_set(active.id, {"state": State.ACTIVE}, {"dm_channel": channel, "dm_ts": ts})
+        except SlackCallFailed as e:
+            logger.error("request %s: DM to requester failed: %s", active.id, e.error)
+            outcome += (
+                f"\n:warning: I couldn't DM {msg.mention(active.slack_user_id)} (Slack said `{e.error}`). "
+                f"No key exists yet; they can get it with `{msg.COMMAND} status`."
+            )
+            reply = msg.text_reply(
+                f"{msg.mention(active.slack_user_id)}'s IAM user was created, but I couldn't DM them "
+                f"(`{e.error}`). Ask them to run `{msg.COMMAND} status` to fetch their credentials."
+            )
+        self._update_approval_message(active, outcome)
+        return reply
+
+    def _provisioning_failed(self, request: Request, error: iam.IamError) -> msg.Reply:
+        if isinstance(error, iam.UserNameTaken):
+            what = (
+                f"an IAM user named `{request.iam_user_name}` already exists that amplify-dev did not create, "
+                "so it was left untouched"
+            )
+            todo = "An AWS admin must rename or remove that user (or the requester's Slack name must change)."
+        elif error.rolled_back:
+            what = f"AWS refused `{error.step}` ({error.code}); everything created so far was removed again"
+            todo = "Check the bot's IAM permissions and settings, then the requester can ask again."
+        else:
+            what = (
+                f"AWS refused `{error.step}` ({error.code}) and the clean-up failed too: IAM user "
+                f"`{request.iam_user_name}` may be left under `{self.settings.iam_path}`"
+            )
+            todo = f"An AWS admin should delete it (or run `{msg.COMMAND} remove <@{request.slack_user_id}>`)."
+        failed = self.store.compare_and_set(
+            request.id, {"state": State.APPROVED}, {"state": State.FAILED, "error": what}
+        )
+        request = failed or request
+        logger.error("request %s: provisioning failed at %s: %s", request.id, error.step, error.code)
+        self._update_approval_message(
+            request, f"{msg.decided_line(request)}\n:x: Creating the IAM user failed: {what}. {todo}"
+        )
+        self._dm(
+            request.slack_user_id,
+            f":x: {msg.mention(request.decided_by)} approved your AWS Amplify access, but creating your IAM user "
+            f"failed: {what}. The leads have been told; you can ask again with `{msg.COMMAND}` once it is fixed.",
+        )
+        return msg.text_reply(f"Creating the IAM user failed: {what}. {todo}")
+
+    def deny(self, actor: str, request_id: str) -> msg.Reply | None:
+        """An approver's Deny click: close the request and tell the requester by DM."""
+        request, refusal = self._decision_refusal(actor, request_id)
+        if request is None:
+            return refusal
+        denied = self.store.compare_and_set(
+            request.id,
+            {"state": State.PENDING},
+            {"state": State.DENIED, "decided_by": actor, "decided_at": self.d.clock()},
+        )
+        if denied is None:
+            return self._already_handled(request.id)
+        logger.info("request %s denied by %s", request.id, actor)
+        self._update_approval_message(denied, msg.decided_line(denied))
+        dm = msg.denied_dm(denied)
+        try:
+            self.d.slack.send_dm(denied.slack_user_id, dm.text, dm.blocks)
+        except SlackCallFailed as e:
+            logger.error("request %s: denial DM failed: %s", denied.id, e.error)
+            return msg.text_reply(
+                f"Denied. I couldn't DM {msg.mention(denied.slack_user_id)} (`{e.error}`); please tell them."
+            )
+        return None
+
+    # --- credentials --------------------------------------------------------------------------------
+
+    def show_credentials(self, actor: str, request_id: str) -> msg.Reply | None:
+        """The requester's Show credentials click: mint the key (and console password) and show it once."""
+        request = self.store.get(request_id)
+        if request is None:
+            return msg.text_reply("I don't know that request; nothing was changed.")
+        decision = may_use_credentials(actor, request.slack_user_id)
+        if not decision.allowed:
+            return msg.text_reply(decision.reason)
+        if request.state != State.ACTIVE:
+            return msg.text_reply(f"There are no credentials to show: {msg.describe_request(request)}")
+        claimed = self.store.compare_and_set(
+            request.id,
+            {"state": State.ACTIVE, "credentials": Credentials.NONE},
+            {"credentials": Credentials.MINTING},
+        )
+        if claimed is None:
+            current = self.store.get(request.id) or request
+            if current.credentials in (Credentials.SHOWN, Credentials.ROTATING):
+                return msg.text_reply(
+                    "Your credentials were already shown once and are never shown again. "
+                    f"Run `{msg.COMMAND} rotate` for a new access key."
+                )
+            return msg.text_reply("Your credentials are being prepared right now; look in your DM with me.")
+        return self._mint_and_deliver(claimed)
+
+    def _mint_and_deliver(self, request: Request) -> msg.Reply | None:
+        key: iam.AccessKey | None = None
+        password: iam.Secret | None = None
+        try:
+            key = iam.create_access_key(self.d.iam, request.iam_user_name)
+            if request.console:
+                password = iam.create_console_login(self.d.iam, request.iam_user_name)
+            signin_url = self._console_signin_url(request) if request.console else None
+        except iam.IamError as e:
+            self._discard_minted(request, key, console=password is not None)
+            self._release(request, Credentials.MINTING, Credentials.NONE)
+            logger.error("request %s: minting credentials failed at %s: %s", request.id, e.step, e.code)
+            return msg.text_reply(
+                f"AWS refused to create your credentials (`{e.step}`: {e.code}); nothing was kept. Try the "
+                "button again in a minute; if it keeps failing, tell the leads."
+            )
+        shown = msg.CredentialsShown(
+            user_name=request.iam_user_name,
+            access_key_id=key.access_key_id,
+            secret_access_key=key.secret_access_key.reveal(),
+            region=self.d.region,
+            console_password=password.reveal() if password else None,
+            signin_url=signin_url,
+        )
+        try:
+            channel = request.dm_channel or self.d.slack.open_dm(request.slack_user_id)
+            reply = msg.credentials_ephemeral(shown)
+            self.d.slack.post_ephemeral(channel, request.slack_user_id, reply.text, reply.blocks)
+        except SlackCallFailed as e:
+            # An ephemeral that was not delivered is gone for good: delete what it carried.
+            self._discard_minted(request, key, console=password is not None)
+            self._release(request, Credentials.MINTING, Credentials.NONE)
+            logger.error("request %s: credentials delivery failed: %s", request.id, e.error)
+            return msg.text_reply(
+                f"I couldn't show you your credentials (Slack said `{e.error}`), so I deleted the key I had just "
+                "made. Nothing was lost: click *Show credentials* again."
+            )
+        done = self.store.compare_and_set(
+            request.id,
+            {"credentials": Credentials.MINTING},
+            {"credentials": Credentials.SHOWN, "access_key_id": key.access_key_id},
+        )
+        logger.info(
+            "request %s: credentials shown to %s (key %s)",
+            request.id,
+            request.slack_user_id,
+            key.access_key_id,
+        )
+        if done and done.dm_channel and done.dm_ts:
+            dm = msg.credentials_shown_dm(done, self.d.clock())
+            try:
+                self.d.slack.update_message(done.dm_channel, done.dm_ts, dm.text, dm.blocks)
+            except SlackCallFailed as e:  # the button is harmless now: a second click is refused
+                logger.warning("request %s: could not update the DM: %s", request.id, e.error)
+        return None
+
+    def _discard_minted(self, request: Request, key: iam.AccessKey | None, *, console: bool) -> None:
+        try:
+            if key is not None:
+                iam.delete_access_key(self.d.iam, request.iam_user_name, key.access_key_id)
+            if console:
+                iam.delete_console_login(self.d.iam, request.iam_user_name)
+        except iam.IamError as e:  # recovery at start-up deletes it; say so loudly meanwhile
+            logger.error("request %s: could not delete undelivered credentials: %s %s", request.id, e.step, e.code)
+
+    def _release(self, request: Request, held: Credentials, back: Credentials) -> None:
+        self.store.compare_and_set(request.id, {"credentials": held}, {"credentials": back})
+
+    def _console_signin_url(self, request: Request) -> str:
+        if self._signin_url is None:
+            account = iam.account_id_from_arn(request.iam_user_arn or "")
+            self._signin_url = iam.console_signin_url(self.d.iam, account)
+        return self._signin_url
+
+    def rotate(self, actor: str) -> msg.Reply:
+        """Mint a new key, show it now in the caller's DM, and only then delete the older keys."""
+        request = self.store.open_request_for(actor)
+        if request is None or request.state != State.ACTIVE:
+            return msg.text_reply(
+                f"You have no active access to rotate. {msg.describe_request(request) if request else ''}".strip()
+            )
+        claimed = self.store.compare_and_set(
+            request.id,
+            {"state": State.ACTIVE, "credentials": Credentials.SHOWN},
+            {"credentials": Credentials.ROTATING},
+        )
+        if claimed is None:
+            current = self.store.get(request.id) or request
+            if current.credentials == Credentials.NONE:
+                return msg.text_reply(
+                    "You haven't fetched your first credentials yet: use the *Show credentials* button in "
+                    f"your DM with me (or `{msg.COMMAND} status`)."
+                )
+            return msg.text_reply("A key is being created for you right now; look in your DM with me.")
+        try:
+            old_keys = iam.list_access_key_ids(self.d.iam, claimed.iam_user_name)
+            key = iam.create_access_key(self.d.iam, claimed.iam_user_name)
+        except iam.IamError as e:
+            self._release(claimed, Credentials.ROTATING, Credentials.SHOWN)
+            logger.error("request %s: rotate failed at %s: %s", claimed.id, e.step, e.code)
+            if isinstance(e, iam.AccessKeyLimit):
+                return msg.text_reply(
+                    "Your IAM user already has two access keys, IAM's limit, so I couldn't add a new one. "
+                    f"Run `{msg.COMMAND} remove` and ask again, or ask a lead."
+                )
+            return msg.text_reply(f"AWS refused to create a new key (`{e.step}`: {e.code}); your old key still works.")
+        shown = msg.CredentialsShown(
+            user_name=claimed.iam_user_name,
+            access_key_id=key.access_key_id,
+            secret_access_key=key.secret_access_key.reveal(),
+            region=self.d.region,
+        )
+        try:
+            channel = claimed.dm_channel or self.d.slack.open_dm(actor)
+            reply = msg.credentials_ephemeral(shown, rotated=True)
+            self.d.slack.post_ephemeral(channel, actor, reply.text, reply.blocks)
+        except SlackCallFailed as e:
+            self._discard_minted(claimed, key, console=False)
+            self._release(claimed, Credentials.ROTATING, Credentials.SHOWN)
+            logger.error("request %s: rotated key delivery failed: %s", claimed.id, e.error)
+            return msg.text_reply(
+                f"I couldn't deliver a new key (Slack said `{e.error}`), so I deleted it again; your old key "
+                "still works. Try again in a minute."
+            )
+        failed_deletes = []
+        for old in old_keys:
+            try:
+                iam.delete_access_key(self.d.iam, claimed.iam_user_name, old)
+            except iam.IamError as e:
+                failed_deletes.append(old)
+                logger.error("request %s: could not delete old key %s: %s", claimed.id, old, e.code)
+        self.store.compare_and_set(
+            claimed.id,
+            {"credentials": Credentials.ROTATING},
+            {"credentials": Credentials.SHOWN, "access_key_id": key.access_key_id},
+        )
+        logger.info("request %s: key rotated for %s (new key %s)", claimed.id, actor, key.access_key_id)
+        if failed_deletes:
+            return msg.text_reply(
+                f"Your new key is in your DM with me, but I couldn't delete the old one "
+                f"(`{', '.join(failed_deletes)}`). Run `{msg.COMMAND} rotate` again later, or ask a lead."
+            )
+        return msg.text_reply(
+            "Your new access key is in your DM with me (shown once). The old key"
+            f"{'s were' if len(old_keys) > 1 else ' was'} deleted."
+            if old_keys
+            else "Your new access key is in your DM with me (shown once)."
+        )
+
+    # --- ending -------------------------------------------------------------------------------------
+
+    def remove(self, actor: str, target: str | None = None) -> msg.Reply:
+        """Revoke `target`'s access (default: the caller's own), or withdraw their pending request."""
+        target = target or actor
+        decision = may_act_for_others(actor, target, actor_is_approver=target != actor and self.is_approver(actor))
+        if not decision.allowed:
+            return msg.text_reply(decision.reason)
+        whose = "You have" if target == actor else f"{msg.mention(target)} has"
+        request = self.store.open_request_for(target)
+        if request is None:
+            return msg.text_reply(f"{whose} no amplify-dev access to remove.")
+        if request.state == State.PENDING:
+            return self._cancel(actor, request)
+        if request.state == State.APPROVED:
+            return msg.text_reply("That access is being set up right now; run remove again in a minute.")
+        revoking = self.store.compare_and_set(
+            request.id,
+            {"state": (State.ACTIVE, State.REVOKING)},
+            {"state": State.REVOKING, "closed_by": actor},
+        )
+        if revoking is None:
+            return self._already_handled(request.id)
+        try:
+            iam.revoke_developer_user(self.d.iam, revoking.iam_user_name, self.settings.iam_path)
+        except iam.NotManagedByBot:
+            logger.error(
+                "request %s: IAM user %s is not managed by the bot; left untouched",
+                revoking.id,
+                revoking.iam_user_name,
+            )
+            self.store.compare_and_set(
+                revoking.id,
+                {"state": State.REVOKING},
+                {"state": State.REVOKED, "error": "IAM user was not one amplify-dev manages; left untouched"},
+            )
+            self._channel_notice(
+                f":warning: {msg.mention(actor)} removed {msg.mention(target)}'s access, but IAM user "
+                f"`{revoking.iam_user_name}` is not one amplify-dev manages (wrong path or tags), so it was left "
+                "untouched. An AWS admin should look at it."
+            )
+            return msg.text_reply(
+                f"The record is closed, but IAM user `{revoking.iam_user_name}` is not one amplify-dev manages, so "
+                "I left it untouched. The leads were told."
+            )
+        except iam.IamError as e:
+            logger.error("request %s: revoke failed at %s: %s", revoking.id, e.step, e.code)
+            self._channel_notice(
+                f":warning: Removing {msg.mention(target)}'s IAM user `{revoking.iam_user_name}` stopped at "
+                f"`{e.step}` ({e.code}). Some access may remain until `{msg.COMMAND} remove <@{target}>` succeeds."
+            )
+            return msg.text_reply(
+                f"Removing the IAM user stopped at `{e.step}` (AWS said {e.code}). Access may remain: run "
+                f"`{msg.COMMAND} remove` again; the leads were told."
+            )
+        revoked = (
+            self.store.compare_and_set(revoking.id, {"state": State.REVOKING}, {"state": State.REVOKED}) or revoking
+        )
+        logger.info("request %s: IAM user %s removed by %s", revoked.id, revoked.iam_user_name, actor)
+        self._channel_notice(
+            f":wave: {msg.mention(actor)} removed "
+            f"{'their own' if target == actor else msg.mention(target) + chr(39) + 's'} access: IAM user "
+            f"`{revoked.iam_user_name}` and its keys are deleted."
+        )
+        if target != actor:
+            dm = msg.removed_dm(revoked)
+            try:
+                self.d.slack.send_dm(target, dm.text, dm.blocks)
+            except SlackCallFailed as e:
+                logger.warning("request %s: removal DM failed: %s", revoked.id, e.error)
+        if revoked.credentials == Credentials.NONE and revoked.dm_channel and revoked.dm_ts:
+            self._retire_dm_button(revoked)
+        subject = "Your" if target == actor else f"{msg.mention(target)}'s"
+        return msg.text_reply(
+            f"{subject} access is removed: IAM user `{revoked.iam_user_name}` and everything attached to it are "
+            "deleted."
+        )
+
+    def _cancel(self, actor: str, request: Request) -> msg.Reply:
+        cancelled = self.store.compare_and_set(
+            request.id, {"state": State.PENDING}, {"state": State.CANCELLED, "closed_by": actor}
+        )
+        if cancelled is None:
+            return self._already_handled(request.id)
+        logger.info("request %s withdrawn by %s", request.id, actor)
+        self._update_approval_message(cancelled, msg.decided_line(cancelled))
+        return msg.text_reply("The pending request was withdrawn; nothing was created.")
+
+    def _retire_dm_button(self, request: Request) -> None:
+        note = msg.notice_dm(f"This access was removed by {msg.mention(request.closed_by)}; no key was ever created.")
+        try:
+            self.d.slack.update_message(request.dm_channel or "", request.dm_ts or "", note.text, note.blocks)
+        except SlackCallFailed as e:
+            logger.warning("request %s: could not retire the DM button: %s", request.id, e.error)
+
+    # --- looking ------------------------------------------------------------------------------------
+
+    def status(self, actor: str) -> msg.Reply:
+        """The caller's open request, or their latest one."""
+        return msg.status_reply(self.store.open_request_for(actor) or self.store.latest_for(actor))
+
+    def list_requests(self, actor: str) -> msg.Reply:
+        """Pending requests and active users, for approvers only."""
+        if not self.is_approver(actor):
+            return msg.text_reply("Only the leads configured for amplify-dev can list requests.")
+        pending = self.store.in_states([State.PENDING])
+        active = self.store.in_states([State.APPROVED, State.ACTIVE, State.REVOKING])
+        return msg.list_reply(pending, active)
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _update_approval_message(self, request: Request, outcome: str) -> None:
+        if not (request.approval_channel and request.approval_ts):
+            current = self.store.get(request.id)
+            request = current or request
+        if not (request.approval_channel and request.approval_ts):
+            self._channel_notice(f"Request `{request.id}` from {msg.mention(request.slack_user_id)}: {outcome}")
+            return
+        message = msg.approval_outcome_message(request, outcome)
+        try:
+            self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
+        except SlackCallFailed as e:
+            logger.error("request %s: could not update the approval message: %s", request.id, e.error)
+            self._channel_notice(f"Request `{request.id}` from {msg.mention(request.slack_user_id)}: {outcome}")
+
+    def _channel_notice(self, text: str) -> None:
+        notice = msg.channel_notice(text)
+        try:
+            self.d.slack.post_message(self.settings.approval_channel, notice.text, notice.blocks)
+        except SlackCallFailed as e:
+            logger.error("could not post to the approvers' channel: %s", e.error)
+
+    def tell(self, user_id: str, reply: msg.Reply) -> None:
+        """Send a reply to a user by DM when there is no response_url to answer through."""
+        try:
+            self.d.slack.send_dm(user_id, reply.text, reply.blocks)
+        except SlackCallFailed as e:
+            logger.error("could not DM %s: %s", user_id, e.error)
+
+    def _dm(self, user_id: str, text: str) -> None:
+        notice = msg.notice_dm(text)
+        try:
+            self.d.slack.send_dm(user_id, notice.text, notice.blocks)
+        except SlackCallFailed as e:
+            logger.error("could not DM %s: %s", user_id, e.error)
