@@ -48,8 +48,10 @@ def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
+    handler.set_name("amplify-dev")
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only our own handler, so calling this twice (or under a test harness) stacks nothing.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "amplify-dev"] + [handler]
     root.setLevel(level)
     quiet_libraries()
 

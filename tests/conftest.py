@@ -20,6 +20,7 @@ from bot import create_app
 from settings import Settings, load_settings
 from slack_gateway import SlackGateway, build_web_client
 from store import SqliteRequestStore
+from tests.fakes.moto_gaps import FakeServiceSpecificCredentials
 from tests.fakes.slack_api import Call, FakeSlack
 from workflow import Deps, Workflow
 
@@ -61,7 +62,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def iam_client(aws_env: None) -> Iterator[Any]:
     """A boto3 IAM client on moto, with AWS managed policies loaded."""
     with mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
-        yield iam.build_iam_client("eu-west-1")
+        client = iam.build_iam_client("eu-west-1")
+        FakeServiceSpecificCredentials().install(client)
+        yield client
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from tests.conftest import DEV, LEAD, Bot, message_text
 
 
 def _secret_and_password(text: str) -> tuple[str, str]:
-    secret = next(line.split()[4] for line in text.splitlines()
-                  if line.startswith("aws configure set aws_secret_access_key "))
+    secret = next(
+        line.split()[4] for line in text.splitlines() if line.startswith("aws configure set aws_secret_access_key ")
+    )
     password = next(line.split("`")[1] for line in text.splitlines() if line.startswith("Temporary password:"))
     return secret, password
 
@@ -34,8 +35,11 @@ def test_full_flow_at_debug_leaks_no_secret(bot: Bot, caplog: pytest.LogCaptureF
     ephemerals = bot.ephemerals_to(DEV)
     assert len(ephemerals) == 2
     secret, password = _secret_and_password(message_text(ephemerals[0].params))
-    rotated_secret = next(line.split()[4] for line in message_text(ephemerals[1].params).splitlines()
-                          if line.startswith("aws configure set aws_secret_access_key "))
+    rotated_secret = next(
+        line.split()[4]
+        for line in message_text(ephemerals[1].params).splitlines()
+        if line.startswith("aws configure set aws_secret_access_key ")
+    )
     secrets = [secret, password, rotated_secret]
     assert len(secret) == 40 and len(password) >= 20
 
@@ -64,10 +68,17 @@ def test_full_flow_at_debug_leaks_no_secret(bot: Bot, caplog: pytest.LogCaptureF
 
 def test_redacting_filter_blanks_secrets_tokens_and_response_urls() -> None:
     record = logging.LogRecord(
-        "x", logging.ERROR, __file__, 1,
+        "x",
+        logging.ERROR,
+        __file__,
+        1,
         "key %s token %s url %s password=%s",
-        ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "xoxb-123-456-abc", "https://hooks.slack.com/actions/T/1/abc",
-         "Hunter2!!"),
+        (
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "xoxb-123-456-abc",
+            "https://hooks.slack.com/actions/T/1/abc",
+            "Hunter2!!",
+        ),
         None,
     )
     RedactingFilter().filter(record)

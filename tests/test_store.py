@@ -53,8 +53,10 @@ def test_compare_and_set_has_one_winner_under_concurrency(store: SqliteRequestSt
     store.create(new())
 
     def approve(i: int) -> bool:
-        return store.compare_and_set("r0", {"state": State.PENDING}, {"state": State.APPROVED,
-                                                                         "decided_by": f"U{i}"}) is not None
+        return (
+            store.compare_and_set("r0", {"state": State.PENDING}, {"state": State.APPROVED, "decided_by": f"U{i}"})
+            is not None
+        )
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         wins = list(pool.map(approve, range(50)))
@@ -66,8 +68,11 @@ def test_compare_and_set_checks_every_expected_field(store: SqliteRequestStore) 
     store.create(new())
     assert store.compare_and_set("r0", {"state": State.ACTIVE, "credentials": Credentials.NONE}, {"error": "x"}) is None
     store.compare_and_set("r0", {"state": State.PENDING}, {"state": State.ACTIVE})
-    done = store.compare_and_set("r0", {"state": (State.ACTIVE, State.REVOKING), "credentials": Credentials.NONE},
-                                 {"credentials": Credentials.MINTING})
+    done = store.compare_and_set(
+        "r0",
+        {"state": (State.ACTIVE, State.REVOKING), "credentials": Credentials.NONE},
+        {"credentials": Credentials.MINTING},
+    )
     assert done is not None and done.credentials == Credentials.MINTING
     with pytest.raises(ValueError, match="unknown"):
         store.compare_and_set("r0", {"nope": 1}, {})

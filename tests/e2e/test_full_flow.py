@@ -34,7 +34,9 @@ def test_request_approve_reveal_remove_end_to_end(bot: Bot) -> None:
         "amplify-dev:request-id": request_id,
         "amplify-dev:approved-by": LEAD,
     }
-    attached = {p["PolicyName"] for p in bot.iam.list_attached_user_policies(UserName="dana.dev-udev")["AttachedPolicies"]}
+    attached = {
+        p["PolicyName"] for p in bot.iam.list_attached_user_policies(UserName="dana.dev-udev")["AttachedPolicies"]
+    }
     assert attached == {"AdministratorAccess-Amplify", "IAMUserChangePassword"}
     assert bot.iam.list_access_keys(UserName="dana.dev-udev")["AccessKeyMetadata"] == []  # minted only on click
 
@@ -61,8 +63,9 @@ def test_request_approve_reveal_remove_end_to_end(bot: Bot) -> None:
 
     # The delivered secret is the one IAM has: it authenticates as that user (moto checks signatures).
     secret = _secret_from(text)
-    sts = boto3.client("sts", aws_access_key_id=keys[0]["AccessKeyId"], aws_secret_access_key=secret,
-                       region_name="eu-west-1")
+    sts = boto3.client(
+        "sts", aws_access_key_id=keys[0]["AccessKeyId"], aws_secret_access_key=secret, region_name="eu-west-1"
+    )
     assert sts.get_caller_identity()["Arn"].endswith("/dana.dev-udev")
 
     bot.click(DEV, "amplify_dev_show_credentials", request_id, channel="DUDEV")

@@ -164,3 +164,14 @@ def test_remove_before_credentials_retires_the_dm_button(bot: Bot) -> None:
     assert not [b for b in last_update.params["blocks"] if b["type"] == "actions"]
     bot.click(DEV, "amplify_dev_show_credentials", request_id, channel="DUDEV")
     assert "no credentials to show" in bot.last_reply_text(DEV)
+
+
+def test_payloads_from_another_workspace_are_refused(bot: Bot) -> None:
+    response = bot.command(DEV, "request x", team="T0OTHER")
+    assert response.status == 200 and "only serves its own workspace" in response.body
+    assert bot.store.latest_for(DEV) is None
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+    bot.click(LEAD, "amplify_dev_approve", request_id, team="T0OTHER")
+    assert bot.store.get(request_id).state == State.PENDING
+    assert bot.iam_users() == []

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
+
 from bot import HttpServer
 from tests.conftest import DEV, SIGNING_SECRET, TEAM, Bot
 
@@ -34,7 +35,7 @@ def post(url: str, body: str, *, timestamp: int | None = None, secret: str = SIG
         "X-Slack-Request-Timestamp": ts,
         "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
     }
-    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback test server)
             return response.status, response.read().decode()
@@ -43,8 +44,17 @@ def post(url: str, body: str, *, timestamp: int | None = None, secret: str = SIG
 
 
 def command_body(user: str, text: str) -> str:
-    return urlencode({"team_id": TEAM, "user_id": user, "command": "/amplify-dev", "text": text,
-                      "channel_id": "C1", "response_url": "http://127.0.0.1:9/none", "trigger_id": "t"})
+    return urlencode(
+        {
+            "team_id": TEAM,
+            "user_id": user,
+            "command": "/amplify-dev",
+            "text": text,
+            "channel_id": "C1",
+            "response_url": "http://127.0.0.1:9/none",
+            "trigger_id": "t",
+        }
+    )
 
 
 def test_signed_command_is_answered_at_slack_events(server: str) -> None:
@@ -73,7 +83,8 @@ def test_other_paths_are_not_slack(server: str) -> None:
 
 def test_fifty_concurrent_requests_are_all_answered(server: str) -> None:
     with ThreadPoolExecutor(max_workers=50) as pool:
-        results = list(pool.map(lambda i: post(f"{server}/slack/events", command_body(f"U{i:05d}", "status")),
-                                range(50)))
+        results = list(
+            pool.map(lambda i: post(f"{server}/slack/events", command_body(f"U{i:05d}", "status")), range(50))
+        )
     assert [status for status, _ in results] == [200] * 50
     assert all("no amplify-dev access" in body for _, body in results)

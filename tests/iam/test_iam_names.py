@@ -58,9 +58,7 @@ def test_derive_user_name_rejects_non_slack_ids(bad_id: str) -> None:
 @example(slack_id="U012AB3CD", profiles=["\u0130stanbul"])  # casefolds to "i" + combining dot
 @example(slack_id="U012AB3CD", profiles=["\u210cello"])  # black-letter H, only NFKD makes it an "h"
 @example(slack_id="U012AB3CD", profiles=["ﷺ"])  # one code point that NFKD expands to 18 characters
-def test_derived_user_name_is_always_valid_lowercase_and_keeps_the_slack_id(
-    slack_id: str, profiles: list[str]
-) -> None:
+def test_derived_user_name_is_always_valid_lowercase_and_keeps_the_slack_id(slack_id: str, profiles: list[str]) -> None:
     name = derive_user_name(slack_id, profiles)
 
     assert is_valid_user_name(name)
@@ -75,9 +73,7 @@ def test_derived_user_name_is_always_valid_lowercase_and_keeps_the_slack_id(
 )
 @example(ids=["U1AAAAAAAA", "U2AAAAAAAA"], profiles=[["Jane Doe"], ["Jane Doe"]])
 @example(ids=["U1AAAAAAAA", "U2AAAAAAAA"], profiles=[["a-u2aaaaaaaa"], ["a"]])
-def test_distinct_slack_users_never_collide_even_case_insensitively(
-    ids: list[str], profiles: list[list[str]]
-) -> None:
+def test_distinct_slack_users_never_collide_even_case_insensitively(ids: list[str], profiles: list[list[str]]) -> None:
     first = derive_user_name(ids[0], profiles[0])
     second = derive_user_name(ids[1], profiles[1])
 

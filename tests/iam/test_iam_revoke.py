@@ -124,9 +124,7 @@ def test_revoke_deletes_everything_in_iams_order(
     assert [r.getMessage() for r in caplog.records if r.name.startswith("iam")] == [f"Revoked IAM user {USER}"]
 
 
-def test_revoke_follows_every_page(
-    iam: Any, calls: list[Call], full_user: str, customer_policies: list[str]
-) -> None:
+def test_revoke_follows_every_page(iam: Any, calls: list[Call], full_user: str, customer_policies: list[str]) -> None:
     # moto pages ListAttachedUserPolicies when asked to; the fake pages service-specific credentials.
     def one_item_per_page(params: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {**params, "MaxItems": 1}
