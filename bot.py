@@ -5,6 +5,7 @@ python bot.py        Socket Mode if SLACK_APP_TOKEN is set, else HTTP on $PORT a
 
 from __future__ import annotations
 
+import argparse
 import logging
 import signal
 import sys
@@ -61,11 +62,17 @@ def aws_region() -> str:
     return region or DEFAULT_REGION
 
 
-def build(settings: Settings) -> tuple[App, Executor, SqliteRequestStore]:
-    """Build the real clients once and wire the app."""
+def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, SqliteRequestStore]:
+    """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     import iam
 
     region = aws_region()
+    if sandbox:
+        from ops.sandbox import start_sandbox_iam  # imports moto: only ever in this mode
+
+        iam_client = start_sandbox_iam(region)
+    else:
+        iam_client = iam.build_iam_client(region)
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
     store = SqliteRequestStore(settings.db_path)
     runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
@@ -73,7 +80,7 @@ def build(settings: Settings) -> tuple[App, Executor, SqliteRequestStore]:
         Deps(
             settings=settings,
             store=store,
-            iam=iam.build_iam_client(region),
+            iam=iam_client,
             slack=SlackGateway(client),
             region=region,
         )
@@ -154,8 +161,23 @@ def serve_socket_mode(app: App, app_token: str) -> None:
         handler.close()
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line: run the bot (default), or one of the operator's commands."""
+    parser = argparse.ArgumentParser(prog="python bot.py", description="amplify-dev Slack bot")
+    parser.add_argument("--sandbox", action="store_true", help="run against an in-process fake IAM (moto), not AWS")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default)")
+    sub.add_parser("check", help="check the configuration, Slack and AWS set-up, then exit")
+    sub.add_parser("policy", help="print the least-privilege IAM policy the bot's own AWS identity needs")
+    audit = sub.add_parser("audit", help="export the audit trail")
+    audit.add_argument("--since", help="only events on or after this date (YYYY-MM-DD)")
+    audit.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the bot until it is stopped."""
+    """Run the bot until it is stopped, or run one operator command."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     configure_logging()
     try:
         settings = load_settings()
@@ -163,8 +185,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"amplify-dev: configuration error: {e}", file=sys.stderr)
         return 2
     quiet_libraries()
+    if args.command == "check":
+        from ops.check import run_check
+
+        return run_check(settings, sys.stdout)
+    if args.command == "policy":
+        from ops.policy import run_policy
+
+        return run_policy(settings, sys.stdout)
+    if args.command == "audit":
+        from ops.audit_export import run_audit_export
+
+        return run_audit_export(settings, sys.stdout, since=args.since, fmt=args.format)
+    return run_bot(settings, sandbox=args.sandbox)
+
+
+def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
+    """Build everything and serve until SIGTERM or Ctrl-C."""
     try:
-        app, runner, store = build(settings)
+        app, runner, store = build(settings, sandbox=sandbox)
     except BoltError as e:  # Bolt's auth.test at start: a wrong token or SLACK_API_URL
         print(f"amplify-dev: Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url}: {e}", file=sys.stderr)
         return 2
@@ -183,4 +222,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Operator tooling: configuration check, the bot's own IAM policy, audit export, sandbox mode."""
