@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 
 import handlers
 from logging_setup import configure_logging, quiet_libraries
+from scheduler import Sweeper
 from settings import Settings, SettingsError, load_settings
 from slack_gateway import SlackGateway, build_web_client
 from store import SqliteRequestStore
@@ -62,7 +63,7 @@ def aws_region() -> str:
     return region or DEFAULT_REGION
 
 
-def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, SqliteRequestStore]:
+def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, SqliteRequestStore, Workflow]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     import iam
 
@@ -81,11 +82,14 @@ def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, 
             settings=settings,
             store=store,
             iam=iam_client,
-            slack=SlackGateway(client),
+            slack=SlackGateway(
+                client,
+                idempotent=build_web_client(settings.slack_bot_token, settings.slack_api_url, retry_server_errors=True),
+            ),
             region=region,
         )
     )
-    return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store
+    return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store, workflow
 
 
 def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
@@ -203,10 +207,13 @@ def main(argv: list[str] | None = None) -> int:
 def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     """Build everything and serve until SIGTERM or Ctrl-C."""
     try:
-        app, runner, store = build(settings, sandbox=sandbox)
+        app, runner, store, workflow = build(settings, sandbox=sandbox)
     except BoltError as e:  # Bolt's auth.test at start: a wrong token or SLACK_API_URL
         print(f"amplify-dev: Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url}: {e}", file=sys.stderr)
         return 2
+    # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
+    runner.submit(workflow.recover).result()
+    sweeper = Sweeper(workflow.sweep).start()
     try:
         if settings.socket_mode:
             serve_socket_mode(app, settings.slack_app_token or "")
@@ -215,6 +222,7 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     except KeyboardInterrupt:
         logger.info("stopping: finishing work in progress")
     finally:
+        sweeper.stop()
         runner.shutdown(wait=True)
         store.close()
         logger.info("stopped")

@@ -13,6 +13,9 @@ DEFAULT_POLICY_ARNS = ("arn:aws:iam::aws:policy/AdministratorAccess-Amplify",)
 DEFAULT_IAM_PATH = "/amplify-dev/"
 DEFAULT_DB = "./amplify-dev.db"
 DEFAULT_PORT = 3000
+DEFAULT_PENDING_HOURS = 72
+DEFAULT_DAYS = 30
+DEFAULT_MAX_DAYS = 90
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
@@ -46,6 +49,11 @@ class Settings:
     db_path: str = DEFAULT_DB
     allow_console: bool = True
     port: int = DEFAULT_PORT
+    pending_hours: int = DEFAULT_PENDING_HOURS
+    default_days: int = DEFAULT_DAYS
+    max_days: int = DEFAULT_MAX_DAYS  # 0: access without expiry is allowed
+    required_approvals: int = 1
+    audit_channel: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -132,6 +140,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"(starts and ends with /, not just /), got {path!r}"
         )
 
+    pending_hours = _whole_number(env, "AMPLIFY_DEV_PENDING_HOURS", DEFAULT_PENDING_HOURS, minimum=1)
+    max_days = _whole_number(env, "AMPLIFY_DEV_MAX_DAYS", DEFAULT_MAX_DAYS, minimum=0)
+    default_days = _whole_number(env, "AMPLIFY_DEV_DEFAULT_DAYS", DEFAULT_DAYS, minimum=1)
+    if max_days and default_days > max_days:
+        raise SettingsError(
+            f"AMPLIFY_DEV_DEFAULT_DAYS ({default_days}) is above AMPLIFY_DEV_MAX_DAYS ({max_days}); lower it"
+        )
+    required_approvals = _whole_number(env, "AMPLIFY_DEV_REQUIRED_APPROVALS", 1, minimum=1)
+    if required_approvals > 2:
+        raise SettingsError("AMPLIFY_DEV_REQUIRED_APPROVALS must be 1 or 2")
+    audit_channel = optional("AMPLIFY_DEV_AUDIT_CHANNEL")
+    if audit_channel and not _CHANNEL_ID.match(audit_channel):
+        raise SettingsError(f"AMPLIFY_DEV_AUDIT_CHANNEL must be a channel ID like C0123ABCD, got {audit_channel!r}")
+
     return Settings(
         slack_bot_token=bot_token,
         slack_signing_secret=signing_secret,
@@ -147,6 +169,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         db_path=optional("AMPLIFY_DEV_DB") or DEFAULT_DB,
         allow_console=_boolean(env, "AMPLIFY_DEV_ALLOW_CONSOLE", default=True),
         port=_port(env),
+        pending_hours=pending_hours,
+        default_days=default_days,
+        max_days=max_days,
+        required_approvals=required_approvals,
+        audit_channel=audit_channel,
     )
 
 
@@ -159,6 +186,15 @@ def _boolean(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if raw in _FALSE:
         return False
     raise SettingsError(f"{name} must be true or false, got {env[name]!r}")
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise SettingsError(f"{name} must be a whole number of at least {minimum}, got {raw!r}")
+    return int(raw)
 
 
 def _port(env: Mapping[str, str]) -> int:

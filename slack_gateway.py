@@ -11,7 +11,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from slack_sdk.models.blocks import Block
 
 logger = logging.getLogger(__name__)
@@ -39,26 +43,30 @@ class SlackUser:
     is_bot: bool
 
 
-def build_web_client(token: str, base_url: str) -> WebClient:
-    """A WebClient for `base_url` that waits out 429s (Retry-After) and retries dropped connections."""
-    # Only errors where Slack did not process the call are retried here: a 5xx retry could post a
-    # message twice. Callers decide what a failed post means for the request.
-    return WebClient(
-        token=token,
-        base_url=base_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-        ],
-    )
+def build_web_client(token: str, base_url: str, *, retry_server_errors: bool = False, timeout: int = 10) -> WebClient:
+    """A WebClient for `base_url` that waits out 429s (Retry-After) and retries refused connections.
+
+    With retry_server_errors it also retries HTTP 500/503: only for calls that are safe to repeat.
+    """
+    # A 429 or a refused connection means Slack did not process the call, so a retry is always safe.
+    # A 5xx or a read timeout may come after Slack acted: repeating chat.postMessage could post twice.
+    handlers: list[Any] = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+    ]
+    if retry_server_errors:
+        handlers.append(ServerErrorRetryHandler(max_retry_count=2))
+    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
 
 
 class SlackGateway:
     """Posts, updates and looks up what the workflow needs; converts failures to SlackCallFailed."""
 
-    def __init__(self, client: WebClient, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.client = client
+    def __init__(
+        self, client: WebClient, *, idempotent: WebClient | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.client = client  # for calls that must not be repeated blindly (posts)
+        self.idempotent = idempotent or client  # for reads and updates, which may be retried on 5xx
         self._clock = clock
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._dm_channels: dict[str, str] = {}
@@ -87,7 +95,7 @@ class SlackGateway:
 
     def update_message(self, channel: str, ts: str, text: str, blocks: Sequence[Block | dict] | None) -> None:
         """Replace a message the bot posted."""
-        self._call("chat.update", self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks or [])
+        self._call("chat.update", self.idempotent.chat_update, channel=channel, ts=ts, text=text, blocks=blocks or [])
 
     def post_ephemeral(self, channel: str, user: str, text: str, blocks: Sequence[Block | dict] | None = None) -> None:
         """Show a message to one user only; Slack never stores it and it cannot be read back."""
@@ -106,7 +114,7 @@ class SlackGateway:
             cached = self._dm_channels.get(user_id)
         if cached:
             return cached
-        response = self._call("conversations.open", self.client.conversations_open, users=user_id)
+        response = self._call("conversations.open", self.idempotent.conversations_open, users=user_id)
         channel = str(response["channel"]["id"])
         with self._lock:
             self._dm_channels[user_id] = channel
@@ -119,7 +127,7 @@ class SlackGateway:
 
     def user(self, user_id: str) -> SlackUser:
         """The user's profile (users.info)."""
-        data = self._call("users.info", self.client.users_info, user=user_id)["user"]
+        data = self._call("users.info", self.idempotent.users_info, user=user_id)["user"]
         profile = data.get("profile") or {}
         names = (
             profile.get("display_name"),
@@ -142,7 +150,7 @@ class SlackGateway:
             hit = self._groups.get(group_id)
         if hit and now - hit[0] < USERGROUP_CACHE_SECONDS:
             return hit[1]
-        response = self._call("usergroups.users.list", self.client.usergroups_users_list, usergroup=group_id)
+        response = self._call("usergroups.users.list", self.idempotent.usergroups_users_list, usergroup=group_id)
         members = frozenset(response.get("users") or [])
         with self._lock:
             self._groups[group_id] = (now, members)

@@ -11,7 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import iam
@@ -312,6 +312,11 @@ class Workflow:
             self._discard_minted(request, key, console=password is not None)
             self._release(request, Credentials.MINTING, Credentials.NONE)
             logger.error("request %s: minting credentials failed at %s: %s", request.id, e.step, e.code)
+            self._channel_notice(
+                f":warning: AWS refused to create {msg.mention(request.slack_user_id)}'s credentials "
+                f"(`{e.step}`: {e.code}); nothing was kept and they can retry. If it repeats, check the bot's "
+                "IAM permissions."
+            )
             return msg.text_reply(
                 f"AWS refused to create your credentials (`{e.step}`: {e.code}); nothing was kept. Try the "
                 "button again in a minute; if it keeps failing, tell the leads."
@@ -472,6 +477,9 @@ class Workflow:
         )
         if revoking is None:
             return self._already_handled(request.id)
+        return self._revoke(revoking, actor, target)
+
+    def _revoke(self, revoking: Request, actor: str, target: str) -> msg.Reply:
         try:
             iam.revoke_developer_user(self.d.iam, revoking.iam_user_name, self.settings.iam_path)
         except iam.NotManagedByBot:
@@ -543,6 +551,111 @@ class Workflow:
             self.d.slack.update_message(request.dm_channel or "", request.dm_ts or "", note.text, note.blocks)
         except SlackCallFailed as e:
             logger.warning("request %s: could not retire the DM button: %s", request.id, e.error)
+
+    # --- time and restarts --------------------------------------------------------------------------
+
+    def sweep(self) -> None:
+        """Periodic work: expire requests nobody decided on within AMPLIFY_DEV_PENDING_HOURS."""
+        cutoff = self.d.clock() - timedelta(hours=self.settings.pending_hours)
+        for request in self.store.in_states([State.PENDING]):
+            if request.created_at and request.created_at <= cutoff:
+                self._expire_pending(request)
+
+    def _expire_pending(self, request: Request) -> None:
+        expired = self.store.compare_and_set(
+            request.id, {"state": State.PENDING}, {"state": State.EXPIRED, "closed_by": None}
+        )
+        if expired is None:  # decided in the meantime
+            return
+        logger.info("request %s expired after %s hours without a decision", expired.id, self.settings.pending_hours)
+        self._update_approval_message(
+            expired,
+            f":hourglass: Expired: nobody decided within {self.settings.pending_hours} hours. "
+            f"{msg.mention(expired.slack_user_id)} was told and may ask again.",
+        )
+        self._dm(
+            expired.slack_user_id,
+            f":hourglass: Your AWS Amplify access request `{expired.id}` expired: no lead decided within "
+            f"{self.settings.pending_hours} hours. Ask again with `{msg.COMMAND}` if you still need it.",
+        )
+
+    def recover(self) -> int:
+        """At start-up, finish or roll back every request a crash left mid-way; returns how many were touched."""
+        touched = 0
+        for request in self.store.in_states([State.PENDING, State.APPROVED, State.ACTIVE, State.REVOKING]):
+            try:
+                if self._recover_one(request):
+                    touched += 1
+            except Exception:  # one bad request must not keep the bot from starting
+                logger.exception("recovery of request %s failed; it stays %s", request.id, request.state)
+        logger.info("start-up recovery: %d request(s) needed attention", touched)
+        return touched
+
+    def _recover_one(self, request: Request) -> bool:
+        if request.state == State.PENDING and not request.approval_ts:
+            logger.warning("recovery: request %s was never posted to the approvers; posting it now", request.id)
+            message = msg.approval_request_message(request)
+            try:
+                ts = self.d.slack.post_message(self.settings.approval_channel, message.text, message.blocks)
+            except SlackCallFailed as e:
+                logger.error("recovery: request %s still cannot be posted: %s", request.id, e.error)
+                return True
+            self.store.compare_and_set(request.id, {"state": State.PENDING}, {"approval_ts": ts})
+            return True
+        if request.state == State.APPROVED:
+            # Provisioning was cut short. create_developer_user resumes a user tagged with this request id
+            # (or creates it), so running it again finishes the job or rolls it back.
+            logger.warning("recovery: request %s was approved but not provisioned; finishing", request.id)
+            reply = self._provision(request)
+            if reply:
+                logger.info("recovery: request %s: %s", request.id, reply.text)
+            return True
+        if request.state == State.ACTIVE and request.credentials == Credentials.MINTING:
+            # We cannot know whether the ephemeral reached the requester: a key nobody saw must not live.
+            logger.warning("recovery: request %s was showing credentials; deleting what was minted", request.id)
+            self._delete_all_keys(request, keep=None)
+            if request.console:
+                self._discard_minted(request, None, console=True)
+            self._release(request, Credentials.MINTING, Credentials.NONE)
+            self._dm(
+                request.slack_user_id,
+                ":warning: I restarted while showing you your AWS credentials, so I deleted them to be safe. "
+                "Click *Show credentials* again (in this DM, or via `/amplify-dev status`) for fresh ones.",
+            )
+            return True
+        if request.state == State.ACTIVE and request.credentials == Credentials.ROTATING:
+            logger.warning("recovery: request %s was rotating its key; keeping the previous key", request.id)
+            self._delete_all_keys(request, keep=request.access_key_id)
+            self._release(request, Credentials.ROTATING, Credentials.SHOWN)
+            self._dm(
+                request.slack_user_id,
+                ":warning: I restarted while rotating your AWS key. Your previous key still works; run "
+                f"`{msg.COMMAND} rotate` again for a new one.",
+            )
+            return True
+        if request.state == State.ACTIVE and not request.dm_ts:
+            logger.warning("recovery: request %s was provisioned but the requester was not told; DMing", request.id)
+            try:
+                dm = msg.approved_dm(request)
+                channel, ts = self.d.slack.send_dm(request.slack_user_id, dm.text, dm.blocks)
+            except SlackCallFailed as e:
+                logger.error("recovery: request %s: DM failed again: %s", request.id, e.error)
+                return True
+            self.store.compare_and_set(request.id, {"state": State.ACTIVE}, {"dm_channel": channel, "dm_ts": ts})
+            return True
+        if request.state == State.REVOKING:
+            logger.warning("recovery: request %s was being removed; finishing the removal", request.id)
+            self._revoke(request, request.closed_by or request.slack_user_id, request.slack_user_id)
+            return True
+        return False
+
+    def _delete_all_keys(self, request: Request, *, keep: str | None) -> None:
+        try:
+            for key_id in iam.list_access_key_ids(self.d.iam, request.iam_user_name):
+                if key_id != keep:
+                    iam.delete_access_key(self.d.iam, request.iam_user_name, key_id)
+        except iam.IamError as e:
+            logger.error("request %s: could not clean up access keys: %s %s", request.id, e.step, e.code)
 
     # --- looking ------------------------------------------------------------------------------------
 

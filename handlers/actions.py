@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -12,11 +13,21 @@ import messages as msg
 from handlers.background import after_ack
 from workflow import Workflow
 
+logger = logging.getLogger(__name__)
 
-def clicked(body: dict[str, Any]) -> tuple[str, str]:
-    """(who clicked, the request id the button carries). The id is only a key into the store."""
-    actions = body.get("actions") or [{}]
-    return body["user"]["id"], str(actions[0].get("value") or "")
+
+def clicked(body: dict[str, Any]) -> tuple[str, str] | None:
+    """(who clicked, the request id the button carries), or None for a malformed payload.
+
+    The id is only a key into the store: who asked and what for always come from the store.
+    """
+    user = body.get("user")
+    actions = body.get("actions")
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not isinstance(actions, list):
+        return None
+    if not actions or not isinstance(actions[0], dict):
+        return None
+    return user["id"], str(actions[0].get("value") or "")[:64]
 
 
 def ephemeral_to_clicker(respond: Respond) -> Callable[[msg.Reply], None]:
@@ -30,7 +41,11 @@ def register(app: App, workflow: Workflow, runner: Executor) -> None:
     def on_click(work: Callable[[str, str], msg.Reply | None], what: str) -> Callable[..., None]:
         def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
             ack()  # first: Slack shows an error to the user after 3 seconds without it
-            actor, request_id = clicked(body)
+            parsed = clicked(body)
+            if parsed is None:
+                logger.warning("ignored a malformed %s payload", what)
+                return
+            actor, request_id = parsed
             after_ack(runner, lambda: work(actor, request_id), ephemeral_to_clicker(respond), what)
 
         return listener

@@ -266,10 +266,17 @@ def message_text(params: dict[str, Any]) -> str:
 def build_bot(slack: FakeSlack, iam_client: Any, db_path: str, **overrides: str) -> Bot:
     """Wire the real app to the fakes, with work run inline after each ack."""
     settings = make_settings(slack, db_path, **overrides)
-    client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    client = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2)
+    idempotent = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2, retry_server_errors=True)
     store = SqliteRequestStore(db_path)
     workflow = Workflow(
-        Deps(settings=settings, store=store, iam=iam_client, slack=SlackGateway(client), region="eu-west-1")
+        Deps(
+            settings=settings,
+            store=store,
+            iam=iam_client,
+            slack=SlackGateway(client, idempotent=idempotent),
+            region="eu-west-1",
+        )
     )
     app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
     return Bot(app=app, slack=slack, iam=iam_client, store=store, workflow=workflow, settings=settings, db_path=db_path)
