@@ -287,8 +287,8 @@ def make_bot(slack: FakeSlack, iam_client: Any, tmp_path: Any) -> Iterator[Calla
     """Factory for a bot with settings overrides (e.g. AMPLIFY_DEV_ALLOW_CONSOLE="false")."""
     bots: list[Bot] = []
 
-    def factory(**overrides: str) -> Bot:
-        bot = build_bot(slack, iam_client, str(tmp_path / f"amplify-dev-{len(bots)}.db"), **overrides)
+    def factory(db_path: str | None = None, **overrides: str) -> Bot:
+        bot = build_bot(slack, iam_client, db_path or str(tmp_path / f"amplify-dev-{len(bots)}.db"), **overrides)
         bots.append(bot)
         return bot
 
