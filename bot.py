@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 
 import handlers
+from handlers.guards import is_well_formed
 from logging_setup import configure_logging, quiet_libraries
 from scheduler import Sweeper
 from settings import Settings, SettingsError, load_settings
@@ -33,9 +35,27 @@ WORKER_THREADS = 8
 DEFAULT_REGION = "us-east-1"
 
 
+class AmplifyDevApp(App):
+    """Bolt's App, dropping malformed payloads before Bolt's own matchers index into them (an IndexError)."""
+
+    def __init__(self, *, signing_secret: str, **kwargs: Any) -> None:
+        super().__init__(signing_secret=signing_secret, **kwargs)
+        self._verifier = SignatureVerifier(signing_secret)
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Dispatch a well-formed request; acknowledge and drop a malformed one, logging only its type."""
+        if not is_well_formed(req.body):
+            headers = {k: (v[0] if isinstance(v, list | tuple) and v else v) for k, v in req.headers.items()}
+            signed = req.mode == "socket_mode" or self._verifier.is_valid_request(req.raw_body, headers)
+            logger.warning("ignored a malformed %s payload", req.body.get("type") or "command")
+            return BoltResponse(status=200 if signed else 401, body="")
+        return super().dispatch(req)
+
+
 def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, runner: Executor) -> App:
     """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test."""
-    app = App(
+    quiet_libraries()  # whoever builds the app, the loggers that would print secrets stay at WARNING
+    app = AmplifyDevApp(
         client=client,
         signing_secret=settings.slack_signing_secret,
         # Our listeners only ack and hand the slow work to `runner`, so Bolt can answer Slack as soon as
@@ -92,30 +112,52 @@ def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, 
     return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store, workflow
 
 
-def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+def wsgi_app(app: App, signing_secret: str) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     """The WSGI application: Slack at POST /slack/events, a liveness probe at GET /healthz."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_sdk.signature import SignatureVerifier
 
     slack = SlackRequestHandler(app, path=SLACK_PATH)
+    verifier = SignatureVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok\n"]
-        return slack(environ, start_response)
+        body = _read_body(environ)
+        try:
+            return slack(environ, start_response)
+        except ValueError:
+            # Bolt parses the body before checking its signature; a body it cannot parse must not
+            # become a 500 with a stack trace. Signed: acknowledge and ignore. Unsigned: 401.
+            headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+            signed = verifier.is_valid_request(body, headers)
+            logger.warning("ignored a malformed %s request body", "signed" if signed else "unsigned")
+            start_response("200 OK" if signed else "401 Unauthorized", [("Content-Type", "text/plain")])
+            return [b""]
 
     return application
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """Read the body once and put it back, so Bolt's adapter can read it again."""
+    import io
+
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
 
 
 class HttpServer:
     """waitress serving the app: threaded, with a deep listen backlog, and a clean stop() for SIGTERM and tests."""
 
-    def __init__(self, app: App, host: str, port: int, *, threads: int = WORKER_THREADS) -> None:
+    def __init__(self, app: App, signing_secret: str, host: str, port: int, *, threads: int = WORKER_THREADS) -> None:
         from waitress.server import create_server
 
         # Bolt's built-in server is single-threaded with a backlog of 5; waitress queues bursts instead.
         self._server = create_server(
-            wsgi_app(app), host=host, port=port, threads=threads, backlog=1024, ident="amplify-dev"
+            wsgi_app(app, signing_secret), host=host, port=port, threads=threads, backlog=1024, ident="amplify-dev"
         )
         self._stopping = threading.Event()
 
@@ -137,9 +179,9 @@ class HttpServer:
         self._stopping.set()
 
 
-def serve_http(app: App, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 (Slack must reach it)
-    """Serve HTTP until SIGTERM or Ctrl-C."""
-    server = HttpServer(app, host, port)
+def serve_http(app: App, signing_secret: str, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104
+    """Serve HTTP until SIGTERM or Ctrl-C (on every interface: Slack must reach it)."""
+    server = HttpServer(app, signing_secret, host, port)
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
     logger.info("listening for Slack on http://%s:%s%s", host, server.port, SLACK_PATH)
     try:
@@ -182,12 +224,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the bot until it is stopped, or run one operator command."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    configure_logging()
+    configure_logging()  # defaults until the settings say otherwise
     try:
         settings = load_settings()
     except SettingsError as e:
         print(f"amplify-dev: configuration error: {e}", file=sys.stderr)
         return 2
+    configure_logging(settings.log_level, settings.log_format)
     quiet_libraries()
     if args.command == "check":
         from ops.check import run_check
@@ -218,7 +261,7 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         if settings.socket_mode:
             serve_socket_mode(app, settings.slack_app_token or "")
         else:
-            serve_http(app, settings.port)
+            serve_http(app, settings.slack_signing_secret, settings.port)
     except KeyboardInterrupt:
         logger.info("stopping: finishing work in progress")
     finally:

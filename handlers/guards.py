@@ -33,6 +33,23 @@ def refuse_foreign_workspace(
     return next()
 
 
+def is_well_formed(body: dict[str, Any]) -> bool:
+    """Whether an interactive payload has the shape listeners rely on (Bolt's own matchers index into it)."""
+    kind = body.get("type")
+    if kind is None:  # a slash command: form fields
+        return isinstance(body.get("user_id"), str) or "command" not in body
+    user = body.get("user")
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+        return kind in ("url_verification", "event_callback", "app_rate_limited", "ssl_check")
+    if kind == "block_actions":
+        actions = body.get("actions")
+        return isinstance(actions, list) and bool(actions) and all(isinstance(a, dict) for a in actions)
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        return isinstance(view, dict) and isinstance(view.get("type"), str) and isinstance(view.get("callback_id"), str)
+    return True
+
+
 def register(app: App) -> None:
     """Install the guards as global middleware."""
     app.use(refuse_foreign_workspace)

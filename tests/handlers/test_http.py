@@ -19,7 +19,7 @@ from tests.conftest import DEV, SIGNING_SECRET, TEAM, Bot
 
 @pytest.fixture
 def server(bot: Bot) -> Iterator[str]:
-    srv = HttpServer(bot.app, "127.0.0.1", 0)
+    srv = HttpServer(bot.app, SIGNING_SECRET, "127.0.0.1", 0)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.port}"
@@ -88,3 +88,15 @@ def test_fifty_concurrent_requests_are_all_answered(server: str) -> None:
         )
     assert [status for status, _ in results] == [200] * 50
     assert all("no amplify-dev access" in body for _, body in results)
+
+
+@pytest.mark.parametrize("body", ["payload=not-json", "payload=%7Bbroken"])
+def test_malformed_signed_body_is_acknowledged_without_a_500(server: str, bot: Bot, body: str) -> None:
+    status, text = post(f"{server}/slack/events", body)
+    assert status == 200 and "Traceback" not in text
+    assert not [c for c in bot.slack.calls if c.method != "auth.test"]
+
+
+def test_malformed_unsigned_body_gets_401(server: str) -> None:
+    status, _ = post(f"{server}/slack/events", "payload=not-json", secret="wrong")
+    assert status == 401
