@@ -30,9 +30,14 @@ def clicked(body: dict[str, Any]) -> tuple[str, str] | None:
     return user["id"], str(actions[0].get("value") or "")[:64]
 
 
-def ephemeral_to_clicker(respond: Respond) -> Callable[[msg.Reply], None]:
-    """A deliver() that answers only the person who clicked, leaving the clicked message as it is."""
-    return lambda reply: respond(response_type="ephemeral", replace_original=False, **reply.to_kwargs())
+def reply_to_clicker(body: dict[str, Any], respond: Respond, workflow: Workflow) -> Callable[[msg.Reply], None]:
+    """A deliver() that answers only the person who clicked, leaving the clicked message as it is.
+
+    Clicks on the App Home tab carry no response_url; those answers go to the clicker's DM with the bot.
+    """
+    if body.get("response_url"):
+        return lambda reply: respond(response_type="ephemeral", replace_original=False, **reply.to_kwargs())
+    return lambda reply: workflow.tell(body["user"]["id"], reply)
 
 
 def register(app: App, workflow: Workflow, runner: Executor) -> None:
@@ -46,7 +51,7 @@ def register(app: App, workflow: Workflow, runner: Executor) -> None:
                 logger.warning("ignored a malformed %s payload", what)
                 return
             actor, request_id = parsed
-            after_ack(runner, lambda: work(actor, request_id), ephemeral_to_clicker(respond), what)
+            after_ack(runner, lambda: work(actor, request_id), reply_to_clicker(body, respond, workflow), what)
 
         return listener
 
