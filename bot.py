@@ -6,6 +6,7 @@ python bot.py        Socket Mode if SLACK_APP_TOKEN is set, else HTTP on $PORT a
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import signal
 import sys
@@ -32,6 +33,7 @@ logger = logging.getLogger("amplify-dev")
 
 SLACK_PATH = "/slack/events"
 WORKER_THREADS = 8
+RECONCILE_EVERY = 60  # sweeps
 DEFAULT_REGION = "us-east-1"
 
 
@@ -256,7 +258,9 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         return 2
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
     runner.submit(workflow.recover).result()
-    sweeper = Sweeper(workflow.sweep).start()
+    sweeps = itertools.count()
+    # Expiry and reminders every minute; the IAM-wide drift check once an hour (it lists every user).
+    sweeper = Sweeper(lambda: workflow.sweep(reconcile=next(sweeps) % RECONCILE_EVERY == 0)).start()
     try:
         if settings.socket_mode:
             serve_socket_mode(app, settings.slack_app_token or "")

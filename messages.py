@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     InputBlock,
     MarkdownTextObject,
+    NumberInputElement,
     Option,
     PlainTextInputElement,
     PlainTextObject,
@@ -33,9 +34,13 @@ from store import Credentials, Request, State
 APPROVE_ACTION = "amplify_dev_approve"
 DENY_ACTION = "amplify_dev_deny"
 SHOW_CREDENTIALS_ACTION = "amplify_dev_show_credentials"
+EXTEND_ACTION = "amplify_dev_extend"
+EXTEND_APPROVE_ACTION = "amplify_dev_extend_approve"
+EXTEND_DENY_ACTION = "amplify_dev_extend_deny"
 REQUEST_VIEW = "amplify_dev_request"
 REASON_BLOCK, REASON_INPUT = "reason", "reason_input"
 CONSOLE_BLOCK, CONSOLE_INPUT = "console", "console_input"
+DAYS_BLOCK, DAYS_INPUT = "days", "days_input"
 REASON_MAX = 1000
 CLI_PROFILE = "amplify-dev"
 COMMAND = "/amplify-dev"
@@ -88,6 +93,15 @@ def clip_reason(reason: str) -> str:
     return reason if len(reason) <= REASON_MAX else reason[: REASON_MAX - 1] + "…"
 
 
+def duration_text(request: Request) -> str:
+    """How long the access lasts: the expiry once approved, the asked-for days before."""
+    if request.expires_at is not None:
+        return f"until {slack_date(request.expires_at)}"
+    if request.days:
+        return f"{request.days} day{'s' if request.days != 1 else ''} from approval"
+    return "no expiry"
+
+
 def _reason_block(reason: str) -> SectionBlock:
     return SectionBlock(text=PlainTextObject(text=reason or "(no reason given)", emoji=False))
 
@@ -99,6 +113,7 @@ def _request_fields(request: Request) -> SectionBlock:
             MarkdownTextObject(text=f"*Console access*\n{'yes' if request.console else 'no'}"),
             MarkdownTextObject(text=f"*IAM user*\n`{escape(request.iam_user_name)}`"),
             MarkdownTextObject(text=f"*Request*\n`{escape(request.id)}`"),
+            MarkdownTextObject(text=f"*Duration*\n{duration_text(request)}"),
         ]
     )
 
@@ -233,13 +248,72 @@ def denied_dm(request: Request) -> Message:
     return Message(text="Your amplify-dev request was denied", blocks=[SectionBlock(text=text)])
 
 
-def removed_dm(request: Request) -> Message:
-    """Tells a developer that someone else removed their access."""
+def removed_dm(request: Request, *, why: str = "removed") -> Message:
+    """Tells a developer that their access ended without them asking: removed by a lead, expired, off-boarded."""
+    if why == "expired":
+        opening = f":hourglass: Your AWS Amplify access reached its end date ({slack_date(request.expires_at)})"
+    elif request.closed_by:
+        opening = f":wave: {mention(request.closed_by)} removed your AWS Amplify access"
+    else:
+        opening = f":wave: Your AWS Amplify access was {why}"
     text = (
-        f":wave: {mention(request.closed_by)} removed your AWS Amplify access: IAM user "
-        f"`{escape(request.iam_user_name)}` and its keys are deleted. Ask again with `{COMMAND}` if you need it."
+        f"{opening}: IAM user `{escape(request.iam_user_name)}` and its keys are deleted. "
+        f"Ask again with `{COMMAND}` if you need it."
     )
-    return Message(text="Your amplify-dev access was removed", blocks=[SectionBlock(text=text)])
+    return Message(text="Your amplify-dev access ended", blocks=[SectionBlock(text=text)])
+
+
+def reminder_dm(request: Request) -> Message:
+    """Before expiry: when access ends, with an Extend button that asks the leads for more time."""
+    text = (
+        f":hourglass_flowing_sand: Your AWS Amplify access as `{escape(request.iam_user_name)}` ends "
+        f"{slack_date(request.expires_at)}. Need longer? *Extend* asks the leads for more time."
+    )
+    return Message(
+        text="Your amplify-dev access expires soon",
+        blocks=[
+            SectionBlock(text=text),
+            ActionsBlock(
+                block_id="extend",
+                elements=[ButtonElement(text="Extend", action_id=EXTEND_ACTION, value=request.id, style="primary")],
+            ),
+        ],
+    )
+
+
+def extension_request_message(request: Request) -> Message:
+    """An extension as the leads see it, decided like a normal request."""
+    days = request.extension_days or 0
+    return Message(
+        text=f"{mention(request.slack_user_id)} asks to extend their AWS Amplify access",
+        blocks=[
+            SectionBlock(
+                text=(
+                    f":hourglass_flowing_sand: {mention(request.slack_user_id)} asks to extend their access as "
+                    f"`{escape(request.iam_user_name)}` by {days} day{'s' if days != 1 else ''} "
+                    f"(now ends {slack_date(request.expires_at)})."
+                )
+            ),
+            ActionsBlock(
+                block_id="extension",
+                elements=[
+                    ButtonElement(text="Approve", action_id=EXTEND_APPROVE_ACTION, value=request.id, style="primary"),
+                    ButtonElement(
+                        text="Deny",
+                        action_id=EXTEND_DENY_ACTION,
+                        value=request.id,
+                        style="danger",
+                        confirm=ConfirmObject(
+                            title="Deny this extension?",
+                            text=f"{mention(request.slack_user_id)} will be told by DM.",
+                            confirm="Deny",
+                            deny="Cancel",
+                        ),
+                    ),
+                ],
+            ),
+        ],
+    )
 
 
 def notice_dm(text: str) -> Message:
@@ -324,7 +398,8 @@ def usage_reply(note: str | None = None) -> Reply:
     lines = [
         f"*{COMMAND}*: ask for access to the team's AWS Amplify project; a lead approves it.",
         f"• `{COMMAND}`: open the request form",
-        f"• `{COMMAND} request [--console] <reason>`: ask for access (`--console` adds AWS console sign-in)",
+        f"• `{COMMAND} request [--console] [--days N] <reason>`: ask for access (`--console` adds AWS console "
+        "sign-in; `--days` how long, within the limit the operator set)",
         f"• `{COMMAND} status`: your request or access",
         f"• `{COMMAND} rotate`: replace your access key (the new one is shown once in your DM with me)",
         f"• `{COMMAND} remove`: end your access now (leads: `{COMMAND} remove @someone`)",
@@ -349,14 +424,14 @@ def describe_request(request: Request) -> str:
             return f"Your request was approved by {mention(request.decided_by)}; IAM user {user} is being created."
         case State.ACTIVE if request.credentials == Credentials.NONE:
             return (
-                f"You have access as IAM user {user} (approved by {mention(request.decided_by)}), "
-                "but have not fetched your credentials yet: use *Show credentials*."
+                f"You have access as IAM user {user} (approved by {mention(request.decided_by)}, "
+                f"{duration_text(request)}), but have not fetched your credentials yet: use *Show credentials*."
             )
         case State.ACTIVE:
             return (
                 f"You have access as IAM user {user} (approved by {mention(request.decided_by)} on "
-                f"{slack_date(request.decided_at)}). `{COMMAND} rotate` replaces your key; "
-                f"`{COMMAND} remove` ends access."
+                f"{slack_date(request.decided_at)}), {duration_text(request)}. `{COMMAND} rotate` replaces your "
+                f"key; `{COMMAND} remove` ends access."
             )
         case State.REVOKING:
             return f"Removal of IAM user {user} started but did not finish; run `{COMMAND} remove` to finish it."
@@ -401,7 +476,7 @@ def list_reply(pending: list[Request], active: list[Request]) -> Reply:
             SectionBlock(
                 text=(
                     f"{mention(r.slack_user_id)} for `{escape(r.iam_user_name)}`"
-                    f"{' with console' if r.console else ''}, since {slack_date(r.created_at)}"
+                    f"{' with console' if r.console else ''}, {duration_text(r)}, since {slack_date(r.created_at)}"
                 )
             )
         )
@@ -411,7 +486,7 @@ def list_reply(pending: list[Request], active: list[Request]) -> Reply:
             SectionBlock(
                 text=(
                     f"{mention(r.slack_user_id)} as `{escape(r.iam_user_name)}` ({r.state}), approved by "
-                    f"{mention(r.decided_by)} on {slack_date(r.decided_at)}"
+                    f"{mention(r.decided_by)} on {slack_date(r.decided_at)}, {duration_text(r)}"
                 )
             )
         )
@@ -423,7 +498,9 @@ def list_reply(pending: list[Request], active: list[Request]) -> Reply:
 # --- The request form -----------------------------------------------------------------------------
 
 
-def request_modal(*, allow_console: bool, private_metadata: dict[str, str]) -> View:
+def request_modal(
+    *, allow_console: bool, private_metadata: dict[str, str], default_days: int = 30, max_days: int = 90
+) -> View:
     """The form `/amplify-dev` opens: a required reason and, if allowed, a console-access checkbox."""
     blocks: list[Block] = [
         InputBlock(
@@ -438,6 +515,20 @@ def request_modal(*, allow_console: bool, private_metadata: dict[str, str]) -> V
             ),
         )
     ]
+    limit = f"at most {max_days}" if max_days else "0 for no expiry"
+    blocks.append(
+        InputBlock(
+            block_id=DAYS_BLOCK,
+            label=f"For how many days? ({limit})",
+            element=NumberInputElement(
+                action_id=DAYS_INPUT,
+                is_decimal_allowed=False,
+                initial_value=str(default_days),
+                min_value="0" if not max_days else "1",
+                max_value=str(max_days) if max_days else None,
+            ),
+        )
+    )
     if allow_console:
         blocks.append(
             InputBlock(
@@ -463,4 +554,277 @@ def request_modal(*, allow_console: bool, private_metadata: dict[str, str]) -> V
         close="Cancel",
         private_metadata=json.dumps(private_metadata),
         blocks=blocks,
+    )
+
+
+# --- App Home -------------------------------------------------------------------------------------
+# Appended as its own section while the top of this module is being edited by someone else: these imports
+# belong with the others at the top and can move there once that edit has landed.
+from datetime import timedelta  # noqa: E402
+
+from slack_sdk.models.blocks import HeaderBlock  # noqa: E402
+
+from home import HomeState  # noqa: E402
+
+HOME_VIEW = "amplify_dev_home"
+HOME_REQUEST_ACTION = "amplify_dev_home_request"
+HOME_ROTATE_ACTION = "amplify_dev_home_rotate"
+HOME_REMOVE_ACTION = "amplify_dev_home_remove"  # value: the Slack user id whose access to remove (a target only)
+HOME_BLOCKS_MAX = 100  # Slack's limit for a Home view
+# Own state takes at most 5 blocks, each pending request 3, each active user 1, headers and notes 7:
+# 5 + 3 * 15 + 25 + 7 = 82, inside the limit whatever the queue holds.
+HOME_PENDING_SHOWN = 15
+HOME_ACTIVE_SHOWN = 25
+OLD_KEY_DAYS = 90
+
+
+def describe_age(age: timedelta | None) -> str:
+    """A key's age in words: 'less than a minute', '5 minutes', '3 hours', '12 days' (or 'unknown')."""
+    if age is None:
+        return "unknown"
+    seconds = int(age.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "less than a minute"
+
+
+def home_view(state: HomeState) -> View:
+    """The App Home tab: the person's own access and its actions; approvers also see the queue and active users."""
+    blocks: list[Block] = [HeaderBlock(text="Your AWS Amplify access"), *_home_own_blocks(state)]
+    if state.is_approver:
+        blocks += [DividerBlock(), *_home_pending_blocks(state), DividerBlock(), *_home_active_blocks(state)]
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=f"`{COMMAND} help` lists every command. Updated {slack_date(state.now)}.")
+            ]
+        )
+    )
+    return View(type="home", callback_id=HOME_VIEW, blocks=blocks[:HOME_BLOCKS_MAX])
+
+
+def _home_own_blocks(state: HomeState) -> list[Block]:
+    request = state.request
+    if request is None:
+        return [
+            SectionBlock(text="You have no amplify-dev access and no pending request."),
+            ActionsBlock(block_id="home_own", elements=[_home_request_button()]),
+        ]
+    match request.state:
+        case State.PENDING:
+            console = " with console access" if request.console else ""
+            return [
+                SectionBlock(
+                    text=(
+                        f":hourglass_flowing_sand: Your request `{escape(request.id)}`{console} from "
+                        f"{slack_date(request.created_at)} is waiting for a lead."
+                    )
+                ),
+                _home_reason(request),
+                ActionsBlock(
+                    block_id="home_own",
+                    elements=[
+                        _home_remove_button(
+                            state.user_id,
+                            "Withdraw request",
+                            "Withdraw your request?",
+                            "The leads will no longer see it; you can ask again at any time.",
+                            confirm="Withdraw",
+                        )
+                    ],
+                ),
+            ]
+        case State.APPROVED:
+            return [
+                SectionBlock(
+                    text=(
+                        f":gear: {mention(request.decided_by)} approved your request; IAM user "
+                        f"`{escape(request.iam_user_name)}` is being created. I'll DM you when it is ready."
+                    )
+                )
+            ]
+        case State.ACTIVE:
+            return _home_active_own_blocks(state, request)
+        case State.REVOKING:
+            return [
+                SectionBlock(
+                    text=(
+                        f":warning: Removal of IAM user `{escape(request.iam_user_name)}` started but did not "
+                        "finish; some access may remain."
+                    )
+                ),
+                ActionsBlock(
+                    block_id="home_own",
+                    elements=[
+                        _home_remove_button(
+                            state.user_id,
+                            "Finish removal",
+                            "Finish removing your access?",
+                            "Your IAM user and everything attached to it are deleted.",
+                            confirm="Finish removal",
+                        )
+                    ],
+                ),
+            ]
+        case _:
+            return [
+                SectionBlock(text=describe_request(request)),
+                ActionsBlock(block_id="home_own", elements=[_home_request_button()]),
+            ]
+
+
+def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
+    if request.credentials in (Credentials.MINTING, Credentials.ROTATING):
+        key = "being created right now: look in your DM with me"
+    elif state.key_age_unknown:
+        key = "age unknown (I couldn't ask AWS just now)"
+    elif state.key_age is not None:
+        key = f"{describe_age(state.key_age)} old"
+        if state.key_age >= timedelta(days=OLD_KEY_DAYS):
+            key += f"\n:warning: older than {OLD_KEY_DAYS} days: consider *Rotate access key*"
+    elif request.credentials == Credentials.NONE:
+        key = "none yet: *Show credentials* creates it and shows it once"
+    else:
+        key = "none found: *Rotate access key* creates a new one"
+    fields = [
+        MarkdownTextObject(text=f"*IAM user*\n`{escape(request.iam_user_name)}`"),
+        MarkdownTextObject(text=f"*Access key*\n{key}"),
+        MarkdownTextObject(text=f"*Console access*\n{'yes' if request.console else 'no'}"),
+        MarkdownTextObject(text=f"*Approved by*\n{mention(request.decided_by)} on {slack_date(request.decided_at)}"),
+    ]
+    if state.expires_at is not None:
+        fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
+    buttons: list[ButtonElement] = []
+    if request.credentials == Credentials.NONE:
+        buttons.append(
+            ButtonElement(text="Show credentials", action_id=SHOW_CREDENTIALS_ACTION, value=request.id, style="primary")
+        )
+    else:
+        buttons.append(
+            ButtonElement(
+                text="Rotate access key",
+                action_id=HOME_ROTATE_ACTION,
+                value=request.id,
+                confirm=ConfirmObject(
+                    title="Rotate your access key?",
+                    text="A new key is shown once in your DM with me; your current key is deleted right after.",
+                    confirm="Rotate",
+                    deny="Cancel",
+                ),
+            )
+        )
+    buttons.append(
+        _home_remove_button(
+            state.user_id,
+            "Remove my access",
+            "Remove your access?",
+            f"IAM user `{escape(request.iam_user_name)}` and its keys are deleted at once.",
+        )
+    )
+    return [
+        SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
+        ActionsBlock(block_id="home_own", elements=buttons),
+    ]
+
+
+def _home_pending_blocks(state: HomeState) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=f"Pending requests ({len(state.pending)})")]
+    if not state.pending:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Nothing is waiting for a decision.")]))
+    for request in state.pending[:HOME_PENDING_SHOWN]:
+        console = " with console access" if request.console else ""
+        blocks.append(
+            SectionBlock(
+                text=(
+                    f"{mention(request.slack_user_id)} asks for IAM user `{escape(request.iam_user_name)}`{console}, "
+                    f"since {slack_date(request.created_at)}. Request `{escape(request.id)}`."
+                )
+            )
+        )
+        blocks.append(_home_reason(request))
+        if request.slack_user_id == state.user_id:
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Your own request: another lead decides.")]))
+        else:
+            blocks.append(_home_decision_buttons(request))
+    blocks.extend(_home_more(len(state.pending), HOME_PENDING_SHOWN, "requests"))
+    return blocks
+
+
+def _home_active_blocks(state: HomeState) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=f"Active users ({len(state.active)})")]
+    if not state.active:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Nobody has access right now.")]))
+    for request in state.active[:HOME_ACTIVE_SHOWN]:
+        text = (
+            f"{mention(request.slack_user_id)} as `{escape(request.iam_user_name)}`"
+            f"{' with console access' if request.console else ''}, approved by {mention(request.decided_by)} on "
+            f"{slack_date(request.decided_at)}"
+        )
+        expires_at = getattr(request, "expires_at", None)
+        if isinstance(expires_at, datetime):
+            text += f", expires {slack_date(expires_at)}"
+        accessory: ButtonElement | None = None
+        if request.state == State.APPROVED:
+            text += " (being set up)"
+        else:
+            if request.state == State.REVOKING:
+                text += " (removal did not finish)"
+            accessory = _home_remove_button(
+                request.slack_user_id,
+                "Remove",
+                "Remove this access?",
+                f"{mention(request.slack_user_id)}'s IAM user `{escape(request.iam_user_name)}` and its keys are "
+                "deleted at once; they are told by DM.",
+            )
+        blocks.append(SectionBlock(text=text, accessory=accessory))
+    blocks.extend(_home_more(len(state.active), HOME_ACTIVE_SHOWN, "users"))
+    return blocks
+
+
+def _home_more(total: int, shown: int, what: str) -> list[Block]:
+    if total <= shown:
+        return []
+    note = f"…and {total - shown} more {what} not shown here (oldest first above)."
+    return [ContextBlock(elements=[MarkdownTextObject(text=note)])]
+
+
+def _home_reason(request: Request) -> ContextBlock:
+    # plain_text: a reason can never ping, link or format
+    reason = clip_reason(request.reason) or "(no reason given)"
+    return ContextBlock(elements=[PlainTextObject(text=f"Reason: {reason}", emoji=False)])
+
+
+def _home_decision_buttons(request: Request) -> ActionsBlock:
+    return ActionsBlock(
+        elements=[
+            ButtonElement(text="Approve", action_id=APPROVE_ACTION, value=request.id, style="primary"),
+            ButtonElement(
+                text="Deny",
+                action_id=DENY_ACTION,
+                value=request.id,
+                style="danger",
+                confirm=ConfirmObject(
+                    title="Deny this request?",
+                    text=f"{mention(request.slack_user_id)} will be told by DM.",
+                    confirm="Deny",
+                    deny="Cancel",
+                ),
+            ),
+        ]
+    )
+
+
+def _home_request_button() -> ButtonElement:
+    return ButtonElement(text="Request access", action_id=HOME_REQUEST_ACTION, value="request", style="primary")
+
+
+def _home_remove_button(target: str, label: str, title: str, text: str, *, confirm: str = "Remove") -> ButtonElement:
+    return ButtonElement(
+        text=label,
+        action_id=HOME_REMOVE_ACTION,
+        value=target,
+        style="danger",
+        confirm=ConfirmObject(title=title, text=text, confirm=confirm, deny="Cancel"),
     )

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from logging_setup import LOG_FORMATS, LOG_LEVELS
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_POLICY_ARNS = ("arn:aws:iam::aws:policy/AdministratorAccess-Amplify",)
 DEFAULT_IAM_PATH = "/amplify-dev/"
@@ -54,6 +56,8 @@ class Settings:
     max_days: int = DEFAULT_MAX_DAYS  # 0: access without expiry is allowed
     required_approvals: int = 1
     audit_channel: str | None = None
+    log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one JSON object per line
 
     @property
     def socket_mode(self) -> bool:
@@ -154,6 +158,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if audit_channel and not _CHANNEL_ID.match(audit_channel):
         raise SettingsError(f"AMPLIFY_DEV_AUDIT_CHANNEL must be a channel ID like C0123ABCD, got {audit_channel!r}")
 
+    log_level = (optional("AMPLIFY_DEV_LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise SettingsError(
+            f"AMPLIFY_DEV_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {env['AMPLIFY_DEV_LOG_LEVEL']!r}"
+        )
+    log_format = (optional("AMPLIFY_DEV_LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(
+            "AMPLIFY_DEV_LOG_FORMAT must be text (human-readable) or json (one object per line), "
+            f"got {env['AMPLIFY_DEV_LOG_FORMAT']!r}"
+        )
+
     return Settings(
         slack_bot_token=bot_token,
         slack_signing_secret=signing_secret,
@@ -174,6 +190,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_days=max_days,
         required_approvals=required_approvals,
         audit_channel=audit_channel,
+        log_level=log_level,
+        log_format=log_format,
     )
 
 

@@ -66,6 +66,12 @@ class Request:
     iam_user_arn: str | None = None
     access_key_id: str | None = None  # the key last delivered (an identifier, not a secret)
     error: str | None = None
+    days: int | None = None  # the access asked for, in days; None: no expiry (only if the operator allows it)
+    expires_at: datetime | None = None  # set at approval: decided_at + days
+    reminded: str | None = None  # the last expiry reminder sent ("3d", "1d")
+    extension_days: int | None = None  # an extension waiting for a lead, in days
+    extension_ts: str | None = None  # its message in the approvers' channel
+    approvals: str = ""  # comma-separated approvers so far, when more than one approval is required
 
     @property
     def is_open(self) -> bool:
@@ -112,7 +118,7 @@ class RequestStore(Protocol):
 
 
 _COLUMNS = [f.name for f in fields(Request)]
-_DATETIMES = {"created_at", "updated_at", "decided_at"}
+_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM requests"
 
 _SCHEMA = """
@@ -145,6 +151,16 @@ CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at);
 CREATE INDEX IF NOT EXISTS requests_by_user ON requests (slack_user_id, created_at);
 """
 
+# Columns added after the first release: added to an existing database at start-up.
+_ADDED_COLUMNS = {
+    "days": "INTEGER",
+    "expires_at": "TEXT",
+    "reminded": "TEXT",
+    "extension_days": "INTEGER",
+    "extension_ts": "TEXT",
+    "approvals": "TEXT NOT NULL DEFAULT ''",
+}
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -164,6 +180,10 @@ class SqliteRequestStore:
                 self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
+            present = {row[1] for row in self._conn.execute("PRAGMA table_info(requests)")}
+            for column, kind in _ADDED_COLUMNS.items():
+                if column not in present:
+                    self._conn.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         """Close the database connection."""

@@ -19,9 +19,13 @@ import messages as msg
 from authz import may_act_for_others, may_decide, may_use_credentials
 from settings import Settings
 from slack_gateway import SlackCallFailed, SlackGateway
-from store import Credentials, OpenRequestExists, Request, RequestStore, State
+from store import OPEN_STATES, Credentials, OpenRequestExists, Request, RequestStore, State
 
 logger = logging.getLogger(__name__)
+
+
+# Expiry reminders: label and how long before the end each is sent.
+REMINDERS = (("1d", timedelta(days=1)), ("3d", timedelta(days=3)))
 
 
 def new_request_id() -> str:
@@ -53,6 +57,7 @@ class Workflow:
         self.settings = deps.settings
         self.store = deps.store
         self._signin_url: str | None = None
+        self._reported: set[str] = set()  # drift already reported by this process
 
     # --- who is who ---------------------------------------------------------------------------------
 
@@ -82,12 +87,25 @@ class Workflow:
             )
         return None
 
-    def request_access(self, actor: str, team_id: str, reason: str, *, console: bool) -> msg.Reply:
+    def request_access(
+        self, actor: str, team_id: str, reason: str, *, console: bool, days: int | None = None
+    ) -> msg.Reply:
         """File a request for `actor` and post it to the approvers' channel."""
         if console and not self.settings.allow_console:
             return msg.text_reply(
                 "Console access is turned off for amplify-dev; ask again without `--console` "
                 "(you will get an access key for the CLI)."
+            )
+        days = self.settings.default_days if days is None else days
+        limit = self.settings.max_days
+        if limit and days > limit:
+            return msg.text_reply(
+                f"Access can last at most {limit} days here (AMPLIFY_DEV_MAX_DAYS); ask for `--days {limit}` or "
+                "fewer, and for an extension later if you need it. Nothing was filed."
+            )
+        if limit and days == 0:
+            return msg.text_reply(
+                f"Access without an end date is turned off here; ask for 1 to {limit} days. Nothing was filed."
             )
         clipped = len(reason.strip()) > msg.REASON_MAX
         reason = msg.clip_reason(reason)
@@ -109,6 +127,7 @@ class Workflow:
             console=console,
             iam_user_name=iam.derive_user_name(actor, profile.names),
             approval_channel=self.settings.approval_channel,
+            days=days or None,
         )
         try:
             request = self.store.create(request)
@@ -177,6 +196,8 @@ class Workflow:
         return self._provision(approved)
 
     def _provision(self, request: Request) -> msg.Reply | None:
+        # Expiry counts from approval; recomputed identically if recovery runs this again after a crash.
+        expires_at = request.decided_at + timedelta(days=request.days) if request.days and request.decided_at else None
         spec = iam.ProvisionSpec(
             user_name=request.iam_user_name,
             path=self.settings.iam_path,
@@ -187,13 +208,16 @@ class Workflow:
             console=request.console,
             group=self.settings.iam_group,
             permissions_boundary=self.settings.permissions_boundary,
+            expires_at=expires_at,
         )
         try:
             user = iam.create_developer_user(self.d.iam, spec)
         except iam.IamError as e:
             return self._provisioning_failed(request, e)
         active = self.store.compare_and_set(
-            request.id, {"state": State.APPROVED}, {"state": State.ACTIVE, "iam_user_arn": user.arn}
+            request.id,
+            {"state": State.APPROVED},
+            {"state": State.ACTIVE, "iam_user_arn": user.arn, "expires_at": expires_at},
         )
         if active is None:  # cannot happen while only this code moves APPROVED; never leave a user behind
             logger.error("request %s left APPROVED while provisioning; rolling back", request.id)
@@ -479,24 +503,25 @@ class Workflow:
             return self._already_handled(request.id)
         return self._revoke(revoking, actor, target)
 
-    def _revoke(self, revoking: Request, actor: str, target: str) -> msg.Reply:
+    def _revoke(self, revoking: Request, actor: str | None, target: str, *, why: str = "removed") -> msg.Reply:
+        """Delete the IAM user of a REVOKING request and tell everyone; actor None means the bot itself."""
+        final = State.EXPIRED if why == "expired" else State.REVOKED
+        who = msg.mention(actor) if actor else "amplify-dev"
         try:
             iam.revoke_developer_user(self.d.iam, revoking.iam_user_name, self.settings.iam_path)
         except iam.NotManagedByBot:
             logger.error(
-                "request %s: IAM user %s is not managed by the bot; left untouched",
-                revoking.id,
-                revoking.iam_user_name,
+                "request %s: IAM user %s is not managed by the bot; left untouched", revoking.id, revoking.iam_user_name
             )
             self.store.compare_and_set(
                 revoking.id,
                 {"state": State.REVOKING},
-                {"state": State.REVOKED, "error": "IAM user was not one amplify-dev manages; left untouched"},
+                {"state": final, "error": "IAM user was not one amplify-dev manages; left untouched"},
             )
             self._channel_notice(
-                f":warning: {msg.mention(actor)} removed {msg.mention(target)}'s access, but IAM user "
-                f"`{revoking.iam_user_name}` is not one amplify-dev manages (wrong path or tags), so it was left "
-                "untouched. An AWS admin should look at it."
+                f":warning: {msg.mention(target)}'s access was {why}, but IAM user `{revoking.iam_user_name}` is not "
+                "one amplify-dev manages (wrong path or tags), so it was left untouched. An AWS admin should look "
+                "at it."
             )
             return msg.text_reply(
                 f"The record is closed, but IAM user `{revoking.iam_user_name}` is not one amplify-dev manages, so "
@@ -512,17 +537,20 @@ class Workflow:
                 f"Removing the IAM user stopped at `{e.step}` (AWS said {e.code}). Access may remain: run "
                 f"`{msg.COMMAND} remove` again; the leads were told."
             )
-        revoked = (
-            self.store.compare_and_set(revoking.id, {"state": State.REVOKING}, {"state": State.REVOKED}) or revoking
-        )
-        logger.info("request %s: IAM user %s removed by %s", revoked.id, revoked.iam_user_name, actor)
-        self._channel_notice(
-            f":wave: {msg.mention(actor)} removed "
-            f"{'their own' if target == actor else msg.mention(target) + chr(39) + 's'} access: IAM user "
-            f"`{revoked.iam_user_name}` and its keys are deleted."
-        )
+        revoked = self.store.compare_and_set(revoking.id, {"state": State.REVOKING}, {"state": final}) or revoking
+        logger.info("request %s: IAM user %s %s by %s", revoked.id, revoked.iam_user_name, why, actor or "the bot")
+        whose = "their own" if target == actor else f"{msg.mention(target)}'s"
+        if why == "expired":
+            notice = f":hourglass: {msg.mention(target)}'s access expired: IAM user `{revoked.iam_user_name}` and its keys are deleted."
+        elif actor:
+            notice = (
+                f":wave: {who} removed {whose} access: IAM user `{revoked.iam_user_name}` and its keys are deleted."
+            )
+        else:
+            notice = f":wave: {msg.mention(target)}'s access was {why}: IAM user `{revoked.iam_user_name}` and its keys are deleted."
+        self._channel_notice(notice)
         if target != actor:
-            dm = msg.removed_dm(revoked)
+            dm = msg.removed_dm(revoked, why=why)
             try:
                 self.d.slack.send_dm(target, dm.text, dm.blocks)
             except SlackCallFailed as e:
@@ -554,12 +582,218 @@ class Workflow:
 
     # --- time and restarts --------------------------------------------------------------------------
 
-    def sweep(self) -> None:
-        """Periodic work: expire requests nobody decided on within AMPLIFY_DEV_PENDING_HOURS."""
-        cutoff = self.d.clock() - timedelta(hours=self.settings.pending_hours)
+    def sweep(self, *, reconcile: bool = False) -> None:
+        """Periodic work: expire undecided requests, revoke expired access, remind before expiry, report drift."""
+        now = self.d.clock()
+        cutoff = now - timedelta(hours=self.settings.pending_hours)
         for request in self.store.in_states([State.PENDING]):
             if request.created_at and request.created_at <= cutoff:
                 self._expire_pending(request)
+        for request in self.store.in_states([State.ACTIVE]):
+            if request.expires_at is None:
+                continue
+            if request.expires_at <= now:
+                self._expire_active(request)
+            else:
+                self._remind(request, request.expires_at - now)
+        if reconcile:
+            self.reconcile()
+
+    def _expire_active(self, request: Request) -> None:
+        revoking = self.store.compare_and_set(
+            request.id, {"state": State.ACTIVE}, {"state": State.REVOKING, "closed_by": None}
+        )
+        if revoking is None:  # removed or extended in the meantime
+            return
+        logger.info("request %s: access expired at %s; revoking", request.id, request.expires_at)
+        self._revoke(revoking, None, revoking.slack_user_id, why="expired")
+
+    def _remind(self, request: Request, left: timedelta) -> None:
+        due = next((label for label, before in REMINDERS if left <= before), None)
+        if due is None or request.reminded == due:
+            return
+        # Claim the reminder first, so two sweeps (or two processes) send it once.
+        if self.store.compare_and_set(request.id, {"reminded": request.reminded}, {"reminded": due}) is None:
+            return
+        dm = msg.reminder_dm(request)
+        try:
+            self.d.slack.send_dm(request.slack_user_id, dm.text, dm.blocks)
+        except SlackCallFailed as e:
+            logger.warning("request %s: expiry reminder failed: %s", request.id, e.error)
+            self.store.compare_and_set(request.id, {"reminded": due}, {"reminded": request.reminded})
+            return
+        logger.info("request %s: reminded %s of expiry (%s before)", request.id, request.slack_user_id, due)
+
+    def reconcile(self) -> list[str]:
+        """Compare IAM under the bot's path with the store: remove orphans, close lost records, report strangers."""
+        findings: list[str] = []
+        try:
+            users = iam.list_users_under_path(self.d.iam, self.settings.iam_path)
+        except iam.IamError as e:
+            logger.error("reconcile: cannot list IAM users: %s %s", e.step, e.code)
+            return findings
+        live = {r.iam_user_name.lower(): r for r in self.store.in_states(OPEN_STATES)}
+        present = {u.user_name.lower() for u in users}
+        for user in users:
+            if iam.TAG_SLACK_USER not in user.tags:
+                findings.append(
+                    f"IAM user `{user.user_name}` is under `{self.settings.iam_path}` without amplify-dev's "
+                    "tags: not created by the bot, left untouched."
+                )
+                continue
+            request = live.get(user.user_name.lower())
+            if request is not None and request.id == user.tags.get(iam.TAG_REQUEST):
+                continue
+            if request is not None and request.state == State.APPROVED:
+                continue  # being provisioned right now
+            try:
+                iam.revoke_developer_user(self.d.iam, user.user_name, self.settings.iam_path)
+                findings.append(
+                    f"IAM user `{user.user_name}` (for {msg.mention(user.tags.get(iam.TAG_SLACK_USER))}) "
+                    "had no active request: removed."
+                )
+            except iam.IamError as e:
+                findings.append(
+                    f"IAM user `{user.user_name}` has no active request; removing it failed at `{e.step}` ({e.code})."
+                )
+        for name, request in live.items():
+            if request.state == State.ACTIVE and name not in present:
+                closed = self.store.compare_and_set(
+                    request.id,
+                    {"state": State.ACTIVE},
+                    {"state": State.REVOKED, "error": "IAM user was deleted outside amplify-dev"},
+                )
+                if closed:
+                    findings.append(
+                        f"{msg.mention(request.slack_user_id)}'s IAM user `{request.iam_user_name}` "
+                        "was gone from IAM: record closed."
+                    )
+        for finding in findings:
+            logger.warning("reconcile: %s", finding)
+        new = [f for f in findings if f not in self._reported]
+        self._reported.update(new)
+        if new:
+            self._channel_notice(":mag: Drift between IAM and amplify-dev's records:\n• " + "\n• ".join(new))
+        return findings
+
+    # --- extensions ---------------------------------------------------------------------------------
+
+    def request_extension(self, actor: str, request_id: str) -> msg.Reply | None:
+        """The requester's Extend click: ask the leads for AMPLIFY_DEV_DEFAULT_DAYS more."""
+        request = self.store.get(request_id)
+        if request is None:
+            return msg.text_reply("I don't know that request; nothing was changed.")
+        decision = may_use_credentials(actor, request.slack_user_id)
+        if not decision.allowed:
+            return msg.text_reply("Only the person whose access this is can ask to extend it.")
+        if request.state != State.ACTIVE or request.expires_at is None:
+            return msg.text_reply(f"There is nothing to extend: {msg.describe_request(request)}")
+        days = self.settings.default_days
+        asked = self.store.compare_and_set(
+            request.id, {"state": State.ACTIVE, "extension_days": None}, {"extension_days": days}
+        )
+        if asked is None:
+            return msg.text_reply("You already asked for an extension; the leads will decide on it.")
+        message = msg.extension_request_message(asked)
+        try:
+            ts = self.d.slack.post_message(self.settings.approval_channel, message.text, message.blocks)
+        except SlackCallFailed as e:
+            self.store.compare_and_set(request.id, {"extension_days": days}, {"extension_days": None})
+            return msg.text_reply(f"I couldn't ask the leads (Slack said `{e.error}`); try again later.")
+        self.store.compare_and_set(request.id, {"extension_days": days}, {"extension_ts": ts})
+        logger.info("request %s: extension of %s days asked by %s", request.id, days, actor)
+        return msg.text_reply(f"Asked the leads for {days} more days; I'll DM you when one of them decides.")
+
+    def decide_extension(self, actor: str, request_id: str, *, approve: bool) -> msg.Reply | None:
+        """An approver's decision on an extension: the store, the tag and the inline policy move together."""
+        request, refusal = self._decision_refusal(actor, request_id)
+        if request is None:
+            return refusal
+        if request.extension_days is None or request.state != State.ACTIVE:
+            return msg.text_reply("There is no extension waiting on this request; nothing was changed.")
+        days = request.extension_days
+        if not approve:
+            denied = self.store.compare_and_set(
+                request.id, {"extension_days": days}, {"extension_days": None, "extension_ts": None}
+            )
+            if denied is None:
+                return self._already_handled(request.id)
+            self._update_extension_message(request, f":no_entry: Extension denied by {msg.mention(actor)}.")
+            self._dm(
+                request.slack_user_id,
+                f":no_entry: {msg.mention(actor)} denied your extension; your access "
+                f"still ends {msg.slack_date(request.expires_at)}.",
+            )
+            return None
+        now = self.d.clock()
+        new_expiry = max(request.expires_at or now, now) + timedelta(days=days)
+        if self.settings.max_days:
+            new_expiry = min(new_expiry, now + timedelta(days=self.settings.max_days))
+        extended = self.store.compare_and_set(
+            request.id,
+            {"state": State.ACTIVE, "extension_days": days},
+            {"extension_days": None, "extension_ts": None, "expires_at": new_expiry, "reminded": None},
+        )
+        if extended is None:
+            return self._already_handled(request.id)
+        try:
+            user = iam.get_managed_user(self.d.iam, request.iam_user_name, self.settings.iam_path)
+            if user is None:
+                raise iam.IamError("GetUser", "NoSuchEntity", rolled_back=True)
+            iam.set_expiry(self.d.iam, user, new_expiry)
+        except iam.IamError as e:
+            # Keep the store telling the truth: the old expiry is what AWS still enforces.
+            self.store.compare_and_set(
+                request.id, {"expires_at": new_expiry}, {"expires_at": request.expires_at, "reminded": request.reminded}
+            )
+            logger.error("request %s: extension failed at %s: %s", request.id, e.step, e.code)
+            return msg.text_reply(
+                f"AWS refused the extension (`{e.step}`: {e.code}); the access still ends "
+                f"{msg.slack_date(request.expires_at)}."
+            )
+        logger.info("request %s: extended by %s days to %s by %s", request.id, days, new_expiry, actor)
+        self._update_extension_message(
+            request,
+            f":white_check_mark: Extended by {msg.mention(actor)}: access now ends {msg.slack_date(new_expiry)}.",
+        )
+        self._dm(
+            request.slack_user_id,
+            f":white_check_mark: {msg.mention(actor)} extended your AWS Amplify access: "
+            f"it now ends {msg.slack_date(new_expiry)}.",
+        )
+        return None
+
+    def _update_extension_message(self, request: Request, outcome: str) -> None:
+        if not request.extension_ts:
+            self._channel_notice(outcome)
+            return
+        notice = msg.channel_notice(f"{msg.mention(request.slack_user_id)}'s extension: {outcome}")
+        try:
+            self.d.slack.update_message(
+                self.settings.approval_channel, request.extension_ts, notice.text, notice.blocks
+            )
+        except SlackCallFailed as e:
+            logger.warning("request %s: could not update the extension message: %s", request.id, e.error)
+            self._channel_notice(notice.text)
+
+    # --- off-boarding -------------------------------------------------------------------------------
+
+    def offboard(self, user_id: str) -> None:
+        """Slack says the user was deactivated: revoke their access at once, withdraw what is pending."""
+        request = self.store.open_request_for(user_id)
+        if request is None:
+            return
+        logger.info("request %s: %s was deactivated in Slack; revoking", request.id, user_id)
+        if request.state == State.PENDING:
+            cancelled = self.store.compare_and_set(request.id, {"state": State.PENDING}, {"state": State.CANCELLED})
+            if cancelled:
+                self._update_approval_message(cancelled, f":wave: Withdrawn: {msg.mention(user_id)} was deactivated.")
+            return
+        revoking = self.store.compare_and_set(
+            request.id, {"state": (State.ACTIVE, State.REVOKING)}, {"state": State.REVOKING, "closed_by": None}
+        )
+        if revoking is not None:
+            self._revoke(revoking, None, user_id, why="revoked because their Slack account was deactivated")
 
     def _expire_pending(self, request: Request) -> None:
         expired = self.store.compare_and_set(

@@ -6,7 +6,7 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 
-from handlers import actions, commands, fallbacks, guards, views
+from handlers import actions, commands, events, fallbacks, guards, home, views
 from workflow import Workflow
 
 
@@ -16,4 +16,6 @@ def register(app: App, workflow: Workflow, runner: Executor) -> None:
     commands.register(app, workflow, runner)
     actions.register(app, workflow, runner)
     views.register(app, workflow, runner)
+    home.register(app, workflow, runner)
+    events.register(app, workflow, runner)
     fallbacks.register(app)  # last: only what nothing above claimed

@@ -58,3 +58,10 @@ def register(app: App, workflow: Workflow, runner: Executor) -> None:
     app.action(msg.APPROVE_ACTION)(on_click(workflow.approve, "an Approve click"))
     app.action(msg.DENY_ACTION)(on_click(workflow.deny, "a Deny click"))
     app.action(msg.SHOW_CREDENTIALS_ACTION)(on_click(workflow.show_credentials, "a Show credentials click"))
+    app.action(msg.EXTEND_ACTION)(on_click(workflow.request_extension, "an Extend click"))
+    app.action(msg.EXTEND_APPROVE_ACTION)(
+        on_click(lambda actor, rid: workflow.decide_extension(actor, rid, approve=True), "an extension approval")
+    )
+    app.action(msg.EXTEND_DENY_ACTION)(
+        on_click(lambda actor, rid: workflow.decide_extension(actor, rid, approve=False), "an extension denial")
+    )

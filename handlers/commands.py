@@ -27,6 +27,7 @@ class ParsedCommand:
     reason: str = ""
     console: bool = False
     target: str | None = None
+    days: int | None = None  # None: the operator's default
     problem: str | None = None
 
 
@@ -38,15 +39,19 @@ def parse_command(text: str) -> ParsedCommand:
     verb, _, rest = text.partition(" ")
     verb, rest = verb.lower(), rest.strip()
     if verb == "request":
-        console = False
+        console, days = False, None
         words = rest.split()
         while words and words[0].startswith("--"):
             flag = words.pop(0).lower()
             if flag == "--console":
                 console = True
+            elif flag == "--days" and words and words[0].isdigit() and len(words[0]) <= 5:
+                days = int(words.pop(0))
+            elif flag == "--days":
+                return ParsedCommand("unknown", problem="`--days` takes a whole number of days, e.g. `--days 14`.")
             else:
                 return ParsedCommand("unknown", problem=f"I don't know the option `{msg.escape(flag)}`.")
-        return ParsedCommand("request", reason=" ".join(words), console=console)
+        return ParsedCommand("request", reason=" ".join(words), console=console, days=days)
     if verb == "remove":
         if not rest:
             return ParsedCommand("remove")
@@ -79,7 +84,12 @@ def handle_amplify_dev_command(
                 "channel_id": command.get("channel_id", ""),
                 "response_url": command.get("response_url", ""),
             }
-            view = msg.request_modal(allow_console=workflow.settings.allow_console, private_metadata=metadata)
+            view = msg.request_modal(
+                allow_console=workflow.settings.allow_console,
+                private_metadata=metadata,
+                default_days=workflow.settings.default_days,
+                max_days=workflow.settings.max_days,
+            )
             after_ack(
                 runner,
                 lambda: workflow.open_request_form(command["trigger_id"], view),
@@ -88,7 +98,10 @@ def handle_amplify_dev_command(
             )
         case "request":
             team = command.get("team_id", "")
-            reply_later(lambda: workflow.request_access(user, team, parsed.reason, console=parsed.console), "request")
+            reply_later(
+                lambda: workflow.request_access(user, team, parsed.reason, console=parsed.console, days=parsed.days),
+                "request",
+            )
         case "remove":
             reply_later(lambda: workflow.remove(user, parsed.target), "remove")
         case "rotate":

@@ -17,19 +17,21 @@ from workflow import Workflow
 logger = logging.getLogger(__name__)
 
 
-def read_request_form(view: dict[str, Any]) -> tuple[str, bool]:
-    """(reason, console) as the user filled them in."""
+def read_request_form(view: dict[str, Any]) -> tuple[str, bool, int | None]:
+    """(reason, console, days) as the user filled them in (days None if absent or not a whole number)."""
     values = (view.get("state") or {}).get("values") or {}
     reason = ((values.get(msg.REASON_BLOCK) or {}).get(msg.REASON_INPUT) or {}).get("value") or ""
     chosen = ((values.get(msg.CONSOLE_BLOCK) or {}).get(msg.CONSOLE_INPUT) or {}).get("selected_options") or []
-    return reason, bool(chosen)
+    raw_days = str(((values.get(msg.DAYS_BLOCK) or {}).get(msg.DAYS_INPUT) or {}).get("value") or "")
+    days = int(raw_days) if raw_days.isdigit() and len(raw_days) <= 5 else None
+    return reason, bool(chosen), days
 
 
 def handle_request_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], workflow: Workflow, runner: Executor
 ) -> None:
     """File the request from the form; the confirmation goes back where the command was typed."""
-    reason, console = read_request_form(view)
+    reason, console, days = read_request_form(view)
     if not reason.strip():
         ack(response_action="errors", errors={msg.REASON_BLOCK: "Please say why you need access."})
         return
@@ -52,7 +54,7 @@ def handle_request_submission(
 
     after_ack(
         runner,
-        lambda: workflow.request_access(user, team, reason, console=console),
+        lambda: workflow.request_access(user, team, reason, console=console, days=days),
         deliver,
         "the request form",
     )

@@ -12,6 +12,14 @@ from .credentials import (
     list_access_key_ids,
 )
 from .errors import AccessKeyLimit, IamError, NotManagedByBot, UserNameTaken
+from .expiry import (
+    EXPIRY_POLICY_NAME,
+    TAG_EXPIRES_AT,
+    expiry_policy_document,
+    format_expiry,
+    list_users_under_path,
+    set_expiry,
+)
 from .models import (
     TAG_APPROVED_BY,
     TAG_REQUEST,
@@ -26,7 +34,9 @@ from .names import account_id_from_arn, derive_user_name, is_valid_path, is_vali
 from .users import create_developer_user, get_managed_user, revoke_developer_user
 
 __all__ = [
+    "EXPIRY_POLICY_NAME",
     "TAG_APPROVED_BY",
+    "TAG_EXPIRES_AT",
     "TAG_REQUEST",
     "TAG_SLACK_USER",
     "AccessKey",
@@ -47,11 +57,15 @@ __all__ = [
     "delete_access_key",
     "delete_console_login",
     "derive_user_name",
+    "expiry_policy_document",
+    "format_expiry",
     "generate_password",
     "get_managed_user",
     "get_password_policy",
     "is_valid_path",
     "is_valid_user_name",
     "list_access_key_ids",
+    "list_users_under_path",
     "revoke_developer_user",
+    "set_expiry",
 ]

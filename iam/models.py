@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 TAG_SLACK_USER = "amplify-dev:slack-user-id"
 TAG_REQUEST = "amplify-dev:request-id"
@@ -78,6 +79,7 @@ class ProvisionSpec:
     console: bool
     group: str | None = None
     permissions_boundary: str | None = None
+    expires_at: datetime | None = None  # None: no expiry (only when the operator allows it)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .errors import (
     is_no_such_entity,
     outcome_unknown,
 )
+from .expiry import EXPIRY_POLICY_NAME, TAG_EXPIRES_AT, format_expiry, put_expiry_policy
 from .models import TAG_APPROVED_BY, TAG_REQUEST, TAG_SLACK_USER, ManagedUser, ProvisionSpec
 from .names import is_valid_path, is_valid_user_name, partition_from_arn
 
@@ -36,6 +37,8 @@ def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         TAG_REQUEST: spec.request_id,
         TAG_APPROVED_BY: spec.approved_by,
     }
+    if spec.expires_at is not None:
+        tags[TAG_EXPIRES_AT] = format_expiry(spec.expires_at)
     params: dict[str, Any] = {
         "UserName": spec.user_name,
         "Path": spec.path,
@@ -53,6 +56,7 @@ def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         raise IamError("CreateUser", error_code(exc), rolled_back=not outcome_unknown(exc)) from None
 
     undo: list[_UndoStep] = [("DeleteUser", partial(iam.delete_user, UserName=spec.user_name))]
+    _limit_in_time(iam, spec, undo)
     _grant_access(iam, spec, partition_from_arn(user["Arn"]), undo)
     logger.info("Created IAM user %s", spec.user_name)
     return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
@@ -101,9 +105,24 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
     except _AwsError as exc:
         raise IamError("ListAttachedUserPolicies", error_code(exc)) from None
     # The user, and whatever the earlier attempt attached, belong to that attempt: only undo our own work.
+    _limit_in_time(iam, spec, [])
     _grant_access(iam, spec, partition_from_arn(user["Arn"]), [], existing_groups=groups, existing_policies=attached)
     logger.info("Created IAM user %s (resumed)", spec.user_name)
     return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+
+
+def _limit_in_time(iam: BaseClient, spec: ProvisionSpec, undo: list[_UndoStep]) -> None:
+    """Put the expiry deny policy on before any permission is granted, so the user never outlives it."""
+    if spec.expires_at is None:
+        return
+    try:
+        put_expiry_policy(iam, spec.user_name, spec.expires_at)
+    except IamError as exc:
+        rolled_back = _roll_back(spec.user_name, undo)
+        raise IamError("PutUserPolicy", exc.code, rolled_back=rolled_back) from None
+    undo.append(
+        ("DeleteUserPolicy", partial(iam.delete_user_policy, UserName=spec.user_name, PolicyName=EXPIRY_POLICY_NAME))
+    )
 
 
 def _grant_access(

@@ -29,11 +29,15 @@ def test_request_approve_reveal_remove_end_to_end(bot: Bot) -> None:
     user = bot.iam.get_user(UserName="dana.dev-udev")["User"]
     assert user["Path"] == IAM_PATH
     tags = {t["Key"]: t["Value"] for t in bot.iam.list_user_tags(UserName="dana.dev-udev")["Tags"]}
+    expires = bot.store.get(request_id).expires_at
+    assert expires is not None and (expires - bot.store.get(request_id).decided_at).days == 30  # the default
     assert tags == {
         "amplify-dev:slack-user-id": DEV,
         "amplify-dev:request-id": request_id,
         "amplify-dev:approved-by": LEAD,
+        "amplify-dev:expires-at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+    assert bot.iam.list_user_policies(UserName="dana.dev-udev")["PolicyNames"] == ["amplify-dev-expiry"]
     attached = {
         p["PolicyName"] for p in bot.iam.list_attached_user_policies(UserName="dana.dev-udev")["AttachedPolicies"]
     }

@@ -50,7 +50,7 @@ def test_modal_has_no_console_checkbox_when_console_is_off(make_bot) -> None:
     bot = make_bot(AMPLIFY_DEV_ALLOW_CONSOLE="false")
     bot.command(DEV, "")
     view = bot.slack.calls_to("views.open")[0].params["view"]
-    assert [b["block_id"] for b in view["blocks"]] == ["reason"]
+    assert [b["block_id"] for b in view["blocks"]] == ["reason", "days"]
 
 
 def test_request_posts_to_approvers_and_confirms_to_requester(bot: Bot) -> None:
