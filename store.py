@@ -239,8 +239,13 @@ class SqliteRequestStore:
         params.append(request_id)
         for name, wanted in expect.items():
             options = list(wanted) if _is_collection(wanted) else [wanted]
-            where.append(f"{name} IN ({', '.join('?' * len(options))})")
-            params.extend(_to_db(name, option) for option in options)
+            values = [option for option in options if option is not None]
+            # SQL's IN never matches NULL: an expected None is spelled IS NULL.
+            tests = [f"{name} IN ({', '.join('?' * len(values))})"] if values else []
+            if len(values) < len(options):
+                tests.append(f"{name} IS NULL")
+            where.append(f"({' OR '.join(tests)})")
+            params.extend(_to_db(name, value) for value in values)
         sql = f"UPDATE requests SET {sets} WHERE {' AND '.join(where)}"
         with self._lock:
             updated = self._conn.execute(sql, params).rowcount

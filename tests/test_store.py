@@ -88,3 +88,10 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
     assert second.get("r0").state == State.ACTIVE and second.get("r0").iam_user_arn == "arn:x"
     assert [r.id for r in second.in_states([State.ACTIVE])] == ["r0"]
     second.close()
+
+
+def test_compare_and_set_can_expect_an_empty_field(store: SqliteRequestStore) -> None:
+    store.create(new())
+    assert store.compare_and_set("r0", {"reminded": None}, {"reminded": "3d"}).reminded == "3d"
+    assert store.compare_and_set("r0", {"reminded": None}, {"reminded": "1d"}) is None
+    assert store.compare_and_set("r0", {"reminded": ("3d", None)}, {"reminded": "1d"}).reminded == "1d"
