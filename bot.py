@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 import handlers
+from audit import SqliteAuditLog
 from handlers.guards import is_well_formed
 from logging_setup import configure_logging, quiet_libraries
 from scheduler import Sweeper
@@ -109,6 +110,7 @@ def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, 
                 idempotent=build_web_client(settings.slack_bot_token, settings.slack_api_url, retry_server_errors=True),
             ),
             region=region,
+            audit=SqliteAuditLog(settings.db_path),
         )
     )
     return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store, workflow

@@ -1,10 +1,21 @@
-"""Logging that cannot leak secrets: noisy libraries held at WARNING, and a redacting filter on our handler."""
+"""Logging that cannot leak secrets: noisy libraries held at WARNING, and a redacting filter on our handler.
+
+One line per event, human-readable by default (`text`) or one JSON object per line (`json`); values passed
+with `extra=` (request_id, Slack user ids, ...) are shown in both.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
+from datetime import UTC, datetime
+from typing import Any
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+HANDLER_NAME = "amplify-dev"
 
 # At DEBUG these log request and response bodies: botocore the CreateAccessKey response (the secret),
 # slack_sdk message bodies (the ephemeral that carries it), Bolt whole payloads (response_url included).
@@ -34,25 +45,94 @@ class RedactingFilter(logging.Filter):
     """Second line of defence: rewrites a record's message and traceback with secrets blanked out."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the record in place; never drops it."""
+        """Redact the record in place (message, traceback and `extra` values); never drops it."""
         record.msg = redact(record.getMessage())
         record.args = None
         if record.exc_info:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
+        for key in extra_keys(record):
+            setattr(record, key, _redact_value(key, getattr(record, key)))
         return True
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """One stderr handler with the redacting filter; libraries that log bodies stay at WARNING whatever `level`."""
+# An `extra` value under a name like these is blanked whatever it looks like.
+_SECRET_NAME = re.compile(r"(?i)password|secret|token|response_url|credential")
+
+
+def _redact_value(name: str, value: Any) -> Any:
+    if _SECRET_NAME.search(name):
+        return "[redacted]"
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_redact_value(name, v) for v in value]
+    return value
+
+
+# Everything a LogRecord carries by itself; any other attribute came from `extra=`.
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+def extra_keys(record: logging.LogRecord) -> list[str]:
+    """The names of the values passed with `extra=` (e.g. request_id, slack_user_id), in the order given."""
+    return [key for key in vars(record) if key not in _STANDARD_ATTRIBUTES and not key.startswith("_")]
+
+
+class TextFormatter(logging.Formatter):
+    """`2025-01-01 12:00:00,000 INFO amplify-dev: message [request_id=r1 slack_user_id=U1]`."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        """The standard line, with the `extra` values appended as key=value."""
+        line = super().formatMessage(record)
+        extras = " ".join(f"{key}={_plain(getattr(record, key))}" for key in extra_keys(record))
+        return f"{line} [{extras}]" if extras else line
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the `extra` values, and any traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a single line of JSON (newlines in the message or traceback are escaped)."""
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in extra_keys(record):
+            entry.setdefault(key, getattr(record, key))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    """One stderr handler with the redacting filter, as text or JSON lines; libraries that log bodies stay at WARNING."""
+    if fmt not in LOG_FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, got {fmt!r}")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    # On the handler, not a logger: it then sees records from every logger, whichever propagated them.
     handler.addFilter(RedactingFilter())
-    handler.set_name("amplify-dev")
+    handler.set_name(HANDLER_NAME)
     root = logging.getLogger()
     # Replace only our own handler, so calling this twice (or under a test harness) stacks nothing.
-    root.handlers[:] = [h for h in root.handlers if h.get_name() != "amplify-dev"] + [handler]
-    root.setLevel(level)
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != HANDLER_NAME] + [handler]
+    root.setLevel(level.upper() if isinstance(level, str) else level)
     quiet_libraries()
 
 

@@ -29,6 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from audit import AuditEvent
 from store import Credentials, Request, State
 
 APPROVE_ACTION = "amplify_dev_approve"
@@ -121,8 +122,8 @@ def _request_fields(request: Request) -> SectionBlock:
 # --- The approvers' channel ---------------------------------------------------------------------
 
 
-def approval_request_message(request: Request) -> Message:
-    """The request as the leads first see it, with Approve and Deny."""
+def approval_request_message(request: Request, *, required: int = 1) -> Message:
+    """The request as the leads see it until decided, with Approve and Deny (and who approved so far)."""
     buttons = ActionsBlock(
         block_id="decision",
         elements=[
@@ -148,9 +149,20 @@ def approval_request_message(request: Request) -> Message:
             _request_fields(request),
             ContextBlock(elements=[MarkdownTextObject(text="*Reason*")]),
             _reason_block(request.reason),
+            *_approvals_so_far(request, required),
             buttons,
         ],
     )
+
+
+def _approvals_so_far(request: Request, required: int) -> list[Block]:
+    approvers = [a for a in request.approvals.split(",") if a]
+    if required <= 1:
+        return []
+    who = ", ".join(mention(a) for a in approvers) or "nobody yet"
+    return [
+        ContextBlock(elements=[MarkdownTextObject(text=f"Approved so far by {who} ({len(approvers)} of {required})")])
+    ]
 
 
 def approval_outcome_message(request: Request, outcome: str) -> Message:
@@ -176,7 +188,9 @@ def decided_line(request: Request) -> str:
     }.get(request.state, ":white_check_mark: Approved")
     who = request.closed_by if request.state == State.CANCELLED else request.decided_by
     when = request.updated_at if request.state == State.CANCELLED else request.decided_at
-    return f"{verb} by {mention(who)} on {slack_date(when)}."
+    approvers = [a for a in request.approvals.split(",") if a]
+    by = " and ".join(mention(a) for a in approvers) if len(approvers) > 1 else mention(who)
+    return f"{verb} by {by} on {slack_date(when)}."
 
 
 def provisioned_outcome(request: Request) -> str:
@@ -388,6 +402,17 @@ def credentials_ephemeral(shown: CredentialsShown, *, rotated: bool = False) -> 
         )
     # The notification text is what phones and previews show: it never carries a secret.
     return Reply(text=f"{title} for amplify-dev (shown once)", blocks=blocks)
+
+
+def audit_line(event: AuditEvent) -> str:
+    """One line for the audit channel (never a secret)."""
+    actor = mention(event.actor) if event.actor else "amplify-dev"
+    outcome = "" if event.outcome == "ok" else f" — {escape(event.outcome)}"
+    detail = f" ({escape(event.detail)})" if event.detail else ""
+    return (
+        f"`{event.event}` by {actor} for {mention(event.subject)}: IAM user `{escape(event.iam_user or '-')}`, "
+        f"request `{escape(event.request_id or '-')}`{detail}{outcome}"
+    )
 
 
 # --- Replies to the person who acted --------------------------------------------------------------

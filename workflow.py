@@ -16,6 +16,7 @@ from typing import Any
 
 import iam
 import messages as msg
+from audit import AuditEvent, AuditLog
 from authz import may_act_for_others, may_decide, may_use_credentials
 from settings import Settings
 from slack_gateway import SlackCallFailed, SlackGateway
@@ -47,6 +48,7 @@ class Deps:
     slack: SlackGateway
     region: str
     clock: Callable[[], datetime] = _utcnow
+    audit: AuditLog | None = None
 
 
 class Workflow:
@@ -133,7 +135,7 @@ class Workflow:
             request = self.store.create(request)
         except OpenRequestExists as e:
             return msg.text_reply(f"You already have an open request. {msg.describe_request(e.existing)}")
-        logger.info("request %s filed by %s (console=%s)", request.id, actor, console)
+        self._audit("requested", actor, request, detail=f"console={console} days={days or 'none'}")
         message = msg.approval_request_message(request)
         try:
             ts = self.d.slack.post_message(self.settings.approval_channel, message.text, message.blocks)
@@ -144,6 +146,7 @@ class Workflow:
                 {"state": State.FAILED, "error": f"could not post to the approvers' channel ({e.error})"},
             )
             logger.error("request %s: approval post failed: %s", request.id, e.error)
+            self._audit("failed", actor, request, outcome=e.error, detail="approval post")
             return msg.text_reply(
                 f"I couldn't post your request to the approvers' channel (Slack said `{e.error}`), so nothing "
                 "was requested. Please tell whoever runs amplify-dev (the bot may need to be invited to the "
@@ -184,15 +187,43 @@ class Workflow:
         request, refusal = self._decision_refusal(actor, request_id)
         if request is None:
             return refusal
-        now = self.d.clock()
-        approved = self.store.compare_and_set(
-            request.id,
-            {"state": State.PENDING},
-            {"state": State.APPROVED, "decided_by": actor, "decided_at": now},
-        )
-        if approved is None:
+        required = self.settings.required_approvals
+        for _ in range(5):  # compare-and-set retries: another lead may approve in between
+            current = self.store.get(request.id) or request
+            if current.state != State.PENDING:
+                return self._already_handled(request.id)
+            approvers = [a for a in current.approvals.split(",") if a]
+            if actor in approvers:
+                return msg.text_reply("You already approved this request; another lead has to approve it too.")
+            approvers.append(actor)
+            if len(approvers) < required:
+                partial = self.store.compare_and_set(
+                    current.id,
+                    {"state": State.PENDING, "approvals": current.approvals},
+                    {"approvals": ",".join(approvers)},
+                )
+                if partial is None:
+                    continue
+                self._audit("approved", actor, partial, detail=f"{len(approvers)} of {required}")
+                self._refresh_approval_request(partial)
+                return msg.text_reply(
+                    f"Your approval is recorded ({len(approvers)} of {required}); another lead has to approve too."
+                )
+            approved = self.store.compare_and_set(
+                current.id,
+                {"state": State.PENDING, "approvals": current.approvals},
+                {
+                    "state": State.APPROVED,
+                    "decided_by": actor,
+                    "decided_at": self.d.clock(),
+                    "approvals": ",".join(approvers),
+                },
+            )
+            if approved is not None:
+                break
+        else:
             return self._already_handled(request.id)
-        logger.info("request %s approved by %s", request.id, actor)
+        self._audit("approved", actor, approved)
         return self._provision(approved)
 
     def _provision(self, request: Request) -> msg.Reply | None:
@@ -223,6 +254,7 @@ class Workflow:
             logger.error("request %s left APPROVED while provisioning; rolling back", request.id)
             iam.revoke_developer_user(self.d.iam, user.user_name, self.settings.iam_path)
             return self._already_handled(request.id)
+        self._audit("provisioned", active.decided_by, active, detail=f"expires={active.expires_at or 'never'}")
         outcome = msg.provisioned_outcome(active)
         reply: msg.Reply | None = None
         try:
@@ -262,7 +294,7 @@ class Workflow:
             request.id, {"state": State.APPROVED}, {"state": State.FAILED, "error": what}
         )
         request = failed or request
-        logger.error("request %s: provisioning failed at %s: %s", request.id, error.step, error.code)
+        self._audit("failed", request.decided_by, request, outcome=error.code, detail=f"provisioning at {error.step}")
         self._update_approval_message(
             request, f"{msg.decided_line(request)}\n:x: Creating the IAM user failed: {what}. {todo}"
         )
@@ -285,7 +317,7 @@ class Workflow:
         )
         if denied is None:
             return self._already_handled(request.id)
-        logger.info("request %s denied by %s", request.id, actor)
+        self._audit("denied", actor, denied)
         self._update_approval_message(denied, msg.decided_line(denied))
         dm = msg.denied_dm(denied)
         try:
@@ -336,6 +368,7 @@ class Workflow:
             self._discard_minted(request, key, console=password is not None)
             self._release(request, Credentials.MINTING, Credentials.NONE)
             logger.error("request %s: minting credentials failed at %s: %s", request.id, e.step, e.code)
+            self._audit("failed", request.slack_user_id, request, outcome=e.code, detail=f"credentials at {e.step}")
             self._channel_notice(
                 f":warning: AWS refused to create {msg.mention(request.slack_user_id)}'s credentials "
                 f"(`{e.step}`: {e.code}); nothing was kept and they can retry. If it repeats, check the bot's "
@@ -371,12 +404,7 @@ class Workflow:
             {"credentials": Credentials.MINTING},
             {"credentials": Credentials.SHOWN, "access_key_id": key.access_key_id},
         )
-        logger.info(
-            "request %s: credentials shown to %s (key %s)",
-            request.id,
-            request.slack_user_id,
-            key.access_key_id,
-        )
+        self._audit("credentials_shown", request.slack_user_id, request, detail=f"key {key.access_key_id}")
         if done and done.dm_channel and done.dm_ts:
             dm = msg.credentials_shown_dm(done, self.d.clock())
             try:
@@ -465,7 +493,7 @@ class Workflow:
             {"credentials": Credentials.ROTATING},
             {"credentials": Credentials.SHOWN, "access_key_id": key.access_key_id},
         )
-        logger.info("request %s: key rotated for %s (new key %s)", claimed.id, actor, key.access_key_id)
+        self._audit("rotated", actor, claimed, detail=f"new key {key.access_key_id}")
         if failed_deletes:
             return msg.text_reply(
                 f"Your new key is in your DM with me, but I couldn't delete the old one "
@@ -529,6 +557,7 @@ class Workflow:
             )
         except iam.IamError as e:
             logger.error("request %s: revoke failed at %s: %s", revoking.id, e.step, e.code)
+            self._audit("failed", actor, revoking, outcome=e.code, detail=f"removal at {e.step}")
             self._channel_notice(
                 f":warning: Removing {msg.mention(target)}'s IAM user `{revoking.iam_user_name}` stopped at "
                 f"`{e.step}` ({e.code}). Some access may remain until `{msg.COMMAND} remove <@{target}>` succeeds."
@@ -538,7 +567,7 @@ class Workflow:
                 f"`{msg.COMMAND} remove` again; the leads were told."
             )
         revoked = self.store.compare_and_set(revoking.id, {"state": State.REVOKING}, {"state": final}) or revoking
-        logger.info("request %s: IAM user %s %s by %s", revoked.id, revoked.iam_user_name, why, actor or "the bot")
+        self._audit("expired" if why == "expired" else "removed", actor, revoked, detail=why)
         whose = "their own" if target == actor else f"{msg.mention(target)}'s"
         if why == "expired":
             notice = f":hourglass: {msg.mention(target)}'s access expired: IAM user `{revoked.iam_user_name}` and its keys are deleted."
@@ -569,7 +598,7 @@ class Workflow:
         )
         if cancelled is None:
             return self._already_handled(request.id)
-        logger.info("request %s withdrawn by %s", request.id, actor)
+        self._audit("cancelled", actor, cancelled)
         self._update_approval_message(cancelled, msg.decided_line(cancelled))
         return msg.text_reply("The pending request was withdrawn; nothing was created.")
 
@@ -751,7 +780,7 @@ class Workflow:
                 f"AWS refused the extension (`{e.step}`: {e.code}); the access still ends "
                 f"{msg.slack_date(request.expires_at)}."
             )
-        logger.info("request %s: extended by %s days to %s by %s", request.id, days, new_expiry, actor)
+        self._audit("extended", actor, extended, detail=f"by {days} days to {iam.format_expiry(new_expiry)}")
         self._update_extension_message(
             request,
             f":white_check_mark: Extended by {msg.mention(actor)}: access now ends {msg.slack_date(new_expiry)}.",
@@ -801,7 +830,7 @@ class Workflow:
         )
         if expired is None:  # decided in the meantime
             return
-        logger.info("request %s expired after %s hours without a decision", expired.id, self.settings.pending_hours)
+        self._audit("expired", None, expired, detail=f"pending over {self.settings.pending_hours} hours")
         self._update_approval_message(
             expired,
             f":hourglass: Expired: nobody decided within {self.settings.pending_hours} hours. "
@@ -907,6 +936,16 @@ class Workflow:
 
     # --- helpers ------------------------------------------------------------------------------------
 
+    def _refresh_approval_request(self, request: Request) -> None:
+        """Redraw a still-pending approval message (buttons kept) to show who approved so far."""
+        if not (request.approval_channel and request.approval_ts):
+            return
+        message = msg.approval_request_message(request, required=self.settings.required_approvals)
+        try:
+            self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
+        except SlackCallFailed as e:
+            logger.warning("request %s: could not update the approval message: %s", request.id, e.error)
+
     def _update_approval_message(self, request: Request, outcome: str) -> None:
         if not (request.approval_channel and request.approval_ts):
             current = self.store.get(request.id)
@@ -927,6 +966,41 @@ class Workflow:
             self.d.slack.post_message(self.settings.approval_channel, notice.text, notice.blocks)
         except SlackCallFailed as e:
             logger.error("could not post to the approvers' channel: %s", e.error)
+
+    def _audit(self, event: str, actor: str | None, request: Request, outcome: str = "ok", detail: str = "") -> None:
+        """Append one audit event (never a secret), log it as one line, and post it to the audit channel if set."""
+        record = AuditEvent(
+            at=self.d.clock(),
+            event=event,
+            actor=actor,
+            subject=request.slack_user_id,
+            request_id=request.id,
+            iam_user=request.iam_user_name,
+            outcome=outcome,
+            detail=detail,
+        )
+        logger.info(
+            "audit %s: request %s by %s for %s (%s) %s%s",
+            event,
+            request.id,
+            actor or "amplify-dev",
+            request.slack_user_id,
+            request.iam_user_name,
+            outcome,
+            f" {detail}" if detail else "",
+            extra={"event": event, "request_id": request.id, "actor": actor, "subject": request.slack_user_id},
+        )
+        if self.d.audit is not None:
+            try:
+                self.d.audit.append(record)
+            except Exception:  # the audit trail must not stop access from being granted or removed
+                logger.exception("could not write the audit event for request %s", request.id)
+        if self.settings.audit_channel:
+            line = msg.audit_line(record)
+            try:
+                self.d.slack.post_message(self.settings.audit_channel, line, None)
+            except SlackCallFailed as e:
+                logger.warning("could not post to the audit channel: %s", e.error)
 
     def tell(self, user_id: str, reply: msg.Reply) -> None:
         """Send a reply to a user by DM when there is no response_url to answer through."""

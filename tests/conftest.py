@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 import iam
+from audit import SqliteAuditLog
 from bot import create_app
 from settings import Settings, load_settings
 from slack_gateway import SlackGateway, build_web_client
@@ -202,6 +204,20 @@ class Bot:
         }
         return self.dispatch(urlencode({"payload": json.dumps(payload)}))
 
+    def event(self, payload_event: dict[str, Any]) -> BoltResponse:
+        """Send an Events API event_callback envelope around `payload_event`, signed like the others."""
+        body = {
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A0APP",
+            "event": payload_event,
+            "type": "event_callback",
+            "event_id": f"Ev{uuid.uuid4().hex[:12].upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}],
+        }
+        return self.dispatch(json.dumps(body), content_type="application/json")
+
     # --- reading what people were shown ----------------------------------------------------------
 
     def replies_to(self, user: str) -> list[dict[str, Any]]:
@@ -276,6 +292,7 @@ def build_bot(slack: FakeSlack, iam_client: Any, db_path: str, **overrides: str)
             iam=iam_client,
             slack=SlackGateway(client, idempotent=idempotent),
             region="eu-west-1",
+            audit=SqliteAuditLog(db_path),
         )
     )
     app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())

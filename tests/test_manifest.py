@@ -114,12 +114,21 @@ def test_interactivity_and_socket_mode_are_enabled(manifest: dict[str, Any]) -> 
     assert settings["token_rotation_enabled"] is False
 
 
-def test_messages_tab_is_open_and_home_tab_is_off(manifest: dict[str, Any]) -> None:
+def test_messages_tab_and_home_tab_are_on(manifest: dict[str, Any]) -> None:
     assert manifest["features"]["app_home"] == {
-        "home_tab_enabled": False,
+        "home_tab_enabled": True,
         "messages_tab_enabled": True,
         "messages_tab_read_only_enabled": False,
     }
+
+
+def test_home_tab_event_is_subscribed(manifest: dict[str, Any]) -> None:
+    events = manifest["settings"]["event_subscriptions"]
+
+    assert events["request_url"] == "https://YOUR-HOST/slack/events"
+    assert isinstance(events["bot_events"], list)
+    assert "app_home_opened" in events["bot_events"]
+    assert "user_events" not in events, "the bot subscribes to no user events"
 
 
 def test_bot_asks_for_exactly_the_scopes_it_uses(manifest: dict[str, Any]) -> None:

@@ -9,6 +9,9 @@ Benchmarks run it as its own process: ``python -m tests.fakes.slack_api --port 0
 - ``POST /_users`` with ``{"id": "U1", "name": ..., ...}``: same as ``add_user``
 - ``POST /_usergroups`` with ``{"id": "S1", "members": [...]}``: same as ``set_usergroup``
 - ``POST /_fail`` with ``{"method": ..., "error": ..., ...}``: same as ``fail``
+- ``POST /_scopes`` with ``{"scopes": [...]}``: same as ``set_scopes``
+- ``POST /_channels`` with ``{"id": "C1", "is_member": false, ...}``: same as ``set_channel``
+- ``POST /_tokens`` with ``{"tokens": [...]}``: same as ``accept_only_tokens``
 """
 
 import argparse
@@ -31,6 +34,10 @@ JSON_ENCODED_PARAMS = ("blocks", "attachments", "view", "metadata")
 API_PREFIX = "/api/"
 RESPONSE_URL_PREFIX = "/response/"
 _TS_BASE_SECONDS = 1_700_000_000
+# What auth.test reports in its x-oauth-scopes header unless a test says otherwise: the manifest's bot scopes.
+DEFAULT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "usergroups:read")
+# A handler may return this key with extra HTTP response headers (e.g. auth.test's x-oauth-scopes).
+_HEADERS_KEY = "_headers"
 
 Params = dict[str, Any]
 Reply = tuple[int, dict[str, str], dict[str, Any]]
@@ -153,6 +160,9 @@ class FakeSlack:
         self._failures: dict[str, list[_Failure]] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._usergroups: dict[str, list[str]] = {}
+        self._scopes: list[str] = list(DEFAULT_SCOPES)
+        self._channels: dict[str, dict[str, Any]] = {}
+        self._valid_tokens: set[str] | None = None
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
         self._stopping = threading.Event()
@@ -257,6 +267,37 @@ class FakeSlack:
         with self._cond:
             self._usergroups[group_id] = list(members)
 
+    def set_scopes(self, scopes: list[str]) -> None:
+        """Make auth.test report these bot scopes (x-oauth-scopes) and conversations.info honour them."""
+        with self._cond:
+            self._scopes = list(scopes)
+
+    def set_channel(
+        self,
+        channel_id: str,
+        *,
+        name: str = "",
+        is_member: bool = True,
+        is_private: bool = False,
+        is_archived: bool = False,
+    ) -> None:
+        """Make conversations.info know this channel; once any is set, unknown ones are channel_not_found."""
+        with self._cond:
+            self._channels[channel_id] = {
+                "id": channel_id,
+                "name": name or channel_id.lower(),
+                "is_channel": not is_private,
+                "is_group": is_private,
+                "is_private": is_private,
+                "is_member": is_member,
+                "is_archived": is_archived,
+            }
+
+    def accept_only_tokens(self, *tokens: str) -> None:
+        """Answer invalid_auth to any other token (by default every token is accepted)."""
+        with self._cond:
+            self._valid_tokens = set(tokens)
+
     def fail(
         self,
         method: str,
@@ -353,13 +394,18 @@ class FakeSlack:
             return 200, {}, {"ok": True}
         if not token:
             return 200, {}, _error("not_authed")
+        with self._cond:
+            valid_tokens = self._valid_tokens
+        if valid_tokens is not None and token not in valid_tokens:
+            return 200, {}, _error("invalid_auth")
         handler = self._methods.get(method)
         if handler is None:
             return 200, {}, _error("unknown_method")
-        result = handler(method, params)
+        result = handler(method, params, token) if method in _TOKEN_AWARE else handler(method, params)
+        headers = result.pop(_HEADERS_KEY, {})
         if "ok" not in result:
             result = {"ok": True, **result}
-        return 200, {}, result
+        return 200, headers, result
 
     def _take_failure(self, method: str) -> _Failure | None:
         pending = self._failures.get(method)
@@ -390,6 +436,15 @@ class FakeSlack:
             if verb == "POST" and path == "/_fail":
                 self.fail(params.pop("method"), **params)
                 return 200, {}, {"ok": True}
+            if verb == "POST" and path == "/_scopes":
+                self.set_scopes(list(params["scopes"]))
+                return 200, {}, {"ok": True}
+            if verb == "POST" and path == "/_channels":
+                self.set_channel(params.pop("id"), **params)
+                return 200, {}, {"ok": True}
+            if verb == "POST" and path == "/_tokens":
+                self.accept_only_tokens(*params["tokens"])
+                return 200, {}, {"ok": True}
         except (KeyError, TypeError, ValueError) as exc:
             return 400, {}, {"ok": False, "error": "bad_request", "detail": repr(exc)}
         return 404, {}, _error("not_found")
@@ -406,7 +461,10 @@ class FakeSlack:
         return "D" + channel if channel[:1] in ("U", "W") else channel
 
     def _auth_test(self, method: str, params: Params) -> dict[str, Any]:
+        with self._cond:
+            scopes = ",".join(self._scopes)
         return {
+            _HEADERS_KEY: {"x-oauth-scopes": scopes},
             "url": "https://fake-slack.example.com/",
             "team": "Fake Team",
             "team_id": self.team_id,
@@ -478,7 +536,20 @@ class FakeSlack:
         channel = params.get("channel")
         if not channel:
             return _error("channel_not_found")
-        return {"channel": {"id": channel, "is_member": True, "is_channel": True}}
+        with self._cond:
+            scopes = set(self._scopes)
+            known = self._channels.get(channel)
+            registry_in_use = bool(self._channels)
+        if known is None and registry_in_use:
+            return _error("channel_not_found")
+        info = known or {"id": channel, "name": channel.lower(), "is_member": True, "is_channel": True}
+        # As on Slack: public channels need channels:read, private ones groups:read.
+        needed = "groups:read" if info.get("is_private") else "channels:read"
+        if needed not in scopes:
+            return {**_error("missing_scope"), "needed": needed, "provided": ",".join(sorted(scopes))}
+        if info.get("is_private") and not info.get("is_member"):
+            return _error("channel_not_found")  # a private channel is invisible to non-members
+        return {"channel": dict(info)}
 
     def _users_info(self, method: str, params: Params) -> dict[str, Any]:
         with self._cond:
@@ -504,8 +575,14 @@ class FakeSlack:
             view_id = f"V{next(self._view_counter):08d}"
         return {"view": {**view, "id": view_id, "team_id": self.team_id, "hash": f"{view_id}.hash"}}
 
-    def _apps_connections_open(self, method: str, params: Params) -> dict[str, Any]:
+    def _apps_connections_open(self, method: str, params: Params, token: str) -> dict[str, Any]:
+        # Only an app-level token may open a Socket Mode connection.
+        if not token.startswith("xapp-"):
+            return _error("not_allowed_token_type")
         return {"url": "ws://127.0.0.1:1/"}
+
+
+_TOKEN_AWARE = frozenset({"apps.connections.open"})
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,110 @@
+"""Sandbox mode (`python bot.py --sandbox`): the real bot, with IAM played by moto inside this process.
+
+A team can try the whole flow in their Slack workspace before giving the bot AWS credentials. Nothing here
+reaches AWS: moto answers every IAM call, the users it "creates" vanish when the process stops, and the keys
+it hands out work nowhere. moto is imported only by start_sandbox_iam(), so the normal bot never loads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from botocore.awsrequest import AWSResponse
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+logger = logging.getLogger("amplify-dev.sandbox")
+
+# messages.py puts this in front of every message while the sandbox is on (see is_sandbox()).
+SANDBOX_LABEL = ":test_tube: SANDBOX (fake AWS) — "
+REMINDER_SECONDS = 300.0
+# The global IAM endpoint moto intercepts; given explicitly so AWS_ENDPOINT_URL cannot send calls elsewhere.
+SANDBOX_IAM_ENDPOINT = "https://iam.amazonaws.com"
+_WARNING = (
+    "SANDBOX MODE: IAM is an in-process fake (moto). Nothing is created in AWS; users and keys vanish when "
+    "the bot stops and work nowhere. Run without --sandbox to use AWS."
+)
+
+_lock = threading.Lock()
+_mock: Any = None  # the running moto mock; set once, never stopped before the process ends
+_reminder: threading.Event | None = None
+
+
+def is_sandbox() -> bool:
+    """True once start_sandbox_iam() has run in this process: every message must then say so."""
+    with _lock:
+        return _mock is not None
+
+
+def sandbox_label() -> str:
+    """SANDBOX_LABEL while the sandbox is on, else "" (for prefixing messages unconditionally)."""
+    return SANDBOX_LABEL if is_sandbox() else ""
+
+
+def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS) -> BaseClient:
+    """Start moto's IAM in this process (AWS managed policies loaded) and return a client for it."""
+    global _mock, _reminder
+    from moto import mock_aws  # only ever imported in sandbox mode
+
+    import iam
+
+    with _lock:
+        if _mock is None:
+            # mock_aws also swaps in fake credentials, so real ones in the environment are never sent anywhere.
+            _mock = mock_aws(config={"iam": {"load_aws_managed_policies": True}})
+            _mock.start()
+            _reminder = _start_reminder(reminder_seconds)
+    logger.warning(_WARNING)
+    client = iam.build_iam_client(region, endpoint_url=SANDBOX_IAM_ENDPOINT)
+    install_moto_gaps(client)
+    return client
+
+
+def stop_sandbox() -> None:
+    """Stop moto and the reminder (tests; a real sandbox lasts as long as the process)."""
+    global _mock, _reminder
+    with _lock:
+        mock, reminder = _mock, _reminder
+        _mock = _reminder = None
+    if reminder is not None:
+        reminder.set()
+    if mock is not None:
+        mock.stop()
+
+
+def _start_reminder(interval: float) -> threading.Event:
+    stop = threading.Event()
+
+    def remind() -> None:
+        while not stop.wait(interval):
+            logger.warning(_WARNING)
+
+    threading.Thread(target=remind, name="amplify-dev-sandbox-reminder", daemon=True).start()
+    return stop
+
+
+def install_moto_gaps(client: BaseClient) -> None:
+    """Answer the IAM calls moto 5.2 lacks, which `remove` makes, as AWS would for a user who has none."""
+    client.meta.events.register("before-call.iam.ListServiceSpecificCredentials", _list_service_specific_credentials)
+    client.meta.events.register("before-call.iam.DeleteServiceSpecificCredential", _delete_service_specific_credential)
+
+
+def _ok() -> AWSResponse:
+    return AWSResponse(SANDBOX_IAM_ENDPOINT, 200, {}, None)
+
+
+def _list_service_specific_credentials(params: dict[str, Any], **kwargs: Any) -> tuple[AWSResponse, dict[str, Any]]:
+    # moto cannot create such credentials either, so no sandbox user ever has one.
+    return _ok(), {"ServiceSpecificCredentials": [], "IsTruncated": False}
+
+
+def _delete_service_specific_credential(params: dict[str, Any], **kwargs: Any) -> tuple[AWSResponse, dict[str, Any]]:
+    raise ClientError(
+        {
+            "Error": {"Code": "NoSuchEntity", "Message": "no such service-specific credential"},
+            "ResponseMetadata": {"HTTPStatusCode": 404, "HTTPHeaders": {}},
+        },
+        "DeleteServiceSpecificCredential",
+    )

@@ -1,0 +1,129 @@
+"""The audit trail: every transition recorded (never a secret), exported as JSONL or CSV, optionally posted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ops.audit_export import run_audit_export
+from tests.conftest import DEV, LEAD, LEAD2, Bot, message_text
+
+
+def events(bot: Bot) -> list[str]:
+    return [e.event for e in bot.workflow.d.audit.events()]
+
+
+def test_every_transition_is_audited(bot: Bot) -> None:
+    request_id = bot.approved_user(text="request --console x")
+    bot.click(DEV, "amplify_dev_show_credentials", request_id, channel="DUDEV")
+    bot.command(DEV, "rotate")
+    bot.command(DEV, "remove")
+    bot.command(DEV, "request again")
+    bot.click(LEAD, "amplify_dev_deny", bot.request_id_for(DEV))
+    bot.command(DEV, "request third")
+    bot.command(DEV, "remove")
+    assert events(bot) == [
+        "requested",
+        "approved",
+        "provisioned",
+        "credentials_shown",
+        "rotated",
+        "removed",
+        "requested",
+        "denied",
+        "requested",
+        "cancelled",
+    ]
+    first = bot.workflow.d.audit.events()[1]
+    assert (first.actor, first.subject, first.request_id, first.iam_user) == (LEAD, DEV, request_id, "dana.dev-udev")
+
+
+def test_audit_holds_no_secret(bot: Bot) -> None:
+    request_id = bot.approved_user(text="request --console x")
+    bot.click(DEV, "amplify_dev_show_credentials", request_id, channel="DUDEV")
+    shown = message_text(bot.ephemerals_to(DEV)[-1].params)
+    secret = next(line.split()[4] for line in shown.splitlines() if "aws_secret_access_key" in line)
+    dump = json.dumps([e.to_dict() for e in bot.workflow.d.audit.events()])
+    assert secret not in dump and "Temporary password" not in dump
+
+
+def test_failures_are_audited_with_the_aws_code(bot: Bot) -> None:
+    from tests.faults.support import fail_iam
+
+    fail_iam(bot.iam, "CreateUser")
+    bot.approved_user()
+    failed = [e for e in bot.workflow.d.audit.events() if e.event == "failed"]
+    assert failed and failed[0].outcome == "AccessDenied" and "CreateUser" in failed[0].detail
+
+
+def test_export_jsonl_csv_and_since(bot: Bot) -> None:
+    bot.approved_user()
+    out = io.StringIO()
+    assert run_audit_export(bot.settings, out, fmt="jsonl") == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["event"] for r in rows] == ["requested", "approved", "provisioned"]
+    out = io.StringIO()
+    run_audit_export(bot.settings, out, fmt="csv")
+    table = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert table[1]["actor"] == LEAD and table[1]["event"] == "approved"
+    out = io.StringIO()
+    run_audit_export(bot.settings, out, since="2999-01-01")
+    assert out.getvalue() == ""
+    assert run_audit_export(bot.settings, io.StringIO(), since="yesterday") == 2
+
+
+def test_audit_command_line(bot: Bot, tmp_path: Path) -> None:
+    bot.approved_user()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "SLACK_BOT_TOKEN": "xoxb-x",
+        "SLACK_SIGNING_SECRET": "s",
+        "AMPLIFY_DEV_APPROVAL_CHANNEL": "C0APPROVE",
+        "AMPLIFY_DEV_APPROVERS": LEAD,
+        "AMPLIFY_DEV_DB": bot.db_path,
+    }
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(root / "bot.py"), "audit", "--format", "csv"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("at,event,actor")
+    assert len(result.stdout.splitlines()) == 4
+
+
+def test_audit_channel_gets_one_line_per_event(make_bot) -> None:
+    bot = make_bot(AMPLIFY_DEV_AUDIT_CHANNEL="C0AUDIT")
+    bot.approved_user()
+    lines = [c.params["text"] for c in bot.slack.calls_to("chat.postMessage") if c.params["channel"] == "C0AUDIT"]
+    assert len(lines) == 3
+    assert lines[1].startswith("`approved` by <@ULEAD> for <@UDEV>")
+
+
+def test_two_approvals_need_two_different_leads(make_bot) -> None:
+    bot = make_bot(AMPLIFY_DEV_REQUIRED_APPROVALS="2")
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+    bot.click(LEAD, "amplify_dev_approve", request_id)
+    assert bot.iam_users() == []
+    update = bot.slack.calls_to("chat.update")[-1]
+    assert "Approved so far by <@ULEAD> (1 of 2)" in message_text(update.params)
+    assert [b for b in update.params["blocks"] if b["type"] == "actions"]  # buttons stay
+    bot.click(LEAD, "amplify_dev_approve", request_id)  # the same lead twice counts once
+    assert bot.iam_users() == [] and "already approved" in bot.last_reply_text(LEAD)
+    bot.click(DEV, "amplify_dev_approve", request_id)  # never the requester
+    assert bot.iam_users() == []
+    bot.click(LEAD2, "amplify_dev_approve", request_id)
+    assert bot.iam_users() == ["dana.dev-udev"]
+    final = bot.slack.calls_to("chat.update")[-1]
+    assert "Approved by <@ULEAD> and <@ULEAD2>" in message_text(final.params)
