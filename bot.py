@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import logging
+import os
 import signal
 import sys
 import threading
@@ -80,7 +81,8 @@ def aws_region() -> str:
     """The region boto3's own configuration chain resolves (env, ~/.aws/config), for the credentials message."""
     import boto3
 
-    region = boto3.session.Session().region_name
+    # boto3 reads AWS_DEFAULT_REGION and ~/.aws/config; AWS_REGION is what most AWS tools document.
+    region = boto3.session.Session().region_name or os.environ.get("AWS_REGION")
     if not region:
         logger.warning("no AWS region configured (AWS_REGION or ~/.aws/config); telling developers %s", DEFAULT_REGION)
     return region or DEFAULT_REGION

@@ -140,3 +140,5 @@ def quiet_libraries() -> None:
     """Hold the libraries that log bodies at WARNING."""
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # waitress warns "Task queue depth is N" for every queued request in a burst: noise, not a problem.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)

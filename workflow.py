@@ -25,6 +25,7 @@ from store import OPEN_STATES, Credentials, OpenRequestExists, Request, RequestS
 logger = logging.getLogger(__name__)
 
 
+PASSWORD_POLICY_CACHE = timedelta(minutes=5)
 # Expiry reminders: label and how long before the end each is sent.
 REMINDERS = (("1d", timedelta(days=1)), ("3d", timedelta(days=3)))
 
@@ -59,6 +60,7 @@ class Workflow:
         self.settings = deps.settings
         self.store = deps.store
         self._signin_url: str | None = None
+        self._policy: tuple[datetime, iam.PasswordPolicy] | None = None
         self._reported: set[str] = set()  # drift already reported by this process
 
     # --- who is who ---------------------------------------------------------------------------------
@@ -362,7 +364,7 @@ class Workflow:
         try:
             key = iam.create_access_key(self.d.iam, request.iam_user_name)
             if request.console:
-                password = iam.create_console_login(self.d.iam, request.iam_user_name)
+                password = iam.create_console_login(self.d.iam, request.iam_user_name, self._password_policy())
             signin_url = self._console_signin_url(request) if request.console else None
         except iam.IamError as e:
             self._discard_minted(request, key, console=password is not None)
@@ -424,6 +426,13 @@ class Workflow:
 
     def _release(self, request: Request, held: Credentials, back: Credentials) -> None:
         self.store.compare_and_set(request.id, {"credentials": held}, {"credentials": back})
+
+    def _password_policy(self) -> iam.PasswordPolicy:
+        """The account's password policy, read at most every few minutes (it rarely changes)."""
+        now = self.d.clock()
+        if self._policy is None or now - self._policy[0] > PASSWORD_POLICY_CACHE:
+            self._policy = (now, iam.get_password_policy(self.d.iam))
+        return self._policy[1]
 
     def _console_signin_url(self, request: Request) -> str:
         if self._signin_url is None:

@@ -43,13 +43,11 @@ def list_access_key_ids(iam: BaseClient, user_name: str) -> list[str]:
 
 def create_access_key(iam: BaseClient, user_name: str) -> AccessKey:
     """Create an access key for the user, or raise AccessKeyLimit if it already has two."""
-    if len(list_access_key_ids(iam, user_name)) >= MAX_ACCESS_KEYS:
-        raise AccessKeyLimit("CreateAccessKey", "LimitExceeded", detail="the user already has 2 access keys")
+    # No ListAccessKeys first: IAM itself answers LimitExceeded at two keys, and a check would race anyway.
     try:
         key = iam.create_access_key(UserName=user_name)["AccessKey"]
     except _AwsError as exc:
         code = error_code(exc)
-        # Another key may have been created between our check and this call.
         if code == "LimitExceeded":
             raise AccessKeyLimit("CreateAccessKey", code, detail="the user already has 2 access keys") from None
         # A key created by a request whose answer was lost is unusable (its secret is gone) but exists.
@@ -97,9 +95,12 @@ def generate_password(policy: PasswordPolicy) -> Secret:
     return Secret("".join(chars))
 
 
-def create_console_login(iam: BaseClient, user_name: str) -> Secret:
-    """Give the user a console password that must be changed at first sign-in, and return it."""
-    password = generate_password(get_password_policy(iam))
+def create_console_login(iam: BaseClient, user_name: str, policy: PasswordPolicy | None = None) -> Secret:
+    """Give the user a console password that must be changed at first sign-in, and return it.
+
+    `policy` is the account's password policy if the caller has it cached; otherwise it is read here.
+    """
+    password = generate_password(policy or get_password_policy(iam))
     try:
         _create_login_profile(iam, user_name, password)
     except _AwsError as exc:

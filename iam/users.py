@@ -205,7 +205,8 @@ def get_managed_user(iam: BaseClient, user_name: str, path: str) -> ManagedUser 
         raise IamError("GetUser", error_code(exc)) from None
     if user["Path"] != path:
         raise NotManagedByBot("GetUser", "NotManagedByBot", detail=f"the user is not under {path}")
-    tags = _user_tags(iam, user_name)
+    # GetUser returns the user's tags (IAM allows at most 50), so no ListUserTags call is needed.
+    tags = {t["Key"]: t["Value"] for t in user.get("Tags", [])}
     if TAG_SLACK_USER not in tags:
         raise NotManagedByBot("GetUser", "NotManagedByBot", detail="the user lacks the bot's tags")
     return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)

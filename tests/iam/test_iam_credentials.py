@@ -55,7 +55,7 @@ def test_create_access_key_returns_the_new_key_with_its_secret_wrapped(iam: Any,
     assert key.secret_access_key.reveal() not in repr(key)
 
 
-def test_third_access_key_is_refused_before_calling_create(iam: Any, user: str, calls: list[Call]) -> None:
+def test_third_access_key_is_refused_by_iam_in_one_call(iam: Any, user: str, calls: list[Call]) -> None:
     create_access_key(iam, user)
     create_access_key(iam, user)
     calls.clear()
@@ -64,12 +64,12 @@ def test_third_access_key_is_refused_before_calling_create(iam: Any, user: str, 
         create_access_key(iam, user)
 
     assert (raised.value.step, raised.value.code) == ("CreateAccessKey", "LimitExceeded")
-    assert [op for op, _ in calls] == ["ListAccessKeys"]
+    assert [op for op, _ in calls] == ["CreateAccessKey"]  # no ListAccessKeys first: IAM enforces the limit
     assert len(moto_key_ids(iam)) == 2
 
 
 def test_limit_exceeded_from_iam_is_an_access_key_limit(iam: Any, user: str, fail: Callable[..., Any]) -> None:
-    # A key created elsewhere between our ListAccessKeys and CreateAccessKey.
+    # Real IAM answers LimitExceeded (HTTP 409) at two keys.
     fail("CreateAccessKey", "LimitExceeded", status=409)
 
     with pytest.raises(AccessKeyLimit) as raised:

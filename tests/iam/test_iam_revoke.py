@@ -261,10 +261,10 @@ def test_user_vanishing_mid_revoke_counts_as_revoked(
 
 def test_lookup_failure_is_reported_by_step_and_code(iam: Any, calls: list[Call], fail: Callable[..., Any]) -> None:
     iam.create_user(UserName=USER, Path=PATH, Tags=bot_tags())
-    fail("ListUserTags", "AccessDenied")
+    fail("GetUser", "AccessDenied")
 
     with pytest.raises(IamError) as raised:
         revoke_developer_user(iam, USER, PATH)
 
-    assert (raised.value.step, raised.value.code, raised.value.rolled_back) == ("ListUserTags", "AccessDenied", False)
+    assert (raised.value.step, raised.value.code, raised.value.rolled_back) == ("GetUser", "AccessDenied", False)
     assert deletions(calls) == []
