@@ -7,6 +7,7 @@ or pick up mrkdwn formatting; anything else interpolated into mrkdwn goes throug
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -56,9 +57,10 @@ class Reply:
 
     def to_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for respond()/ack()/chat.postEphemeral."""
-        kwargs: dict[str, Any] = {"text": self.text}
-        if self.blocks:
-            kwargs["blocks"] = [b.to_dict() for b in self.blocks]
+        text, blocks = labelled(self.text, self.blocks if self.blocks else None)
+        kwargs: dict[str, Any] = {"text": text}
+        if blocks:
+            kwargs["blocks"] = [b.to_dict() if isinstance(b, Block) else b for b in blocks]
         return kwargs
 
 
@@ -68,6 +70,17 @@ class Message:
 
     text: str
     blocks: list[Block]
+
+
+def labelled(text: str, blocks: Sequence[Block | dict] | None) -> tuple[str, list[Block | dict] | None]:
+    """In sandbox mode, mark a message loudly as such (text and a first block); otherwise leave it as it is."""
+    from ops.sandbox import sandbox_label  # never imports moto
+
+    label = sandbox_label()
+    if not label:
+        return text, list(blocks) if blocks is not None else None
+    marker = ContextBlock(elements=[MarkdownTextObject(text=label.rstrip(" —"))])
+    return label + text, [marker, *(blocks or [])] if blocks is not None else None
 
 
 def escape(text: str) -> str:

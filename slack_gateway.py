@@ -18,6 +18,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.models.blocks import Block
 
+from messages import labelled
+
 logger = logging.getLogger(__name__)
 
 USERGROUP_CACHE_SECONDS = 300.0
@@ -88,6 +90,7 @@ class SlackGateway:
 
     def post_message(self, channel: str, text: str, blocks: Sequence[Block | dict] | None = None) -> str:
         """Post a message; returns its ts."""
+        text, blocks = labelled(text, blocks)
         response = self._call(
             "chat.postMessage", self.client.chat_postMessage, channel=channel, text=text, blocks=blocks
         )
@@ -95,10 +98,12 @@ class SlackGateway:
 
     def update_message(self, channel: str, ts: str, text: str, blocks: Sequence[Block | dict] | None) -> None:
         """Replace a message the bot posted."""
+        text, blocks = labelled(text, blocks)
         self._call("chat.update", self.idempotent.chat_update, channel=channel, ts=ts, text=text, blocks=blocks or [])
 
     def post_ephemeral(self, channel: str, user: str, text: str, blocks: Sequence[Block | dict] | None = None) -> None:
         """Show a message to one user only; Slack never stores it and it cannot be read back."""
+        text, blocks = labelled(text, blocks)
         self._call(
             "chat.postEphemeral",
             self.client.chat_postEphemeral,

@@ -92,7 +92,9 @@ MINIMUM: dict[str, tuple[Counter[str], Counter[str]]] = {
     ),
     "show credentials": (Counter({"CreateAccessKey": 1}), Counter({"chat.postEphemeral": 1, "chat.update": 1})),
     "rotate": (
-        Counter({"CreateAccessKey": 1, "DeleteAccessKey": 1}),  # the old key's id is in the stored request
+        # ListAccessKeys: "then deletes the older keys" — the store holds only the key last delivered, and a
+        # stray key (a failed clean-up) must not outlive a rotation, so IAM is asked which keys exist.
+        Counter({"ListAccessKeys": 1, "CreateAccessKey": 1, "DeleteAccessKey": 1}),
         Counter({"chat.postEphemeral": 1, "response_url": 1}),
     ),
     "remove": (Counter(IAM_DELETE_USER), Counter({"chat.postMessage": 1, "response_url": 1})),

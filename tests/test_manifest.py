@@ -128,6 +128,7 @@ def test_home_tab_event_is_subscribed(manifest: dict[str, Any]) -> None:
     assert events["request_url"] == "https://YOUR-HOST/slack/events"
     assert isinstance(events["bot_events"], list)
     assert "app_home_opened" in events["bot_events"]
+    assert "user_change" in events["bot_events"]  # off-boarding; users:read covers it
     assert "user_events" not in events, "the bot subscribes to no user events"
 
 

@@ -175,3 +175,9 @@ def test_payloads_from_another_workspace_are_refused(bot: Bot) -> None:
     bot.click(LEAD, "amplify_dev_approve", request_id, team="T0OTHER")
     assert bot.store.get(request_id).state == State.PENDING
     assert bot.iam_users() == []
+
+
+def test_messages_carry_no_sandbox_label_outside_sandbox_mode(bot: Bot) -> None:
+    bot.command(DEV, "request x")
+    assert "SANDBOX" not in message_text(bot.approval_post().params)
+    assert "SANDBOX" not in bot.last_reply_text(DEV)

@@ -238,6 +238,11 @@ def test_sandbox_process_serves_http_and_provisions_into_moto(slack: FakeSlack, 
     assert dms, f"no DM reached the requester; calls: {slack.counts()}\n{log.read_text()}"
     dm = dms[0].params
     assert "Show credentials" in message_text(dm)
+    # Every message is loudly labelled: the notification text and a first block.
+    assert dm["text"].startswith(":test_tube: SANDBOX (fake AWS)")
+    assert "SANDBOX (fake AWS)" in dm["blocks"][0]["elements"][0]["text"]
+    approval = next(c.params for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == CHANNEL)
+    assert approval["text"].startswith(":test_tube: SANDBOX")
     assert any(
         e.get("action_id") == "amplify_dev_show_credentials"
         for b in dm["blocks"]
