@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     ContextBlock,
     DividerBlock,
+    HeaderBlock,
     InputBlock,
     MarkdownTextObject,
     NumberInputElement,
@@ -32,6 +33,9 @@ from slack_sdk.models.views import View
 
 from audit import AuditEvent
 from store import Credentials, Request, State
+
+if TYPE_CHECKING:  # home imports the workflow, which imports this module
+    from home import HomeState
 
 APPROVE_ACTION = "amplify_dev_approve"
 DENY_ACTION = "amplify_dev_deny"
@@ -596,13 +600,7 @@ def request_modal(
 
 
 # --- App Home -------------------------------------------------------------------------------------
-# Appended as its own section while the top of this module is being edited by someone else: these imports
-# belong with the others at the top and can move there once that edit has landed.
-from datetime import timedelta  # noqa: E402
 
-from slack_sdk.models.blocks import HeaderBlock  # noqa: E402
-
-from home import HomeState  # noqa: E402
 
 HOME_VIEW = "amplify_dev_home"
 HOME_REQUEST_ACTION = "amplify_dev_home_request"

@@ -96,3 +96,16 @@ def test_dotenv_is_read_and_the_real_environment_wins(tmp_path: Path, monkeypatc
     monkeypatch.setenv("PORT", "5000")
     s = load_settings()
     assert s.iam_path == "/from-dotenv/" and s.port == 5000
+
+
+def test_every_setting_is_documented_in_env_example_and_readme() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    names = set(re.findall(r'"((?:SLACK|AMPLIFY_DEV)_[A-Z_]+|PORT)"', (root / "settings.py").read_text()))
+    assert {"SLACK_BOT_TOKEN", "AMPLIFY_DEV_MAX_DAYS", "AMPLIFY_DEV_LOG_FORMAT"} <= names
+    example = (root / ".env.example").read_text()
+    readme = (root / "README.md").read_text()
+    for name in names:
+        assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), f"{name} missing from .env.example"
+        assert f"`{name}`" in readme, f"{name} missing from README"
