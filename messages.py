@@ -139,19 +139,24 @@ def _request_fields(request: Request) -> SectionBlock:
 # --- The approvers' channel ---------------------------------------------------------------------
 
 
-def approval_request_message(request: Request, *, required: int = 1) -> Message:
-    """The request as the leads see it until decided, with Approve and Deny (and who approved so far)."""
-    buttons = ActionsBlock(
-        block_id="decision",
+def decision_buttons(
+    request: Request, block_id: str, approve_action: str, deny_action: str, title: str
+) -> ActionsBlock:
+    """Approve (primary) and Deny (danger, with a confirm dialog); the buttons carry only the request id.
+
+    block_id None where several of these share one view (the Home tab's queue).
+    """
+    return ActionsBlock(
+        block_id=block_id,
         elements=[
-            ButtonElement(text="Approve", action_id=APPROVE_ACTION, value=request.id, style="primary"),
+            ButtonElement(text="Approve", action_id=approve_action, value=request.id, style="primary"),
             ButtonElement(
                 text="Deny",
-                action_id=DENY_ACTION,
+                action_id=deny_action,
                 value=request.id,
                 style="danger",
                 confirm=ConfirmObject(
-                    title="Deny this request?",
+                    title=title,
                     text=f"{mention(request.slack_user_id)} will be told by DM.",
                     confirm="Deny",
                     deny="Cancel",
@@ -159,6 +164,11 @@ def approval_request_message(request: Request, *, required: int = 1) -> Message:
             ),
         ],
     )
+
+
+def approval_request_message(request: Request, *, required: int = 1) -> Message:
+    """The request as the leads see it until decided, with Approve and Deny (and who approved so far)."""
+    buttons = decision_buttons(request, "decision", APPROVE_ACTION, DENY_ACTION, "Deny this request?")
     return Message(
         text=f"{mention(request.slack_user_id)} asks for access to the AWS Amplify project",
         blocks=[
@@ -325,24 +335,7 @@ def extension_request_message(request: Request) -> Message:
                     f"(now ends {slack_date(request.expires_at)})."
                 )
             ),
-            ActionsBlock(
-                block_id="extension",
-                elements=[
-                    ButtonElement(text="Approve", action_id=EXTEND_APPROVE_ACTION, value=request.id, style="primary"),
-                    ButtonElement(
-                        text="Deny",
-                        action_id=EXTEND_DENY_ACTION,
-                        value=request.id,
-                        style="danger",
-                        confirm=ConfirmObject(
-                            title="Deny this extension?",
-                            text=f"{mention(request.slack_user_id)} will be told by DM.",
-                            confirm="Deny",
-                            deny="Cancel",
-                        ),
-                    ),
-                ],
-            ),
+            decision_buttons(request, "extension", EXTEND_APPROVE_ACTION, EXTEND_DENY_ACTION, "Deny this extension?"),
         ],
     )
 
@@ -783,7 +776,7 @@ def _home_pending_blocks(state: HomeState) -> list[Block]:
         if request.slack_user_id == state.user_id:
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Your own request: another lead decides.")]))
         else:
-            blocks.append(_home_decision_buttons(request))
+            blocks.append(decision_buttons(request, None, APPROVE_ACTION, DENY_ACTION, "Deny this request?"))
     blocks.extend(_home_more(len(state.pending), HOME_PENDING_SHOWN, "requests"))
     return blocks
 
@@ -830,26 +823,6 @@ def _home_reason(request: Request) -> ContextBlock:
     # plain_text: a reason can never ping, link or format
     reason = clip_reason(request.reason) or "(no reason given)"
     return ContextBlock(elements=[PlainTextObject(text=f"Reason: {reason}", emoji=False)])
-
-
-def _home_decision_buttons(request: Request) -> ActionsBlock:
-    return ActionsBlock(
-        elements=[
-            ButtonElement(text="Approve", action_id=APPROVE_ACTION, value=request.id, style="primary"),
-            ButtonElement(
-                text="Deny",
-                action_id=DENY_ACTION,
-                value=request.id,
-                style="danger",
-                confirm=ConfirmObject(
-                    title="Deny this request?",
-                    text=f"{mention(request.slack_user_id)} will be told by DM.",
-                    confirm="Deny",
-                    deny="Cancel",
-                ),
-            ),
-        ]
-    )
 
 
 def _home_request_button() -> ButtonElement:
