@@ -138,7 +138,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"AMPLIFY_DEV_PERMISSIONS_BOUNDARY must be a policy ARN, got {boundary!r}")
 
     path = optional("AMPLIFY_DEV_IAM_PATH") or DEFAULT_IAM_PATH
-    if path == "/" or not _IAM_PATH.match(path) or len(path) > 512:
+    if path == "/" or not _IAM_PATH.match(path) or len(path) > 512 or "//" in path:
         raise SettingsError(
             "AMPLIFY_DEV_IAM_PATH must be an IAM path of its own such as /amplify-dev/ "
             f"(starts and ends with /, not just /), got {path!r}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 
 PASSWORD_POLICY_CACHE = timedelta(minutes=5)
+REVOKING_RETRY_AFTER = timedelta(minutes=5)  # a removal stuck this long (IAM error) is retried by the sweep
+OFFBOARD_WAIT_SECONDS = 60.0
 # Expiry reminders: label and how long before the end each is sent.
 REMINDERS = (("1d", timedelta(days=1)), ("3d", timedelta(days=3)))
 
@@ -78,6 +81,15 @@ class Workflow:
         return False
 
     # --- asking -------------------------------------------------------------------------------------
+
+    def request_form(self, private_metadata: dict[str, str]) -> Any:
+        """The request modal as this operator configured it (console allowed, default and maximum days)."""
+        return msg.request_modal(
+            allow_console=self.settings.allow_console,
+            private_metadata=private_metadata,
+            default_days=self.settings.default_days,
+            max_days=self.settings.max_days,
+        )
 
     def open_request_form(self, trigger_id: str, view: Any) -> msg.Reply | None:
         """Open the request modal; if Slack refuses (trigger expired), point to the text command instead."""
@@ -247,6 +259,8 @@ class Workflow:
             user = iam.create_developer_user(self.d.iam, spec)
         except iam.IamError as e:
             return self._provisioning_failed(request, e)
+        except ValueError:  # a name or path IAM would reject: checked before any AWS call
+            return self._provisioning_failed(request, iam.IamError("CreateUser", "ValidationError"))
         active = self.store.compare_and_set(
             request.id,
             {"state": State.APPROVED},
@@ -277,6 +291,16 @@ class Workflow:
         return reply
 
     def _provisioning_failed(self, request: Request, error: iam.IamError) -> msg.Reply:
+        if not error.rolled_back and not isinstance(error, iam.UserNameTaken):
+            # The user is under our path with our tags for this Slack user (its name carries their id):
+            # finish the clean-up the failed call could not.
+            try:
+                iam.revoke_developer_user(self.d.iam, request.iam_user_name, self.settings.iam_path)
+                error = iam.IamError(error.step, error.code, rolled_back=True)
+            except iam.IamError as cleanup:
+                logger.error(
+                    "request %s: clean-up after failure also failed at %s: %s", request.id, cleanup.step, cleanup.code
+                )
         if isinstance(error, iam.UserNameTaken):
             what = (
                 f"an IAM user named `{request.iam_user_name}` already exists that amplify-dev did not create, "
@@ -367,7 +391,9 @@ class Workflow:
                 password = iam.create_console_login(self.d.iam, request.iam_user_name, self._password_policy())
             signin_url = self._console_signin_url(request) if request.console else None
         except iam.IamError as e:
-            self._discard_minted(request, key, console=password is not None)
+            self._discard_minted(request, key, console=request.console)
+            if key is None:  # CreateAccessKey may have succeeded at AWS before failing here: no unseen key lives
+                self._delete_all_keys(request, keep=None)
             self._release(request, Credentials.MINTING, Credentials.NONE)
             logger.error("request %s: minting credentials failed at %s: %s", request.id, e.step, e.code)
             self._audit("failed", request.slack_user_id, request, outcome=e.code, detail=f"credentials at {e.step}")
@@ -490,6 +516,10 @@ class Workflow:
                 f"I couldn't deliver a new key (Slack said `{e.error}`), so I deleted it again; your old key "
                 "still works. Try again in a minute."
             )
+        # Record the delivered key before deleting the old ones: a crash in between keeps the right key.
+        self.store.compare_and_set(
+            claimed.id, {"credentials": Credentials.ROTATING}, {"access_key_id": key.access_key_id}
+        )
         failed_deletes = []
         for old in old_keys:
             try:
@@ -609,6 +639,12 @@ class Workflow:
             return self._already_handled(request.id)
         self._audit("cancelled", actor, cancelled)
         self._update_approval_message(cancelled, msg.decided_line(cancelled))
+        if actor != cancelled.slack_user_id:
+            self._dm(
+                cancelled.slack_user_id,
+                f":leftwards_arrow_with_hook: {msg.mention(actor)} withdrew your pending AWS Amplify access request "
+                f"`{cancelled.id}`. Ask them if you are unsure why; `{msg.COMMAND}` asks again.",
+            )
         return msg.text_reply("The pending request was withdrawn; nothing was created.")
 
     def _retire_dm_button(self, request: Request) -> None:
@@ -623,6 +659,11 @@ class Workflow:
     def sweep(self, *, reconcile: bool = False) -> None:
         """Periodic work: expire undecided requests, revoke expired access, remind before expiry, report drift."""
         now = self.d.clock()
+        stalled = [
+            r
+            for r in self.store.in_states([State.REVOKING])
+            if r.updated_at and r.updated_at <= now - REVOKING_RETRY_AFTER
+        ]
         cutoff = now - timedelta(hours=self.settings.pending_hours)
         for request in self.store.in_states([State.PENDING]):
             if request.created_at and request.created_at <= cutoff:
@@ -634,12 +675,17 @@ class Workflow:
                 self._expire_active(request)
             else:
                 self._remind(request, request.expires_at - now)
+        for request in stalled:  # removals that failed in an earlier sweep or command, not in this one
+            logger.warning("request %s: removal stalled since %s; retrying", request.id, request.updated_at)
+            self._finish_revoking(request)
         if reconcile:
             self.reconcile()
 
     def _expire_active(self, request: Request) -> None:
         revoking = self.store.compare_and_set(
-            request.id, {"state": State.ACTIVE}, {"state": State.REVOKING, "closed_by": None}
+            request.id,
+            {"state": State.ACTIVE, "expires_at": request.expires_at},  # not if extended since the snapshot
+            {"state": State.REVOKING, "closed_by": None},
         )
         if revoking is None:  # removed or extended in the meantime
             return
@@ -665,12 +711,13 @@ class Workflow:
     def reconcile(self) -> list[str]:
         """Compare IAM under the bot's path with the store: remove orphans, close lost records, report strangers."""
         findings: list[str] = []
+        # The store first: a request approved while IAM is listed then shows up as live, never as lost.
+        live = {r.iam_user_name.lower(): r for r in self.store.in_states(OPEN_STATES)}
         try:
             users = iam.list_users_under_path(self.d.iam, self.settings.iam_path)
         except iam.IamError as e:
             logger.error("reconcile: cannot list IAM users: %s %s", e.step, e.code)
             return findings
-        live = {r.iam_user_name.lower(): r for r in self.store.in_states(OPEN_STATES)}
         present = {u.user_name.lower() for u in users}
         for user in users:
             if iam.TAG_SLACK_USER not in user.tags:
@@ -695,13 +742,16 @@ class Workflow:
                     f"IAM user `{user.user_name}` has no active request; removing it failed at `{e.step}` ({e.code})."
                 )
         for name, request in live.items():
-            if request.state == State.ACTIVE and name not in present:
+            if request.state == State.ACTIVE and name not in present and self._user_is_gone(request):
                 closed = self.store.compare_and_set(
                     request.id,
                     {"state": State.ACTIVE},
                     {"state": State.REVOKED, "error": "IAM user was deleted outside amplify-dev"},
                 )
                 if closed:
+                    self._audit(
+                        "removed", None, closed, outcome="missing", detail="IAM user deleted outside amplify-dev"
+                    )
                     findings.append(
                         f"{msg.mention(request.slack_user_id)}'s IAM user `{request.iam_user_name}` "
                         "was gone from IAM: record closed."
@@ -713,6 +763,13 @@ class Workflow:
         if new:
             self._channel_notice(":mag: Drift between IAM and amplify-dev's records:\n• " + "\n• ".join(new))
         return findings
+
+    def _user_is_gone(self, request: Request) -> bool:
+        """Ask IAM directly (ListUsers can lag behind a user created seconds ago)."""
+        try:
+            return iam.get_managed_user(self.d.iam, request.iam_user_name, self.settings.iam_path) is None
+        except iam.IamError:
+            return False  # not ours, or IAM did not answer: not proof that it is gone
 
     # --- extensions ---------------------------------------------------------------------------------
 
@@ -819,12 +876,18 @@ class Workflow:
     def offboard(self, user_id: str) -> None:
         """Slack says the user was deactivated: revoke their access at once, withdraw what is pending."""
         request = self.store.open_request_for(user_id)
+        # Slack sends this event once: if the user is being provisioned right now, wait for that to finish.
+        deadline = time.monotonic() + OFFBOARD_WAIT_SECONDS
+        while request is not None and request.state == State.APPROVED and time.monotonic() < deadline:
+            time.sleep(0.5)
+            request = self.store.open_request_for(user_id)
         if request is None:
             return
         logger.info("request %s: %s was deactivated in Slack; revoking", request.id, user_id)
         if request.state == State.PENDING:
             cancelled = self.store.compare_and_set(request.id, {"state": State.PENDING}, {"state": State.CANCELLED})
             if cancelled:
+                self._audit("cancelled", None, cancelled, detail="Slack account deactivated")
                 self._update_approval_message(cancelled, f":wave: Withdrawn: {msg.mention(user_id)} was deactivated.")
             return
         revoking = self.store.compare_and_set(
@@ -917,9 +980,15 @@ class Workflow:
             return True
         if request.state == State.REVOKING:
             logger.warning("recovery: request %s was being removed; finishing the removal", request.id)
-            self._revoke(request, request.closed_by or request.slack_user_id, request.slack_user_id)
+            self._finish_revoking(request)
             return True
         return False
+
+    def _finish_revoking(self, request: Request) -> None:
+        """Retry a removal that stopped part-way; closed_by None means the bot started it (expiry, off-boarding)."""
+        expired = request.expires_at is not None and request.expires_at <= self.d.clock()
+        why = "expired" if request.closed_by is None and expired else "removed"
+        self._revoke(request, request.closed_by, request.slack_user_id, why=why)
 
     def _delete_all_keys(self, request: Request, *, keep: str | None) -> None:
         try:

@@ -84,12 +84,7 @@ def handle_amplify_dev_command(
                 "channel_id": command.get("channel_id", ""),
                 "response_url": command.get("response_url", ""),
             }
-            view = msg.request_modal(
-                allow_console=workflow.settings.allow_console,
-                private_metadata=metadata,
-                default_days=workflow.settings.default_days,
-                max_days=workflow.settings.max_days,
-            )
+            view = workflow.request_form(metadata)
             after_ack(
                 runner,
                 lambda: workflow.open_request_form(command["trigger_id"], view),

@@ -66,7 +66,7 @@ def handle_home_request_click(ack: Ack, body: dict[str, Any], workflow: Workflow
         logger.warning("ignored a malformed Home request click")
         return
     actor, _ = parsed
-    view = msg.request_modal(allow_console=workflow.settings.allow_console, private_metadata={"source": "home"})
+    view = workflow.request_form({"source": "home"})
     after_ack(
         runner,
         lambda: workflow.open_request_form(trigger_id, view),

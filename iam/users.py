@@ -105,8 +105,14 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
     except _AwsError as exc:
         raise IamError("ListAttachedUserPolicies", error_code(exc)) from None
     # The user, and whatever the earlier attempt attached, belong to that attempt: only undo our own work.
-    _limit_in_time(iam, spec, [])
-    _grant_access(iam, spec, partition_from_arn(user["Arn"]), [], existing_groups=groups, existing_policies=attached)
+    try:
+        _limit_in_time(iam, spec, [])
+        _grant_access(
+            iam, spec, partition_from_arn(user["Arn"]), [], existing_groups=groups, existing_policies=attached
+        )
+    except IamError as exc:
+        # The earlier attempt's user (and what it attached) is still there: nothing was rolled back.
+        raise IamError(exc.step, exc.code, rolled_back=False) from None
     logger.info("Created IAM user %s (resumed)", spec.user_name)
     return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
 
