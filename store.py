@@ -72,6 +72,7 @@ class Request:
     extension_days: int | None = None  # an extension waiting for a lead, in days
     extension_ts: str | None = None  # its message in the approvers' channel
     approvals: str = ""  # comma-separated approvers so far, when more than one approval is required
+    extension_approvals: str = ""  # the same for the extension waiting on the leads
 
     @property
     def is_open(self) -> bool:
@@ -159,6 +160,7 @@ _ADDED_COLUMNS = {
     "extension_days": "INTEGER",
     "extension_ts": "TEXT",
     "approvals": "TEXT NOT NULL DEFAULT ''",
+    "extension_approvals": "TEXT NOT NULL DEFAULT ''",
 }
 
 

@@ -809,7 +809,9 @@ class Workflow:
         days = request.extension_days
         if not approve:
             denied = self.store.compare_and_set(
-                request.id, {"extension_days": days}, {"extension_days": None, "extension_ts": None}
+                request.id,
+                {"extension_days": days},
+                {"extension_days": None, "extension_ts": None, "extension_approvals": ""},
             )
             if denied is None:
                 return self._already_handled(request.id)
@@ -820,14 +822,34 @@ class Workflow:
                 f"still ends {msg.slack_date(request.expires_at)}.",
             )
             return None
+        required = self.settings.required_approvals
+        approvers = [a for a in request.extension_approvals.split(",") if a]
+        if actor in approvers:
+            return msg.text_reply("You already approved this extension; another lead has to approve it too.")
+        if len(approvers) + 1 < required:  # the same two-person rule as for the request itself
+            counted = self.store.compare_and_set(
+                request.id,
+                {"extension_days": days, "extension_approvals": request.extension_approvals},
+                {"extension_approvals": ",".join([*approvers, actor])},
+            )
+            if counted is None:
+                return self._already_handled(request.id)
+            self._audit("approved", actor, counted, detail=f"extension {len(approvers) + 1} of {required}")
+            return msg.text_reply(f"Your approval of the extension is recorded; {required} leads must approve it.")
         now = self.d.clock()
         new_expiry = max(request.expires_at or now, now) + timedelta(days=days)
         if self.settings.max_days:
             new_expiry = min(new_expiry, now + timedelta(days=self.settings.max_days))
         extended = self.store.compare_and_set(
             request.id,
-            {"state": State.ACTIVE, "extension_days": days},
-            {"extension_days": None, "extension_ts": None, "expires_at": new_expiry, "reminded": None},
+            {"state": State.ACTIVE, "extension_days": days, "extension_approvals": request.extension_approvals},
+            {
+                "extension_days": None,
+                "extension_ts": None,
+                "extension_approvals": "",
+                "expires_at": new_expiry,
+                "reminded": None,
+            },
         )
         if extended is None:
             return self._already_handled(request.id)
@@ -977,6 +999,18 @@ class Workflow:
                 logger.error("recovery: request %s: DM failed again: %s", request.id, e.error)
                 return True
             self.store.compare_and_set(request.id, {"state": State.ACTIVE}, {"dm_channel": channel, "dm_ts": ts})
+            return True
+        if request.state == State.ACTIVE and request.extension_days is not None and not request.extension_ts:
+            logger.warning("recovery: request %s asked for an extension the leads never saw; clearing it", request.id)
+            self.store.compare_and_set(
+                request.id,
+                {"extension_ts": None, "extension_days": request.extension_days},
+                {"extension_days": None, "extension_approvals": ""},
+            )
+            self._dm(
+                request.slack_user_id,
+                ":warning: I restarted before your extension request reached the leads; click *Extend* again.",
+            )
             return True
         if request.state == State.REVOKING:
             logger.warning("recovery: request %s was being removed; finishing the removal", request.id)

@@ -222,3 +222,18 @@ def test_active_user_change_does_nothing(bot: Bot) -> None:
     body = json.dumps({"type": "event_callback", "team_id": TEAM, "api_app_id": "A0APP", "event": event})
     bot.dispatch(body, content_type="application/json")
     assert bot.store.get(request_id).state == State.ACTIVE
+
+
+def test_two_approvals_apply_to_extensions_too(make_bot) -> None:
+    bot = make_bot(AMPLIFY_DEV_REQUIRED_APPROVALS="2")
+    bot.command(DEV, "request --days 10 x")
+    request_id = bot.request_id_for(DEV)
+    bot.click(LEAD, "amplify_dev_approve", request_id)
+    bot.click(LEAD2, "amplify_dev_approve", request_id)
+    before = bot.store.get(request_id).expires_at
+    bot.click(DEV, "amplify_dev_extend", request_id, channel="DUDEV")
+    bot.click(LEAD, "amplify_dev_extend_approve", request_id)
+    bot.click(LEAD, "amplify_dev_extend_approve", request_id)  # the same lead twice counts once
+    assert bot.store.get(request_id).expires_at == before
+    bot.click(LEAD2, "amplify_dev_extend_approve", request_id)
+    assert bot.store.get(request_id).expires_at == before + timedelta(days=30)

@@ -136,3 +136,20 @@ def test_recovery_with_nothing_to_do_touches_nothing(make_bot, caplog) -> None:
     fresh = make_bot(db_path=bot.db_path)
     assert fresh.workflow.recover() == 0
     assert [c.method for c in bot.slack.calls[calls:]] == ["auth.test"]
+
+
+def test_crash_before_the_extension_reaches_the_leads_is_cleared_on_restart(make_bot, caplog, monkeypatch) -> None:
+    bot = make_bot()
+    request_id = bot.approved_user(text="request --days 10 x")
+
+    def die(*args, **kwargs):
+        raise Crash("before the extension post")
+
+    monkeypatch.setattr(bot.workflow.d.slack, "post_message", die)
+    bot.click(DEV, "amplify_dev_extend", request_id, channel="DUDEV")
+    assert bot.store.get(request_id).extension_days == 30 and not bot.store.get(request_id).extension_ts
+    monkeypatch.undo()
+    fresh = restart(make_bot, bot, caplog)
+    assert fresh.store.get(request_id).extension_days is None
+    fresh.click(DEV, "amplify_dev_extend", request_id, channel="DUDEV")
+    assert fresh.store.get(request_id).extension_ts  # asking again works
