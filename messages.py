@@ -172,14 +172,21 @@ def approval_request_message(request: Request, *, required: int = 1) -> Message:
     return Message(
         text=f"{mention(request.slack_user_id)} asks for access to the AWS Amplify project",
         blocks=[
-            SectionBlock(text=f":key: {mention(request.slack_user_id)} asks for access to the AWS Amplify project."),
-            _request_fields(request),
-            ContextBlock(elements=[MarkdownTextObject(text="*Reason*")]),
-            _reason_block(request.reason),
+            *_request_summary(request, "asks"),
             *_approvals_so_far(request, required),
             buttons,
         ],
     )
+
+
+def _request_summary(request: Request, verb: str) -> list[Block]:
+    """Who asks, the facts the leads decide on, and the reason (plain text)."""
+    return [
+        SectionBlock(text=f":key: {mention(request.slack_user_id)} {verb} for access to the AWS Amplify project."),
+        _request_fields(request),
+        ContextBlock(elements=[MarkdownTextObject(text="*Reason*")]),
+        _reason_block(request.reason),
+    ]
 
 
 def _approvals_so_far(request: Request, required: int) -> list[Block]:
@@ -197,10 +204,7 @@ def approval_outcome_message(request: Request, outcome: str) -> Message:
     return Message(
         text=f"Access request from {mention(request.slack_user_id)}: {request.state}",
         blocks=[
-            SectionBlock(text=f":key: {mention(request.slack_user_id)} asked for access to the AWS Amplify project."),
-            _request_fields(request),
-            ContextBlock(elements=[MarkdownTextObject(text="*Reason*")]),
-            _reason_block(request.reason),
+            *_request_summary(request, "asked"),
             DividerBlock(),
             SectionBlock(text=outcome),
         ],

@@ -30,7 +30,7 @@ from ops.check import (
 from ops.policy import bot_policy
 from settings import Settings
 from slack_gateway import build_web_client
-from tests.conftest import CHANNEL, LEAD, LEAD2, LEADS_GROUP, make_settings
+from tests.conftest import CHANNEL, LEAD, LEAD2, LEADS_GROUP, TEST_AWS_ENV, make_settings
 from tests.fakes.slack_api import FakeSlack
 from tests.ops.iam_eval import FakePolicySimulator
 
@@ -42,13 +42,7 @@ BOUNDARY_DOC = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":
 def shared_moto() -> Iterator[None]:
     """One moto for the module: loading AWS's managed policies takes half a second per start."""
     with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": "eu-west-1",
-            "AWS_REGION": "eu-west-1",
-        }.items():
+        for name, value in TEST_AWS_ENV.items():
             env.setenv(name, value)
         env.delenv("AWS_ENDPOINT_URL", raising=False)
         env.delenv("AWS_PROFILE", raising=False)
