@@ -16,16 +16,14 @@ every recorded call with its blocks and gets large in a 500-request burst:
 
 from __future__ import annotations
 
-import argparse
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.fakes import slack_api
 from tests.fakes.slack_api import Call, FakeSlack
 
 MAX_WAIT_SECONDS = 300.0
@@ -106,20 +104,8 @@ class BenchFakeSlack(FakeSlack):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Serve the fake on 127.0.0.1 until SIGTERM, after printing `READY <base_url>`."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    args = parser.parse_args(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    fake = BenchFakeSlack(host="127.0.0.1", port=args.port).start()
-    try:
-        print(f"READY {fake.url}", flush=True)
-        while not stop.wait(0.5):
-            pass
-    finally:
-        fake.stop()
+    """Serve the fake until SIGTERM, after printing `READY <base_url>` (the test fake's own serve loop)."""
+    slack_api.main(argv, fake_class=BenchFakeSlack)
 
 
 if __name__ == "__main__":

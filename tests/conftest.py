@@ -19,6 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 import iam
 from audit import SqliteAuditLog
 from bot import create_app
+from messages import HOME_VIEW
 from settings import Settings, load_settings
 from slack_gateway import SlackGateway, build_web_client
 from store import SqliteRequestStore
@@ -171,22 +172,34 @@ class Bot:
         team: str = TEAM,
         channel: str = CHANNEL,
         message_ts: str = "1.0",
+        home: bool = False,
     ) -> BoltResponse:
-        payload = {
+        """A button click as Slack sends it; home=True: on the Home tab (a view container, no response_url)."""
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": team, "domain": "example"},
             "user": {"id": user, "username": user.lower(), "team_id": team},
             "api_app_id": "A0APP",
             "token": "legacy",
-            "trigger_id": f"trigger-{user}",
-            "channel": {"id": channel},
-            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
-            "message": {"ts": message_ts, "text": "…"},
-            "response_url": self.slack.response_url(f"click-{user}"),
+            "trigger_id": f"trigger-{'home-' if home else ''}{user}",
             "actions": [
                 {"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1.1"}
             ],
         }
+        if home:
+            payload["container"] = {"type": "view", "view_id": "VHOME"}
+            payload["view"] = {
+                "id": "VHOME",
+                "type": "home",
+                "callback_id": HOME_VIEW,
+                "blocks": [],
+                "state": {"values": {}},
+            }
+        else:
+            payload["channel"] = {"id": channel}
+            payload["container"] = {"type": "message", "message_ts": message_ts, "channel_id": channel}
+            payload["message"] = {"ts": message_ts, "text": "…"}
+            payload["response_url"] = self.slack.response_url(f"click-{user}")
         return self.dispatch(urlencode({"payload": json.dumps(payload)}))
 
     def submit_form(

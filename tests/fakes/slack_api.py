@@ -585,8 +585,8 @@ class FakeSlack:
 _TOKEN_AWARE = frozenset({"apps.connections.open"})
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Serve a FakeSlack until SIGTERM/SIGINT, after printing `READY <base_url>`."""
+def main(argv: list[str] | None = None, fake_class: type[FakeSlack] = FakeSlack) -> None:
+    """Serve a FakeSlack (or a subclass) until SIGTERM/SIGINT, after printing `READY <base_url>`."""
     parser = argparse.ArgumentParser(description="Local fake of the Slack Web API")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -595,7 +595,7 @@ def main(argv: list[str] | None = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    fake = FakeSlack(host=args.host, port=args.port).start()
+    fake = fake_class(host=args.host, port=args.port).start()
     try:
         print(f"READY {fake.url}", flush=True)
         while not stop.wait(0.5):

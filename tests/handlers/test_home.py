@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from botocore.exceptions import ClientError
@@ -43,18 +42,7 @@ def published_to(bot: Bot, user: str) -> list[dict[str, Any]]:
 
 def home_click(bot: Bot, user: str, action_id: str, value: str) -> BoltResponse:
     """A click on a Home tab button: the container is a view and there is no response_url, as on Slack."""
-    payload = {
-        "type": "block_actions",
-        "team": {"id": TEAM, "domain": "example"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "trigger_id": f"trigger-home-{user}",
-        "container": {"type": "view", "view_id": "VHOME"},
-        "view": {"id": "VHOME", "type": "home", "callback_id": msg.HOME_VIEW, "blocks": [], "state": {"values": {}}},
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1.1"}],
-    }
-    response = bot.dispatch(urlencode({"payload": json.dumps(payload)}))
+    response = bot.click(user, action_id, value, home=True)
     assert response.status == 200
     return response
 
