@@ -53,8 +53,9 @@ class AuditLog(Protocol):
         """Events at or after `since` (all if None), oldest first."""
 
 
-_COLUMNS = [f.name for f in fields(AuditEvent)]
-_SCHEMA = """
+COLUMNS = [f.name for f in fields(AuditEvent)]
+INSERT_SQL = f"INSERT INTO audit ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -70,6 +71,12 @@ CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at);
 """
 
 
+def audit_row(event: AuditEvent) -> list[Any]:
+    """The event as the values of an INSERT_SQL row."""
+    row = event.to_dict()
+    return [row[c] for c in COLUMNS]
+
+
 class SqliteAuditLog:
     """AuditLog in a SQLite file (the same file as the request store is fine)."""
 
@@ -77,7 +84,7 @@ class SqliteAuditLog:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.Lock()
         with self._lock:
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(SCHEMA)
 
     def close(self) -> None:
         """Close the connection."""
@@ -86,20 +93,16 @@ class SqliteAuditLog:
 
     def append(self, event: AuditEvent) -> None:
         """Record one event."""
-        row = event.to_dict()
         with self._lock:
-            self._conn.execute(
-                f"INSERT INTO audit ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                [row[c] for c in _COLUMNS],
-            )
+            self._conn.execute(INSERT_SQL, audit_row(event))
 
     def events(self, since: datetime | None = None) -> list[AuditEvent]:
         """Events at or after `since` (all if None), oldest first."""
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM audit"
+        sql = f"SELECT {', '.join(COLUMNS)} FROM audit"
         params: list[Any] = []
         if since is not None:
             sql += " WHERE at >= ?"
             params.append(since.astimezone(UTC).isoformat(timespec="seconds"))
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY seq", params).fetchall()
-        return [AuditEvent(**{**dict(zip(_COLUMNS, r, strict=True)), "at": datetime.fromisoformat(r[0])}) for r in rows]
+        return [AuditEvent(**{**dict(zip(COLUMNS, r, strict=True)), "at": datetime.fromisoformat(r[0])}) for r in rows]

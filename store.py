@@ -7,13 +7,18 @@ No secret is ever stored here; only public identifiers (request id, IAM user nam
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
+
+from audit import INSERT_SQL as AUDIT_INSERT_SQL
+from audit import SCHEMA as AUDIT_SCHEMA
+from audit import AuditEvent, audit_row
 
 
 class State(StrEnum):
@@ -71,8 +76,12 @@ class Request:
     reminded: str | None = None  # the last expiry reminder sent ("3d", "1d")
     extension_days: int | None = None  # an extension waiting for a lead, in days
     extension_ts: str | None = None  # its message in the approvers' channel
-    approvals: str = ""  # comma-separated approvers so far, when more than one approval is required
-    extension_approvals: str = ""  # the same for the extension waiting on the leads
+    approvals: tuple[str, ...] = ()  # the leads who approved so far, when more than one approval is required
+    extension_approvals: tuple[str, ...] = ()  # the same for the extension waiting on the leads
+    # Access key ids minted but never delivered whose deletion failed: deleted before any new key is minted,
+    # and retried by start-up recovery and the sweep until IAM confirms they are gone.
+    undelivered_key_ids: tuple[str, ...] = ()
+    iam_user_id: str | None = None  # IAM's unique id (AIDA...), so drift can match users without reading tags
 
     @property
     def is_open(self) -> bool:
@@ -88,14 +97,84 @@ class OpenRequestExists(Exception):
         self.existing = existing
 
 
-Expected = Any | Collection[Any]
+class _Unset:
+    """Marks a field a `Fields` leaves alone (neither expected nor changed)."""
+
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Typed request fields for a compare-and-set: what must still hold, or what to change.
+
+    A field left UNSET is ignored. As an expectation a field may hold `one_of(...)` several allowed values
+    (None among them means "empty"). A misspelt field is a TypeError where it is written.
+    """
+
+    slack_user_id: str = UNSET
+    team_id: str = UNSET
+    reason: str = UNSET
+    console: bool = UNSET
+    iam_user_name: str = UNSET
+    state: State = UNSET
+    credentials: Credentials = UNSET
+    created_at: datetime | None = UNSET
+    updated_at: datetime | None = UNSET
+    decided_by: str | None = UNSET
+    decided_at: datetime | None = UNSET
+    closed_by: str | None = UNSET
+    approval_channel: str | None = UNSET
+    approval_ts: str | None = UNSET
+    dm_channel: str | None = UNSET
+    dm_ts: str | None = UNSET
+    iam_user_arn: str | None = UNSET
+    access_key_id: str | None = UNSET
+    error: str | None = UNSET
+    days: int | None = UNSET
+    expires_at: datetime | None = UNSET
+    reminded: str | None = UNSET
+    extension_days: int | None = UNSET
+    extension_ts: str | None = UNSET
+    approvals: tuple[str, ...] = UNSET
+    extension_approvals: tuple[str, ...] = UNSET
+    undelivered_key_ids: tuple[str, ...] = UNSET
+    iam_user_id: str | None = UNSET
+
+    def given(self) -> dict[str, Any]:
+        """The fields that are set, by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not UNSET}
+
+
+class OneOf(tuple):
+    """An expectation that allows any of several values: `Fields(state=one_of(State.ACTIVE, State.REVOKING))`."""
+
+
+def one_of(*values: Any) -> Any:
+    """Allow any of `values` (None among them means "empty") for one field of an expectation."""
+    return OneOf(values)
+
+
+def allowed_values(value: Any) -> list[Any]:
+    """An expectation as the list of values it allows (a plain tuple, such as approvers, is one value)."""
+    return list(value) if isinstance(value, OneOf) else [value]
 
 
 class RequestStore(Protocol):
     """What the workflow needs from persistence: SQLite now, DynamoDB conditional writes later."""
 
-    def create(self, request: Request) -> Request:
-        """Insert a new request; raise OpenRequestExists if the user already has an open one."""
+    def create(self, request: Request, *, audit: AuditEvent | None = None) -> Request:
+        """Insert a new request (and its audit event, atomically); raise OpenRequestExists if one is open."""
 
     def get(self, request_id: str) -> Request | None:
         """The request with this id, or None."""
@@ -107,19 +186,29 @@ class RequestStore(Protocol):
         """The user's most recent request in any state, or None."""
 
     def compare_and_set(
-        self, request_id: str, expect: Mapping[str, Expected], changes: Mapping[str, Any]
+        self, request_id: str, expect: Fields, change: Fields, *, audit: AuditEvent | None = None
     ) -> Request | None:
-        """Apply changes only if every expected field still holds (a value or a collection of allowed values).
+        """Apply `change` only if every field of `expect` still holds; write `audit` in the same transaction.
 
-        Returns the updated request, or None when another actor got there first.
+        Returns the updated request, or None when another actor got there first (nothing is written then).
         """
 
     def in_states(self, states: Iterable[State]) -> list[Request]:
         """All requests in any of these states, oldest first."""
 
+    def pending_created_before(self, cutoff: datetime) -> list[Request]:
+        """PENDING requests filed at or before `cutoff` (the sweep's undecided ones), oldest first."""
+
+    def active_expiring_before(self, cutoff: datetime) -> list[Request]:
+        """ACTIVE requests whose access ends at or before `cutoff` (expired, or due a reminder)."""
+
+    def revoking_updated_before(self, cutoff: datetime) -> list[Request]:
+        """REVOKING requests untouched since `cutoff` (removals that stalled)."""
+
 
 _COLUMNS = [f.name for f in fields(Request)]
 _DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
+_TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM requests"
 
 _SCHEMA = """
@@ -161,6 +250,8 @@ _ADDED_COLUMNS = {
     "extension_ts": "TEXT",
     "approvals": "TEXT NOT NULL DEFAULT ''",
     "extension_approvals": "TEXT NOT NULL DEFAULT ''",
+    "undelivered_key_ids": "TEXT NOT NULL DEFAULT ''",
+    "iam_user_id": "TEXT",
 }
 
 
@@ -173,8 +264,8 @@ class SqliteRequestStore:
 
     def __init__(self, path: str, *, clock: Any = _utcnow) -> None:
         self._clock = clock
-        # One connection guarded by a lock: SQLite serialises writers anyway, and each compare-and-set
-        # is a single UPDATE statement, so it is atomic without an explicit transaction.
+        # One connection guarded by a lock: SQLite serialises writers anyway. A compare-and-set is one
+        # conditional UPDATE, in one transaction with its audit row.
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.Lock()
         with self._lock:
@@ -182,25 +273,30 @@ class SqliteRequestStore:
                 self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
+            self._conn.executescript(AUDIT_SCHEMA)  # audit rows are written in the transition's transaction
             present = {row[1] for row in self._conn.execute("PRAGMA table_info(requests)")}
             for column, kind in _ADDED_COLUMNS.items():
                 if column not in present:
                     self._conn.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
+            # The sweep reads only what is due (expiring grants by their end); after the columns exist.
+            self._conn.execute("CREATE INDEX IF NOT EXISTS requests_by_expiry ON requests (state, expires_at)")
 
     def close(self) -> None:
         """Close the database connection."""
         with self._lock:
             self._conn.close()
 
-    def create(self, request: Request) -> Request:
-        """Insert a new request; raise OpenRequestExists if the user already has an open one."""
+    def create(self, request: Request, *, audit: AuditEvent | None = None) -> Request:
+        """Insert a new request (and its audit event, atomically); raise OpenRequestExists if one is open."""
         now = self._clock()
         request = replace(request, created_at=request.created_at or now, updated_at=now)
         row = _to_row(request)
         sql = f"INSERT INTO requests ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
         try:
-            with self._lock:
+            with self._lock, self._transaction():
                 self._conn.execute(sql, [row[c] for c in _COLUMNS])
+                if audit is not None:
+                    self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
         except sqlite3.IntegrityError:
             existing = self.open_request_for(request.slack_user_id)
             if existing is None:  # the other request closed in between; a retry will succeed
@@ -228,19 +324,16 @@ class SqliteRequestStore:
         )
 
     def compare_and_set(
-        self, request_id: str, expect: Mapping[str, Expected], changes: Mapping[str, Any]
+        self, request_id: str, expect: Fields, change: Fields, *, audit: AuditEvent | None = None
     ) -> Request | None:
-        """Apply changes only if every expected field still holds; None when another actor got there first."""
-        unknown = (set(expect) | set(changes)) - set(_COLUMNS)
-        if unknown:
-            raise ValueError(f"unknown request fields: {sorted(unknown)}")
-        changes = {**changes, "updated_at": self._clock()}
+        """Apply `change` only if every field of `expect` still holds; None when another actor got there first."""
+        changes = {**change.given(), "updated_at": self._clock()}
         sets = ", ".join(f"{name} = ?" for name in changes)
         params: list[Any] = [_to_db(name, value) for name, value in changes.items()]
         where = ["id = ?"]
         params.append(request_id)
-        for name, wanted in expect.items():
-            options = list(wanted) if _is_collection(wanted) else [wanted]
+        for name, wanted in expect.given().items():
+            options = allowed_values(wanted)
             values = [option for option in options if option is not None]
             # SQL's IN never matches NULL: an expected None is spelled IS NULL.
             tests = [f"{name} IN ({', '.join('?' * len(values))})"] if values else []
@@ -249,8 +342,10 @@ class SqliteRequestStore:
             where.append(f"({' OR '.join(tests)})")
             params.extend(_to_db(name, value) for value in values)
         sql = f"UPDATE requests SET {sets} WHERE {' AND '.join(where)}"
-        with self._lock:
+        with self._lock, self._transaction():
             updated = self._conn.execute(sql, params).rowcount
+            if updated and audit is not None:
+                self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
         return self.get(request_id) if updated else None
 
     def in_states(self, states: Iterable[State]) -> list[Request]:
@@ -264,14 +359,38 @@ class SqliteRequestStore:
             ).fetchall()
         return [_from_row(r) for r in rows]
 
+    def pending_created_before(self, cutoff: datetime) -> list[Request]:
+        """PENDING requests filed at or before `cutoff` (the sweep's undecided ones), oldest first."""
+        return self._many("state = ? AND created_at <= ?", (State.PENDING, _to_db("created_at", cutoff)))
+
+    def active_expiring_before(self, cutoff: datetime) -> list[Request]:
+        """ACTIVE requests whose access ends at or before `cutoff` (expired, or due a reminder)."""
+        return self._many("state = ? AND expires_at <= ?", (State.ACTIVE, _to_db("expires_at", cutoff)))
+
+    def revoking_updated_before(self, cutoff: datetime) -> list[Request]:
+        """REVOKING requests untouched since `cutoff` (removals that stalled)."""
+        return self._many("state = ? AND updated_at <= ?", (State.REVOKING, _to_db("updated_at", cutoff)))
+
+    def _many(self, where: str, params: tuple[Any, ...]) -> list[Request]:
+        with self._lock:
+            rows = self._conn.execute(f"{_SELECT} WHERE {where} ORDER BY created_at, rowid", params).fetchall()
+        return [_from_row(r) for r in rows]
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction (the caller holds the lock): a transition and its audit row land together."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
     def _one(self, sql: str, params: tuple[Any, ...]) -> Request | None:
         with self._lock:
             row = self._conn.execute(sql, params).fetchone()
         return _from_row(row) if row else None
-
-
-def _is_collection(value: Any) -> bool:
-    return isinstance(value, Collection) and not isinstance(value, str)
 
 
 def _to_db(name: str, value: Any) -> Any:
@@ -281,6 +400,8 @@ def _to_db(name: str, value: Any) -> Any:
         return value.astimezone(UTC).isoformat(timespec="microseconds")
     if name == "console":
         return int(bool(value))
+    if name in _TUPLES:
+        return ",".join(value)
     if isinstance(value, StrEnum):
         return str(value)
     return value
@@ -296,6 +417,8 @@ def _from_row(row: tuple[Any, ...]) -> Request:
         if values[name] is not None:
             values[name] = datetime.fromisoformat(values[name])
     values["console"] = bool(values["console"])
+    for name in _TUPLES:
+        values[name] = tuple(v for v in (values[name] or "").split(",") if v)
     values["state"] = State(values["state"])
     values["credentials"] = Credentials(values["credentials"])
     return Request(**values)

@@ -33,7 +33,7 @@ def test_one_open_request_per_user(store: SqliteRequestStore) -> None:
     with pytest.raises(OpenRequestExists) as raised:
         store.create(new(1))
     assert raised.value.existing.id == "r0"
-    store.compare_and_set("r0", {"state": State.PENDING}, {"state": State.DENIED})
+    store.compare_and_set("r0", Fields(state=State.PENDING), Fields(state=State.DENIED))
     assert store.create(new(1)).id == "r1"
 
 
