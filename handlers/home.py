@@ -13,12 +13,10 @@ from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 import messages as msg
 from handlers.actions import clicked
 from handlers.background import after_ack
-from home import build_home_state
 from workflow import Workflow
 
 logger = logging.getLogger(__name__)
@@ -27,15 +25,8 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
 def publish_home(workflow: Workflow, user_id: str) -> None:
-    """Build `user_id`'s Home tab from the store and IAM and publish it; a Slack failure is logged, not raised."""
-    view = msg.home_view(build_home_state(workflow, user_id))
-    try:
-        workflow.d.slack.client.views_publish(user_id=user_id, view=view)
-    except SlackApiError as e:
-        error = e.response.get("error") if e.response is not None else None
-        logger.warning("views.publish failed for %s: %s", user_id, error or "unknown error")
-    except (SlackClientError, OSError) as e:
-        logger.warning("views.publish failed for %s: %s", user_id, type(e).__name__)
+    """Build `user_id`'s Home tab and publish it; a Slack failure is logged, not raised."""
+    workflow.publish_home(user_id)
 
 
 def handle_app_home_opened(ack: Ack, event: dict[str, Any], workflow: Workflow, runner: Executor) -> None:

@@ -2,6 +2,7 @@
 
 from .client import build_iam_client
 from .credentials import (
+    access_key_age,
     console_signin_url,
     create_access_key,
     create_console_login,
@@ -48,6 +49,7 @@ __all__ = [
     "ProvisionSpec",
     "Secret",
     "UserNameTaken",
+    "access_key_age",
     "account_id_from_arn",
     "build_iam_client",
     "console_signin_url",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import string
+from datetime import datetime, timedelta
 
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
@@ -39,6 +40,19 @@ def list_access_key_ids(iam: BaseClient, user_name: str) -> list[str]:
     except _AwsError as exc:
         raise IamError("ListAccessKeys", error_code(exc)) from None
     return [key["AccessKeyId"] for key in sorted(keys, key=lambda key: key["CreateDate"])]
+
+
+def access_key_age(iam: BaseClient, user_name: str, in_use: str | None, now: datetime) -> timedelta | None:
+    """Age of the key in use (`in_use` if it still exists, else the newest); None when the user has no key."""
+    try:
+        keys = collect(iam, "list_access_keys", "AccessKeyMetadata", UserName=user_name)
+    except _AwsError as exc:
+        raise IamError("ListAccessKeys", error_code(exc)) from None
+    if not keys:
+        return None
+    delivered = [k for k in keys if k["AccessKeyId"] == in_use]
+    key = delivered[0] if delivered else max(keys, key=lambda k: k["CreateDate"])
+    return max(now - key["CreateDate"], timedelta(0))
 
 
 def create_access_key(iam: BaseClient, user_name: str) -> AccessKey:

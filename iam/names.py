@@ -74,3 +74,8 @@ def derive_user_name(slack_user_id: str, profile_names: Sequence[str]) -> str:
             slug = slug[: MAX_USER_NAME_LENGTH - len(suffix)].rstrip(_PUNCTUATION)
             return slug + suffix
     return _FALLBACK_PREFIX + suffix
+
+
+def change_password_policy_arn(partition: str) -> str:
+    """The AWS managed policy a console user needs to set a new password at first sign-in (the one place this lives)."""
+    return f"arn:{partition}:iam::aws:policy/IAMUserChangePassword"

@@ -21,7 +21,7 @@ from .errors import (
 )
 from .expiry import EXPIRY_POLICY_NAME, TAG_EXPIRES_AT, format_expiry, put_expiry_policy
 from .models import TAG_APPROVED_BY, TAG_REQUEST, TAG_SLACK_USER, ManagedUser, ProvisionSpec
-from .names import is_valid_path, is_valid_user_name, partition_from_arn
+from .names import change_password_policy_arn, is_valid_path, is_valid_user_name, partition_from_arn
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def _grant_access(
     policy_arns = list(spec.policy_arns)
     if spec.console:
         # A console user created with a forced password reset cannot set a new one without this policy.
-        policy_arns.append(f"arn:{partition}:iam::aws:policy/IAMUserChangePassword")
+        policy_arns.append(change_password_policy_arn(partition))
     steps: list[tuple[str, Callable[[], object], _UndoStep]] = []
     if spec.group and spec.group not in existing_groups:
         steps.append(

@@ -19,8 +19,8 @@ from botocore.parsers import ResponseParserError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from iam.names import account_id_from_arn, is_valid_path, partition_from_arn
-from ops.policy import SimulationCase, change_password_policy_arn, simulation_cases
+from iam.names import account_id_from_arn, change_password_policy_arn, is_valid_path, partition_from_arn
+from ops.policy import SimulationCase, simulation_cases
 from settings import Settings
 from slack_gateway import build_web_client
 

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from iam.expiry import TAG_EXPIRES_AT
 from iam.models import TAG_APPROVED_BY, TAG_REQUEST, TAG_SLACK_USER
+from iam.names import change_password_policy_arn
 from settings import Settings
 
 BOT_TAG_KEYS = (TAG_SLACK_USER, TAG_REQUEST, TAG_APPROVED_BY, TAG_EXPIRES_AT)
@@ -40,11 +41,6 @@ class SimulationCase:
 class _Grant:
     statement: dict[str, Any]
     cases: tuple[SimulationCase, ...] = ()
-
-
-def change_password_policy_arn(partition: str) -> str:
-    """The AWS managed policy a console user needs to set a new password at first sign-in."""
-    return f"arn:{partition}:iam::aws:policy/IAMUserChangePassword"
 
 
 def attachable_policy_arns(settings: Settings, partition: str) -> list[str]:

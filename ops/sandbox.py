@@ -15,10 +15,13 @@ from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+import sandbox_label as label_state
+from sandbox_label import SANDBOX_LABEL, is_sandbox, sandbox_label
+
+__all__ = ["SANDBOX_LABEL", "is_sandbox", "sandbox_label", "start_sandbox_iam", "stop_sandbox"]
+
 logger = logging.getLogger("amplify-dev.sandbox")
 
-# messages.py puts this in front of every message while the sandbox is on (see is_sandbox()).
-SANDBOX_LABEL = ":test_tube: SANDBOX (fake AWS) — "
 REMINDER_SECONDS = 300.0
 # The global IAM endpoint moto intercepts; given explicitly so AWS_ENDPOINT_URL cannot send calls elsewhere.
 SANDBOX_IAM_ENDPOINT = "https://iam.amazonaws.com"
@@ -30,17 +33,6 @@ _WARNING = (
 _lock = threading.Lock()
 _mock: Any = None  # the running moto mock; set once, never stopped before the process ends
 _reminder: threading.Event | None = None
-
-
-def is_sandbox() -> bool:
-    """True once start_sandbox_iam() has run in this process: every message must then say so."""
-    with _lock:
-        return _mock is not None
-
-
-def sandbox_label() -> str:
-    """SANDBOX_LABEL while the sandbox is on, else "" (for prefixing messages unconditionally)."""
-    return SANDBOX_LABEL if is_sandbox() else ""
 
 
 def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS) -> BaseClient:
@@ -55,6 +47,7 @@ def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS
             # mock_aws also swaps in fake credentials, so real ones in the environment are never sent anywhere.
             _mock = mock_aws(config={"iam": {"load_aws_managed_policies": True}})
             _mock.start()
+            label_state.turn_on()
             _reminder = _start_reminder(reminder_seconds)
     logger.warning(_WARNING)
     client = iam.build_iam_client(region, endpoint_url=SANDBOX_IAM_ENDPOINT)
@@ -68,6 +61,7 @@ def stop_sandbox() -> None:
     with _lock:
         mock, reminder = _mock, _reminder
         _mock = _reminder = None
+        label_state.turn_off()
     if reminder is not None:
         reminder.set()
     if mock is not None:

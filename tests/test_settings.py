@@ -102,7 +102,7 @@ def test_every_setting_is_documented_in_env_example_and_readme() -> None:
     import re
 
     root = Path(__file__).resolve().parents[1]
-    names = set(re.findall(r'"((?:SLACK|AMPLIFY_DEV)_[A-Z_]+|PORT)"', (root / "settings.py").read_text()))
+    names = set(re.findall(r'"((?:SLACK|AMPLIFY_DEV)_[A-Z_]+|PORT)"', (root / "settings" / "__init__.py").read_text()))
     assert {"SLACK_BOT_TOKEN", "AMPLIFY_DEV_MAX_DAYS", "AMPLIFY_DEV_LOG_FORMAT"} <= names
     example = (root / ".env.example").read_text()
     readme = (root / "README.md").read_text()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Credentials, OpenRequestExists, Request, SqliteRequestStore, State
+from store import Credentials, Fields, OpenRequestExists, Request, SqliteRequestStore, State, one_of
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_compare_and_set_has_one_winner_under_concurrency(store: SqliteRequestSt
 
     def approve(i: int) -> bool:
         return (
-            store.compare_and_set("r0", {"state": State.PENDING}, {"state": State.APPROVED, "decided_by": f"U{i}"})
+            store.compare_and_set("r0", Fields(state=State.PENDING), Fields(state=State.APPROVED, decided_by=f"U{i}"))
             is not None
         )
 
@@ -66,23 +66,25 @@ def test_compare_and_set_has_one_winner_under_concurrency(store: SqliteRequestSt
 
 def test_compare_and_set_checks_every_expected_field(store: SqliteRequestStore) -> None:
     store.create(new())
-    assert store.compare_and_set("r0", {"state": State.ACTIVE, "credentials": Credentials.NONE}, {"error": "x"}) is None
-    store.compare_and_set("r0", {"state": State.PENDING}, {"state": State.ACTIVE})
+    assert (
+        store.compare_and_set("r0", Fields(state=State.ACTIVE, credentials=Credentials.NONE), Fields(error="x")) is None
+    )
+    store.compare_and_set("r0", Fields(state=State.PENDING), Fields(state=State.ACTIVE))
     done = store.compare_and_set(
         "r0",
-        {"state": (State.ACTIVE, State.REVOKING), "credentials": Credentials.NONE},
-        {"credentials": Credentials.MINTING},
+        Fields(state=one_of(State.ACTIVE, State.REVOKING), credentials=Credentials.NONE),
+        Fields(credentials=Credentials.MINTING),
     )
     assert done is not None and done.credentials == Credentials.MINTING
-    with pytest.raises(ValueError, match="unknown"):
-        store.compare_and_set("r0", {"nope": 1}, {})
+    with pytest.raises(TypeError, match="nope"):
+        Fields(nope=1)
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:
     path = str(tmp_path / "s.db")
     first = SqliteRequestStore(path)
     first.create(new())
-    first.compare_and_set("r0", {"state": State.PENDING}, {"state": State.ACTIVE, "iam_user_arn": "arn:x"})
+    first.compare_and_set("r0", Fields(state=State.PENDING), Fields(state=State.ACTIVE, iam_user_arn="arn:x"))
     first.close()
     second = SqliteRequestStore(path)
     assert second.get("r0").state == State.ACTIVE and second.get("r0").iam_user_arn == "arn:x"
@@ -92,6 +94,6 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
 
 def test_compare_and_set_can_expect_an_empty_field(store: SqliteRequestStore) -> None:
     store.create(new())
-    assert store.compare_and_set("r0", {"reminded": None}, {"reminded": "3d"}).reminded == "3d"
-    assert store.compare_and_set("r0", {"reminded": None}, {"reminded": "1d"}) is None
-    assert store.compare_and_set("r0", {"reminded": ("3d", None)}, {"reminded": "1d"}).reminded == "1d"
+    assert store.compare_and_set("r0", Fields(reminded=None), Fields(reminded="3d")).reminded == "3d"
+    assert store.compare_and_set("r0", Fields(reminded=None), Fields(reminded="1d")) is None
+    assert store.compare_and_set("r0", Fields(reminded=one_of("3d", None)), Fields(reminded="1d")).reminded == "1d"

@@ -37,7 +37,7 @@ def test_expiry_from_a_stale_snapshot_does_not_undo_an_extension(bot: Bot) -> No
     bot.click(DEV, "amplify_dev_extend", request_id, channel="DUDEV")
     bot.click(LEAD, "amplify_dev_extend_approve", request_id)
     bot.workflow.d = replace(bot.workflow.d, clock=lambda: datetime.now(UTC) + timedelta(days=11))
-    bot.workflow._expire_active(stale)  # a sweep that read the request before the extension
+    bot.workflow.upkeep.expire_active(stale)  # a sweep that read the request before the extension
     assert bot.store.get(request_id).state == State.ACTIVE
     assert USER in bot.iam_users()
 

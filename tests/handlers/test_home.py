@@ -12,8 +12,8 @@ from botocore.exceptions import ClientError
 from slack_bolt import BoltResponse
 
 import messages as msg
-from home import HomeState
-from store import Request, State
+from messages import HomeState
+from store import Fields, Request, State
 from tests.conftest import CHANNEL, DEV, GROUP_LEAD, LEAD, LEAD2, OTHER, TEAM, Bot, message_text
 
 APPROVE, DENY, SHOW = msg.APPROVE_ACTION, msg.DENY_ACTION, msg.SHOW_CREDENTIALS_ACTION
@@ -148,7 +148,7 @@ def test_key_age_is_unknown_when_iam_cannot_be_read_and_the_tab_still_opens(bot:
 def test_expiry_is_shown_when_the_access_has_one(bot: Bot) -> None:
     request_id = bot.approved_user()
     expires = datetime(2031, 5, 4, 12, 0, tzinfo=UTC)
-    assert bot.store.compare_and_set(request_id, {"state": State.ACTIVE}, {"expires_at": expires})
+    assert bot.store.compare_and_set(request_id, Fields(state=State.ACTIVE), Fields(expires_at=expires))
 
     text = view_text(open_home(bot, DEV))
 

@@ -35,6 +35,23 @@ class State(StrEnum):
     EXPIRED = "expired"
 
 
+class RevokeReason(StrEnum):
+    """Why access ended without the person asking for it themselves (or that they did)."""
+
+    REMOVED = "removed"  # `remove` by the developer or a lead
+    EXPIRED = "expired"  # its end date passed
+    OFFBOARDED = "offboarded"  # their Slack account was deactivated
+
+    @property
+    def sentence(self) -> str:
+        """How the end of access reads in a message: "was <sentence>"."""
+        return {
+            RevokeReason.REMOVED: "removed",
+            RevokeReason.EXPIRED: "expired",
+            RevokeReason.OFFBOARDED: "revoked because their Slack account was deactivated",
+        }[self]
+
+
 OPEN_STATES = frozenset({State.PENDING, State.APPROVED, State.ACTIVE, State.REVOKING})
 
 
@@ -205,6 +222,9 @@ class RequestStore(Protocol):
     def revoking_updated_before(self, cutoff: datetime) -> list[Request]:
         """REVOKING requests untouched since `cutoff` (removals that stalled)."""
 
+    def with_undelivered_keys(self) -> list[Request]:
+        """Requests that still list access keys nobody saw (their deletion failed)."""
+
 
 _COLUMNS = [f.name for f in fields(Request)]
 _DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
@@ -370,6 +390,10 @@ class SqliteRequestStore:
     def revoking_updated_before(self, cutoff: datetime) -> list[Request]:
         """REVOKING requests untouched since `cutoff` (removals that stalled)."""
         return self._many("state = ? AND updated_at <= ?", (State.REVOKING, _to_db("updated_at", cutoff)))
+
+    def with_undelivered_keys(self) -> list[Request]:
+        """Requests that still list access keys nobody saw (their deletion failed)."""
+        return self._many("undelivered_key_ids != ''", ())
 
     def _many(self, where: str, params: tuple[Any, ...]) -> list[Request]:
         with self._lock:

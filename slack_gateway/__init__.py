@@ -161,6 +161,15 @@ class SlackGateway:
             self._groups[group_id] = (now, members)
         return members
 
+    def publish_home(self, user_id: str, view: Any) -> None:
+        """Publish `user_id`'s App Home tab."""
+        self._call("views.publish", self.idempotent.views_publish, user_id=user_id, view=view)
+
+    def forget_usergroups(self) -> None:
+        """Drop the cached group members (Slack said a group changed)."""
+        with self._lock:
+            self._groups.clear()
+
     def open_view(self, trigger_id: str, view: Any) -> None:
         """Open a modal for the user who triggered `trigger_id` (valid 3 seconds, once)."""
         self._call("views.open", self.client.views_open, trigger_id=trigger_id, view=view)

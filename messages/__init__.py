@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -32,10 +32,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from audit import AuditEvent
-from store import Credentials, Request, State
-
-if TYPE_CHECKING:  # home imports the workflow, which imports this module
-    from home import HomeState
+from sandbox_label import sandbox_label
+from store import Credentials, Request, RevokeReason, State
 
 APPROVE_ACTION = "amplify_dev_approve"
 DENY_ACTION = "amplify_dev_deny"
@@ -78,8 +76,6 @@ class Message:
 
 def labelled(text: str, blocks: Sequence[Block | dict] | None) -> tuple[str, list[Block | dict] | None]:
     """In sandbox mode, mark a message loudly as such (text and a first block); otherwise leave it as it is."""
-    from ops.sandbox import sandbox_label  # never imports moto
-
     label = sandbox_label()
     if not label:
         return text, list(blocks) if blocks is not None else None
@@ -166,6 +162,11 @@ def decision_buttons(
     )
 
 
+def show_credentials_button(request: Request) -> ButtonElement:
+    """The requester's Show credentials button: the click mints the key (the button carries only the id)."""
+    return ButtonElement(text="Show credentials", action_id=SHOW_CREDENTIALS_ACTION, value=request.id, style="primary")
+
+
 def approval_request_message(request: Request, *, required: int = 1) -> Message:
     """The request as the leads see it until decided, with Approve and Deny (and who approved so far)."""
     buttons = decision_buttons(request, "decision", APPROVE_ACTION, DENY_ACTION, "Deny this request?")
@@ -190,7 +191,7 @@ def _request_summary(request: Request, verb: str) -> list[Block]:
 
 
 def _approvals_so_far(request: Request, required: int) -> list[Block]:
-    approvers = [a for a in request.approvals.split(",") if a]
+    approvers = list(request.approvals)
     if required <= 1:
         return []
     who = ", ".join(mention(a) for a in approvers) or "nobody yet"
@@ -219,7 +220,7 @@ def decided_line(request: Request) -> str:
     }.get(request.state, ":white_check_mark: Approved")
     who = request.closed_by if request.state == State.CANCELLED else request.decided_by
     when = request.updated_at if request.state == State.CANCELLED else request.decided_at
-    approvers = [a for a in request.approvals.split(",") if a]
+    approvers = list(request.approvals)
     by = " and ".join(mention(a) for a in approvers) if len(approvers) > 1 else mention(who)
     return f"{verb} by {by} on {slack_date(when)}."
 
@@ -251,17 +252,7 @@ def approved_dm(request: Request) -> Message:
                     "is created at that moment and shown to you once, only here."
                 )
             ),
-            ActionsBlock(
-                block_id="credentials",
-                elements=[
-                    ButtonElement(
-                        text="Show credentials",
-                        action_id=SHOW_CREDENTIALS_ACTION,
-                        value=request.id,
-                        style="primary",
-                    )
-                ],
-            ),
+            ActionsBlock(block_id="credentials", elements=[show_credentials_button(request)]),
         ],
     )
 
@@ -293,14 +284,14 @@ def denied_dm(request: Request) -> Message:
     return Message(text="Your amplify-dev request was denied", blocks=[SectionBlock(text=text)])
 
 
-def removed_dm(request: Request, *, why: str = "removed") -> Message:
+def removed_dm(request: Request, *, why: RevokeReason = RevokeReason.REMOVED) -> Message:
     """Tells a developer that their access ended without them asking: removed by a lead, expired, off-boarded."""
-    if why == "expired":
+    if why == RevokeReason.EXPIRED:
         opening = f":hourglass: Your AWS Amplify access reached its end date ({slack_date(request.expires_at)})"
     elif request.closed_by:
         opening = f":wave: {mention(request.closed_by)} removed your AWS Amplify access"
     else:
-        opening = f":wave: Your AWS Amplify access was {why}"
+        opening = f":wave: Your AWS Amplify access was {why.sentence}"
     text = (
         f"{opening}: IAM user `{escape(request.iam_user_name)}` and its keys are deleted. "
         f"Ask again with `{COMMAND}` if you need it."
@@ -492,18 +483,7 @@ def status_reply(request: Request | None) -> Reply:
         return text_reply(f"You have no amplify-dev access and no pending request. `{COMMAND}` asks for access.")
     blocks: list[Block] = [SectionBlock(text=describe_request(request))]
     if request.state == State.ACTIVE and request.credentials == Credentials.NONE:
-        blocks.append(
-            ActionsBlock(
-                elements=[
-                    ButtonElement(
-                        text="Show credentials",
-                        action_id=SHOW_CREDENTIALS_ACTION,
-                        value=request.id,
-                        style="primary",
-                    )
-                ]
-            )
-        )
+        blocks.append(ActionsBlock(elements=[show_credentials_button(request)]))
     return Reply(text=describe_request(request), blocks=blocks)
 
 
@@ -611,6 +591,21 @@ HOME_ACTIVE_SHOWN = 25
 OLD_KEY_DAYS = 90
 
 
+@dataclass(frozen=True)
+class HomeState:
+    """Everything the Home tab shows one person, read at one moment (by the workflow; rendered here)."""
+
+    user_id: str
+    now: datetime
+    request: Request | None = None  # their open request, else their latest one, else None
+    key_age: timedelta | None = None  # age of the access key in use; None when there is none or it is unknown
+    key_age_unknown: bool = False  # IAM could not be asked (or answered oddly): show "unknown"
+    expires_at: datetime | None = None  # when their access ends, if requests carry an expiry
+    is_approver: bool = False
+    pending: tuple[Request, ...] = ()  # approvers only: the queue, oldest first
+    active: tuple[Request, ...] = ()  # approvers only: who holds access now, oldest first
+
+
 def describe_age(age: timedelta | None) -> str:
     """A key's age in words: 'less than a minute', '5 minutes', '3 hours', '12 days' (or 'unknown')."""
     if age is None:
@@ -626,6 +621,8 @@ def describe_age(age: timedelta | None) -> str:
 def home_view(state: HomeState) -> View:
     """The App Home tab: the person's own access and its actions; approvers also see the queue and active users."""
     blocks: list[Block] = [HeaderBlock(text="Your AWS Amplify access"), *_home_own_blocks(state)]
+    if sandbox_label():
+        blocks.insert(0, ContextBlock(elements=[MarkdownTextObject(text=sandbox_label().rstrip(" —"))]))
     if state.is_approver:
         blocks += [DividerBlock(), *_home_pending_blocks(state), DividerBlock(), *_home_active_blocks(state)]
     blocks.append(
@@ -731,9 +728,7 @@ def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
         fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
     buttons: list[ButtonElement] = []
     if request.credentials == Credentials.NONE:
-        buttons.append(
-            ButtonElement(text="Show credentials", action_id=SHOW_CREDENTIALS_ACTION, value=request.id, style="primary")
-        )
+        buttons.append(show_credentials_button(request))
     else:
         buttons.append(
             ButtonElement(

@@ -1,0 +1,130 @@
+"""What every flow tells people: the approval message, channel notices, DMs, the audit trail, the Home tab.
+
+Every method here swallows Slack failures (logging them): telling people must never undo a transition.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import messages as msg
+from audit import AuditEvent
+from slack_gateway import SlackCallFailed
+from store import Request
+
+from .deps import Deps
+
+logger = logging.getLogger(__name__)
+
+
+class Notifier:
+    """Messages, DMs and audit events on behalf of every flow."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+
+    def refresh_approval_request(self, request: Request) -> None:
+        """Redraw a still-pending approval message (buttons kept) to show who approved so far."""
+        if not (request.approval_channel and request.approval_ts):
+            return
+        message = msg.approval_request_message(request, required=self.d.settings.required_approvals)
+        try:
+            self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
+        except SlackCallFailed as e:
+            logger.warning("request %s: could not update the approval message: %s", request.id, e.error)
+
+    def update_approval_message(self, request: Request, outcome: str) -> None:
+        """Replace the leads' approval message with its outcome (or post the outcome if it cannot be edited)."""
+        if not (request.approval_channel and request.approval_ts):
+            request = self.d.store.get(request.id) or request
+        if not (request.approval_channel and request.approval_ts):
+            self.channel_notice(f"Request `{request.id}` from {msg.mention(request.slack_user_id)}: {outcome}")
+            return
+        message = msg.approval_outcome_message(request, outcome)
+        try:
+            self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
+        except SlackCallFailed as e:
+            logger.error("request %s: could not update the approval message: %s", request.id, e.error)
+            self.channel_notice(f"Request `{request.id}` from {msg.mention(request.slack_user_id)}: {outcome}")
+
+    def update_extension_message(self, request: Request, outcome: str) -> None:
+        """Replace the leads' extension message with its outcome."""
+        if not request.extension_ts:
+            self.channel_notice(outcome)
+            return
+        notice = msg.channel_notice(f"{msg.mention(request.slack_user_id)}'s extension: {outcome}")
+        try:
+            self.d.slack.update_message(
+                self.d.settings.approval_channel, request.extension_ts, notice.text, notice.blocks
+            )
+        except SlackCallFailed as e:
+            logger.warning("request %s: could not update the extension message: %s", request.id, e.error)
+            self.channel_notice(notice.text)
+
+    def channel_notice(self, text: str) -> None:
+        """A notice in the approvers' channel."""
+        notice = msg.channel_notice(text)
+        try:
+            self.d.slack.post_message(self.d.settings.approval_channel, notice.text, notice.blocks)
+        except SlackCallFailed as e:
+            logger.error("could not post to the approvers' channel: %s", e.error)
+
+    def dm(self, user_id: str, text: str) -> None:
+        """A plain notice in the user's DM with the bot."""
+        self.tell(user_id, msg.notice_dm(text))
+
+    def tell(self, user_id: str, reply: msg.Reply | msg.Message) -> None:
+        """Send a reply or message to a user by DM (when there is no response_url to answer through)."""
+        try:
+            self.d.slack.send_dm(user_id, reply.text, reply.blocks)
+        except SlackCallFailed as e:
+            logger.error("could not DM %s: %s", user_id, e.error)
+
+    def retire_dm_button(self, request: Request) -> None:
+        """Replace a Show credentials DM whose access ended before any key was made."""
+        note = msg.notice_dm(f"This access was removed by {msg.mention(request.closed_by)}; no key was ever created.")
+        try:
+            self.d.slack.update_message(request.dm_channel or "", request.dm_ts or "", note.text, note.blocks)
+        except SlackCallFailed as e:
+            logger.warning("request %s: could not retire the DM button: %s", request.id, e.error)
+
+    def publish_home(self, user_id: str, state: msg.HomeState) -> None:
+        """Publish someone's Home tab; a Slack failure is logged, never raised."""
+        try:
+            self.d.slack.publish_home(user_id, msg.home_view(state))
+        except SlackCallFailed as e:
+            logger.warning("views.publish failed for %s: %s", user_id, e.error)
+
+    def audit(self, event: str, actor: str | None, request: Request, outcome: str = "ok", detail: str = "") -> None:
+        """Append one audit event (never a secret), log it as one line, and post it to the audit channel if set."""
+        record = AuditEvent(
+            at=self.d.clock(),
+            event=event,
+            actor=actor,
+            subject=request.slack_user_id,
+            request_id=request.id,
+            iam_user=request.iam_user_name,
+            outcome=outcome,
+            detail=detail,
+        )
+        logger.info(
+            "audit %s: request %s by %s for %s (%s) %s%s",
+            event,
+            request.id,
+            actor or "amplify-dev",
+            request.slack_user_id,
+            request.iam_user_name,
+            outcome,
+            f" {detail}" if detail else "",
+            extra={"event": event, "request_id": request.id, "actor": actor, "subject": request.slack_user_id},
+        )
+        if self.d.audit is not None:
+            try:
+                self.d.audit.append(record)
+            except Exception:  # the audit trail must not stop access from being granted or removed
+                logger.exception("could not write the audit event for request %s", request.id)
+        if self.d.settings.audit_channel:
+            try:
+                self.d.slack.post_message(self.d.settings.audit_channel, msg.audit_line(record), None)
+            except SlackCallFailed as e:
+                logger.warning("could not post to the audit channel: %s", e.error)

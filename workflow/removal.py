@@ -1,0 +1,175 @@
+"""Ending access: `remove`, the revoke sequence (also for expiry and off-boarding), withdrawing a pending request."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import iam
+import messages as msg
+from authz import may_act_for_others
+from slack_gateway import SlackCallFailed
+from store import Credentials, Fields, Request, RevokeReason, State, one_of
+
+from .access import Access
+from .deps import Deps
+from .notifier import Notifier
+
+logger = logging.getLogger(__name__)
+
+OFFBOARD_WAIT_SECONDS = 60.0
+
+
+class Removal:
+    """remove, revoke, cancel and off-boarding."""
+
+    def __init__(self, deps: Deps, access: Access, notify: Notifier) -> None:
+        self.d = deps
+        self.access = access
+        self.notify = notify
+
+    def remove(self, actor: str, target: str | None = None) -> msg.Reply:
+        """Revoke `target`'s access (default: the caller's own), or withdraw their pending request."""
+        target = target or actor
+        decision = may_act_for_others(
+            actor, target, actor_is_approver=target != actor and self.access.is_approver(actor)
+        )
+        if not decision.allowed:
+            return msg.text_reply(decision.reason)
+        whose = "You have" if target == actor else f"{msg.mention(target)} has"
+        request = self.d.store.open_request_for(target)
+        if request is None:
+            return msg.text_reply(f"{whose} no amplify-dev access to remove.")
+        if request.state == State.PENDING:
+            return self.cancel(actor, request)
+        if request.state == State.APPROVED:
+            return msg.text_reply("That access is being set up right now; run remove again in a minute.")
+        revoking = self.d.store.compare_and_set(
+            request.id,
+            Fields(state=one_of(State.ACTIVE, State.REVOKING)),
+            Fields(state=State.REVOKING, closed_by=actor),
+        )
+        if revoking is None:
+            return self.access.already_handled(request.id)
+        return self.revoke(revoking, actor, target)
+
+    def revoke(
+        self, revoking: Request, actor: str | None, target: str, *, why: RevokeReason = RevokeReason.REMOVED
+    ) -> msg.Reply:
+        """Delete the IAM user of a REVOKING request and tell everyone; actor None means the bot itself."""
+        final = State.EXPIRED if why == RevokeReason.EXPIRED else State.REVOKED
+        try:
+            iam.revoke_developer_user(self.d.iam, revoking.iam_user_name, self.d.settings.iam_path)
+        except iam.NotManagedByBot:
+            return self._not_ours(revoking, final, target, why)
+        except iam.IamError as e:
+            logger.error("request %s: revoke failed at %s: %s", revoking.id, e.step, e.code)
+            self.notify.audit("failed", actor, revoking, outcome=e.code, detail=f"removal at {e.step}")
+            self.notify.channel_notice(
+                f":warning: Removing {msg.mention(target)}'s IAM user `{revoking.iam_user_name}` stopped at "
+                f"`{e.step}` ({e.code}). Some access may remain until `{msg.COMMAND} remove <@{target}>` succeeds."
+            )
+            return msg.text_reply(
+                f"Removing the IAM user stopped at `{e.step}` (AWS said {e.code}). Access may remain: run "
+                f"`{msg.COMMAND} remove` again; the leads were told."
+            )
+        revoked = (
+            self.d.store.compare_and_set(revoking.id, Fields(state=State.REVOKING), Fields(state=final)) or revoking
+        )
+        self.notify.audit("expired" if why == RevokeReason.EXPIRED else "removed", actor, revoked, detail=why.sentence)
+        self.notify.channel_notice(_channel_notice(revoked, actor, target, why))
+        if target != actor:
+            dm = msg.removed_dm(revoked, why=why)
+            try:
+                self.d.slack.send_dm(target, dm.text, dm.blocks)
+            except SlackCallFailed as e:
+                logger.warning("request %s: removal DM failed: %s", revoked.id, e.error)
+        if revoked.credentials == Credentials.NONE and revoked.dm_channel and revoked.dm_ts:
+            self.notify.retire_dm_button(revoked)
+        subject = "Your" if target == actor else f"{msg.mention(target)}'s"
+        return msg.text_reply(
+            f"{subject} access is removed: IAM user `{revoked.iam_user_name}` and everything attached to it are "
+            "deleted."
+        )
+
+    def _not_ours(self, revoking: Request, final: State, target: str, why: RevokeReason) -> msg.Reply:
+        logger.error(
+            "request %s: IAM user %s is not managed by the bot; left untouched", revoking.id, revoking.iam_user_name
+        )
+        self.d.store.compare_and_set(
+            revoking.id,
+            Fields(state=State.REVOKING),
+            Fields(state=final, error="IAM user was not one amplify-dev manages; left untouched"),
+        )
+        self.notify.channel_notice(
+            f":warning: {msg.mention(target)}'s access was {why.sentence}, but IAM user `{revoking.iam_user_name}` "
+            "is not one amplify-dev manages (wrong path or tags), so it was left untouched. An AWS admin should "
+            "look at it."
+        )
+        return msg.text_reply(
+            f"The record is closed, but IAM user `{revoking.iam_user_name}` is not one amplify-dev manages, so "
+            "I left it untouched. The leads were told."
+        )
+
+    def finish_revoking(self, request: Request) -> None:
+        """Retry a removal that stopped part-way; closed_by None means the bot started it (expiry, off-boarding)."""
+        expired = request.expires_at is not None and request.expires_at <= self.d.clock()
+        why = RevokeReason.EXPIRED if request.closed_by is None and expired else RevokeReason.REMOVED
+        self.revoke(request, request.closed_by, request.slack_user_id, why=why)
+
+    def cancel(self, actor: str, request: Request) -> msg.Reply:
+        """Withdraw a pending request (the requester's own, or a lead's withdrawal of someone else's)."""
+        cancelled = self.d.store.compare_and_set(
+            request.id, Fields(state=State.PENDING), Fields(state=State.CANCELLED, closed_by=actor)
+        )
+        if cancelled is None:
+            return self.access.already_handled(request.id)
+        self.notify.audit("cancelled", actor, cancelled)
+        self.notify.update_approval_message(cancelled, msg.decided_line(cancelled))
+        if actor != cancelled.slack_user_id:
+            self.notify.dm(
+                cancelled.slack_user_id,
+                f":leftwards_arrow_with_hook: {msg.mention(actor)} withdrew your pending AWS Amplify access request "
+                f"`{cancelled.id}`. Ask them if you are unsure why; `{msg.COMMAND}` asks again.",
+            )
+        return msg.text_reply("The pending request was withdrawn; nothing was created.")
+
+    def offboard(self, user_id: str) -> None:
+        """Slack says the user was deactivated: revoke their access at once, withdraw what is pending."""
+        request = self.d.store.open_request_for(user_id)
+        # Slack sends this event once: if the user is being provisioned right now, wait for that to finish.
+        deadline = time.monotonic() + OFFBOARD_WAIT_SECONDS
+        while request is not None and request.state == State.APPROVED and time.monotonic() < deadline:
+            time.sleep(0.5)
+            request = self.d.store.open_request_for(user_id)
+        if request is None:
+            return
+        logger.info("request %s: %s was deactivated in Slack; revoking", request.id, user_id)
+        if request.state == State.PENDING:
+            cancelled = self.d.store.compare_and_set(
+                request.id, Fields(state=State.PENDING), Fields(state=State.CANCELLED)
+            )
+            if cancelled:
+                self.notify.audit("cancelled", None, cancelled, detail="Slack account deactivated")
+                self.notify.update_approval_message(
+                    cancelled, f":wave: Withdrawn: {msg.mention(user_id)} was deactivated."
+                )
+            return
+        revoking = self.d.store.compare_and_set(
+            request.id,
+            Fields(state=one_of(State.ACTIVE, State.REVOKING)),
+            Fields(state=State.REVOKING, closed_by=None),
+        )
+        if revoking is not None:
+            self.revoke(revoking, None, user_id, why=RevokeReason.OFFBOARDED)
+
+
+def _channel_notice(revoked: Request, actor: str | None, target: str, why: RevokeReason) -> str:
+    """The approvers' channel line when access ended."""
+    user = f"IAM user `{revoked.iam_user_name}` and its keys are deleted."
+    if why == RevokeReason.EXPIRED:
+        return f":hourglass: {msg.mention(target)}'s access expired: {user}"
+    if actor:
+        whose = "their own" if target == actor else f"{msg.mention(target)}'s"
+        return f":wave: {msg.mention(actor)} removed {whose} access: {user}"
+    return f":wave: {msg.mention(target)}'s access was {why.sentence}: {user}"

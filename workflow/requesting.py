@@ -1,0 +1,128 @@
+"""Asking for access: the request form, and filing a request with the leads."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import iam
+import messages as msg
+from slack_gateway import SlackCallFailed
+from store import Fields, OpenRequestExists, Request, State
+
+from .deps import Deps, new_request_id
+from .notifier import Notifier
+
+logger = logging.getLogger(__name__)
+
+
+class Requesting:
+    """`/amplify-dev request` and its form."""
+
+    def __init__(self, deps: Deps, notify: Notifier) -> None:
+        self.d = deps
+        self.notify = notify
+
+    def request_form(self, private_metadata: dict[str, str]) -> Any:
+        """The request modal as this operator configured it (console allowed, default and maximum days)."""
+        settings = self.d.settings
+        return msg.request_modal(
+            allow_console=settings.allow_console,
+            private_metadata=private_metadata,
+            default_days=settings.default_days,
+            max_days=settings.max_days,
+        )
+
+    def open_request_form(self, trigger_id: str, view: Any) -> msg.Reply | None:
+        """Open the request modal; if Slack refuses (trigger expired), point to the text command instead."""
+        try:
+            self.d.slack.open_view(trigger_id, view)
+        except SlackCallFailed as e:
+            logger.warning("views.open failed: %s", e.error)
+            return msg.text_reply(
+                f"I couldn't open the request form (Slack said `{e.error}`). "
+                f"Use `{msg.COMMAND} request [--console] <reason>` instead."
+            )
+        return None
+
+    def _refusal(self, console: bool, days: int) -> msg.Reply | None:
+        settings = self.d.settings
+        if console and not settings.allow_console:
+            return msg.text_reply(
+                "Console access is turned off for amplify-dev; ask again without `--console` "
+                "(you will get an access key for the CLI)."
+            )
+        limit = settings.max_days
+        if limit and days > limit:
+            return msg.text_reply(
+                f"Access can last at most {limit} days here (AMPLIFY_DEV_MAX_DAYS); ask for `--days {limit}` or "
+                "fewer, and for an extension later if you need it. Nothing was filed."
+            )
+        if limit and days == 0:
+            return msg.text_reply(
+                f"Access without an end date is turned off here; ask for 1 to {limit} days. Nothing was filed."
+            )
+        return None
+
+    def request_access(
+        self, actor: str, team_id: str, reason: str, *, console: bool, days: int | None = None
+    ) -> msg.Reply:
+        """File a request for `actor` and post it to the approvers' channel."""
+        days = self.d.settings.default_days if days is None else days
+        refusal = self._refusal(console, days)
+        if refusal:
+            return refusal
+        clipped = len(reason.strip()) > msg.REASON_MAX
+        reason = msg.clip_reason(reason)
+        if not reason:
+            return msg.usage_reply("Please say why you need access, e.g. `/amplify-dev request checkout feature`.")
+        existing = self.d.store.open_request_for(actor)
+        if existing:
+            return msg.text_reply(f"You already have an open request. {msg.describe_request(existing)}")
+        try:
+            profile = self.d.slack.user(actor)
+        except SlackCallFailed as e:
+            logger.warning("users.info failed for %s: %s", actor, e.error)
+            return msg.text_reply("I couldn't read your Slack profile just now, so nothing was filed. Try again.")
+        request = Request(
+            id=new_request_id(),
+            slack_user_id=actor,
+            team_id=team_id,
+            reason=reason,
+            console=console,
+            iam_user_name=iam.derive_user_name(actor, profile.names),
+            approval_channel=self.d.settings.approval_channel,
+            days=days or None,
+        )
+        try:
+            request = self.d.store.create(request)
+        except OpenRequestExists as e:
+            return msg.text_reply(f"You already have an open request. {msg.describe_request(e.existing)}")
+        self.notify.audit("requested", actor, request, detail=f"console={console} days={days or 'none'}")
+        return self.post_to_leads(request, clipped=clipped)
+
+    def post_to_leads(self, request: Request, *, clipped: bool = False) -> msg.Reply:
+        """Post a filed request to the approvers' channel (also used by start-up recovery)."""
+        message = msg.approval_request_message(request)
+        try:
+            ts = self.d.slack.post_message(self.d.settings.approval_channel, message.text, message.blocks)
+        except SlackCallFailed as e:
+            self.d.store.compare_and_set(
+                request.id,
+                Fields(state=State.PENDING),
+                Fields(state=State.FAILED, error=f"could not post to the approvers' channel ({e.error})"),
+            )
+            logger.error("request %s: approval post failed: %s", request.id, e.error)
+            self.notify.audit("failed", request.slack_user_id, request, outcome=e.error, detail="approval post")
+            return msg.text_reply(
+                f"I couldn't post your request to the approvers' channel (Slack said `{e.error}`), so nothing "
+                "was requested. Please tell whoever runs amplify-dev (the bot may need to be invited to the "
+                "channel), then ask again."
+            )
+        self.d.store.compare_and_set(request.id, Fields(state=State.PENDING), Fields(approval_ts=ts))
+        console_note = " with console access" if request.console else ""
+        return msg.text_reply(
+            f":inbox_tray: Your request{console_note} is with the leads in <#{self.d.settings.approval_channel}>"
+            f"{' (your reason was shortened)' if clipped else ''}. I'll DM you when one of them decides. "
+            f"Request `{request.id}`, IAM user `{msg.escape(request.iam_user_name)}`."
+        )
