@@ -104,5 +104,5 @@ class SqliteAuditLog:
             sql += " WHERE at >= ?"
             params.append(since.astimezone(UTC).isoformat(timespec="seconds"))
         with self._lock:
-            rows = self._conn.execute(sql + " ORDER BY seq", params).fetchall()
+            rows = self._conn.execute(sql + " ORDER BY at, seq", params).fetchall()
         return [AuditEvent(**{**dict(zip(COLUMNS, r, strict=True)), "at": datetime.fromisoformat(r[0])}) for r in rows]
