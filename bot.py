@@ -22,13 +22,13 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 import handlers
-from audit import SqliteAuditLog
+from audit import AuditLog, SqliteAuditLog
 from handlers.guards import is_well_formed
 from logging_setup import configure_logging, quiet_libraries
 from scheduler import Sweeper
 from settings import Settings, SettingsError, load_settings
 from slack_gateway import SlackGateway, build_web_client
-from store import SqliteRequestStore
+from store import RequestStore, SqliteRequestStore
 from workflow import Deps, Workflow
 
 logger = logging.getLogger("amplify-dev")
@@ -88,7 +88,7 @@ def aws_region() -> str:
     return region or DEFAULT_REGION
 
 
-def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, SqliteRequestStore, Workflow]:
+def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, RequestStore, Workflow]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     import iam
 
@@ -100,7 +100,7 @@ def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, 
     else:
         iam_client = iam.build_iam_client(region)
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
-    store = SqliteRequestStore(settings.db_path)
+    store, audit_log = build_store(settings, region)
     runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
     workflow = Workflow(
         Deps(
@@ -112,10 +112,25 @@ def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, 
                 idempotent=build_web_client(settings.slack_bot_token, settings.slack_api_url, retry_server_errors=True),
             ),
             region=region,
-            audit=SqliteAuditLog(settings.db_path),
+            audit=audit_log,
         )
     )
     return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store, workflow
+
+
+def build_store(settings: Settings, region: str) -> tuple[RequestStore, AuditLog]:
+    """The request store and audit log: in AMPLIFY_DEV_DYNAMODB_TABLE when set, else in the SQLite file."""
+    if settings.dynamodb_table:
+        from ops.aws import build_dynamodb_client
+        from store.dynamodb import DynamoRequestStore
+        from store.dynamodb_audit import DynamoAuditLog
+
+        dynamodb = build_dynamodb_client(region)  # one client, shared by both (boto3 clients are thread-safe)
+        return (
+            DynamoRequestStore(settings.dynamodb_table, dynamodb, retention_days=settings.retention_days),
+            DynamoAuditLog(settings.dynamodb_table, dynamodb, retention_days=settings.retention_days),
+        )
+    return SqliteRequestStore(settings.db_path), SqliteAuditLog(settings.db_path)
 
 
 def wsgi_app(app: App, signing_secret: str) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
@@ -221,6 +236,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("check", help="check the configuration, Slack and AWS set-up, then exit")
     sub.add_parser("policy", help="print the least-privilege IAM policy the bot's own AWS identity needs")
+    sub.add_parser("create-table", help="create the DynamoDB table AMPLIFY_DEV_DYNAMODB_TABLE names (safe to rerun)")
     audit = sub.add_parser("audit", help="export the audit trail")
     audit.add_argument("--since", help="only events on or after this date (YYYY-MM-DD)")
     audit.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
@@ -246,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
         from ops.policy import run_policy
 
         return run_policy(settings, sys.stdout)
+    if args.command == "create-table":
+        from ops.create_table import run_create_table
+
+        return run_create_table(settings, sys.stdout)
     if args.command == "audit":
         from ops.audit_export import run_audit_export
 

@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+# DynamoDB only: closed requests and audit events are deleted this many days after they close.
+DEFAULT_RETENTION_DAYS = 400
+
 EVENTS = (
     "requested",
     "approved",
@@ -104,5 +107,5 @@ class SqliteAuditLog:
             sql += " WHERE at >= ?"
             params.append(since.astimezone(UTC).isoformat(timespec="seconds"))
         with self._lock:
-            rows = self._conn.execute(sql + " ORDER BY seq", params).fetchall()
+            rows = self._conn.execute(sql + " ORDER BY at, seq", params).fetchall()
         return [AuditEvent(**{**dict(zip(COLUMNS, r, strict=True)), "at": datetime.fromisoformat(r[0])}) for r in rows]

@@ -29,7 +29,14 @@ def run_audit_export(settings: Settings, out: TextIO, *, since: str | None = Non
     except ValueError:
         print(f"amplify-dev: --since must be a date like 2026-01-31, got {since!r}", file=sys.stderr)
         return 2
-    log = SqliteAuditLog(settings.db_path)
+    if settings.dynamodb_table:
+        from ops.aws import build_dynamodb_client, default_region
+        from store.dynamodb_audit import DynamoAuditLog
+
+        client = build_dynamodb_client(default_region())
+        log: SqliteAuditLog | DynamoAuditLog = DynamoAuditLog(settings.dynamodb_table, client)
+    else:
+        log = SqliteAuditLog(settings.db_path)
     try:
         events = log.events(since=start)
     finally:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audit import DEFAULT_RETENTION_DAYS
 from logging_setup import LOG_FORMATS, LOG_LEVELS
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -25,6 +26,7 @@ _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$")
 _IAM_PATH = re.compile(r"^/([\x21-\x7e]*/)?$")
 _IAM_GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
+_TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -49,6 +51,8 @@ class Settings:
     permissions_boundary: str | None = None
     iam_path: str = DEFAULT_IAM_PATH
     db_path: str = DEFAULT_DB
+    dynamodb_table: str | None = None  # set: requests and the audit trail live in this table, not in db_path
+    retention_days: int = DEFAULT_RETENTION_DAYS
     allow_console: bool = True
     port: int = DEFAULT_PORT
     pending_hours: int = DEFAULT_PENDING_HOURS
@@ -158,6 +162,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if audit_channel and not _CHANNEL_ID.match(audit_channel):
         raise SettingsError(f"AMPLIFY_DEV_AUDIT_CHANNEL must be a channel ID like C0123ABCD, got {audit_channel!r}")
 
+    table = optional("AMPLIFY_DEV_DYNAMODB_TABLE")
+    if table and not _TABLE_NAME.match(table):
+        raise SettingsError(
+            f"AMPLIFY_DEV_DYNAMODB_TABLE must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got {table!r}"
+        )
+    retention_days = _whole_number(env, "AMPLIFY_DEV_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1)
+
     log_level = (optional("AMPLIFY_DEV_LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise SettingsError(
@@ -183,6 +194,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         permissions_boundary=boundary,
         iam_path=path,
         db_path=optional("AMPLIFY_DEV_DB") or DEFAULT_DB,
+        dynamodb_table=table,
+        retention_days=retention_days,
         allow_console=_boolean(env, "AMPLIFY_DEV_ALLOW_CONSOLE", default=True),
         port=_port(env),
         pending_hours=pending_hours,

@@ -1,0 +1,66 @@
+"""`python bot.py create-table`: create the DynamoDB table the store needs, or confirm it; safe to run twice."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from settings import Settings
+from store.dynamodb_table import TABLE_DEFINITION, TTL_ATTRIBUTE
+
+WAIT = {"Delay": 2, "MaxAttempts": 60}  # a new on-demand table is usually ACTIVE within seconds
+
+
+def ensure_table(client: Any, table_name: str, out: TextIO) -> int:
+    """Create `table_name` as TABLE_DEFINITION says if it is missing, wait for it, and turn on TTL; 0 when usable."""
+    try:
+        existing = client.describe_table(TableName=table_name)["Table"]
+    except client.exceptions.ResourceNotFoundException:
+        existing = None
+    if existing is None:
+        client.create_table(TableName=table_name, **TABLE_DEFINITION)
+        out.write(
+            f"created table {table_name} (on-demand billing, {len(TABLE_DEFINITION['GlobalSecondaryIndexes'])} indexes)\n"
+        )
+    else:
+        out.write(f"table {table_name} already exists\n")
+    client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig=WAIT)
+    if existing is not None:
+        have = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes", [])}
+        missing = [i["IndexName"] for i in TABLE_DEFINITION["GlobalSecondaryIndexes"] if i["IndexName"] not in have]
+        if missing:
+            print(
+                f"amplify-dev: table {table_name} lacks the indexes {', '.join(missing)}; it was not made by "
+                "create-table or template.yaml. Choose another AMPLIFY_DEV_DYNAMODB_TABLE.",
+                file=sys.stderr,
+            )
+            return 1
+    ttl = client.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
+    if ttl.get("AttributeName") == TTL_ATTRIBUTE and ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+        out.write(f"time to live already on ({TTL_ATTRIBUTE})\n")
+    else:
+        client.update_time_to_live(
+            TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+        )
+        out.write(f"turned on time to live ({TTL_ATTRIBUTE}): closed requests and audit events expire\n")
+    out.write(f"table {table_name} is ready\n")
+    return 0
+
+
+def run_create_table(settings: Settings, out: TextIO, *, client: Any = None) -> int:
+    """Ensure the table AMPLIFY_DEV_DYNAMODB_TABLE names exists; 0 on success, 2 when it cannot."""
+    if not settings.dynamodb_table:
+        print("amplify-dev: set AMPLIFY_DEV_DYNAMODB_TABLE to the table's name first.", file=sys.stderr)
+        return 2
+    if client is None:
+        from ops.aws import build_dynamodb_client, default_region
+
+        client = build_dynamodb_client(default_region())
+    try:
+        return ensure_table(client, settings.dynamodb_table, out)
+    except (BotoCoreError, ClientError) as e:
+        reason = e.response.get("Error", {}).get("Code") if isinstance(e, ClientError) else type(e).__name__
+        print(f"amplify-dev: could not create or check table {settings.dynamodb_table} ({reason}).", file=sys.stderr)
+        return 2

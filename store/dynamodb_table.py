@@ -1,0 +1,227 @@
+"""The DynamoDB table behind the store: its one definition (create-table and template.yaml), keys and item codec.
+
+Single-table design, every item keyed by `pk` (partition) and `sk` (sort):
+
+| item | pk | sk | what else |
+|---|---|---|---|
+| a request | `REQ#<request id>` | `REQUEST` | one attribute per `Request` field |
+| the open-request lock | `OPEN#<slack user id>` | `OPEN` | `request_id` of the user's one open request |
+| an audit event | `AUDIT#<yyyy-mm>` (month of `at`) | `<iso at>#<ns written>-<random>` | one attribute per `AuditEvent` field |
+
+The lock is put (`attribute_not_exists`) in the same transaction as an open request and deleted in the same
+transaction as the transition that closes it: the equivalent of SQLite's unique partial index.
+
+Indexes (projection ALL, so a query needs no follow-up reads; keys present only on request items):
+- `by_user`: `slack_user_id` + `created_at`, for `latest_for`.
+- `by_state_created`: `state` + `created_at`, for `in_states` and the sweep's undecided requests.
+- `by_state_expires`: `state` + `expires_at` (sparse: only requests with an end), for expiries and reminders.
+- `by_state_updated`: `state` + `updated_at`, for stalled removals.
+The sweep queries one state's partition up to a cutoff, so it reads only what is due.
+
+Empty values (None, an empty tuple) are never stored: the attribute is absent, and an expected empty value is
+`attribute_not_exists`. Times are ISO 8601 UTC strings with microseconds, so they sort as they compare.
+Closed requests and audit events carry `delete_after` (epoch seconds), DynamoDB's TTL attribute.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import fields
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from audit import AuditEvent
+from store import Credentials, Request, State, allowed_values
+
+PK, SK = "pk", "sk"
+REQUEST_SK, LOCK_SK = "REQUEST", "OPEN"
+TTL_ATTRIBUTE = "delete_after"
+BY_USER = "by_user"
+BY_STATE_CREATED = "by_state_created"
+BY_STATE_EXPIRES = "by_state_expires"
+BY_STATE_UPDATED = "by_state_updated"
+# Sparse: only requests that still list access keys nobody saw carry CLEANUP_ATTRIBUTE.
+BY_CLEANUP = "by_cleanup"
+CLEANUP_ATTRIBUTE, CLEANUP_KEYS = "needs_cleanup", "keys"
+
+
+def _index(name: str, hash_key: str, range_key: str) -> dict[str, Any]:
+    return {
+        "IndexName": name,
+        "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"}, {"AttributeName": range_key, "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+
+
+# The table, in CreateTable's own terms (CloudFormation's AWS::DynamoDB::Table uses the same names);
+# `python bot.py create-table` sends it and tests/ops/test_template.py holds template.yaml to it.
+TABLE_DEFINITION: dict[str, Any] = {
+    "AttributeDefinitions": [
+        {"AttributeName": name, "AttributeType": "S"}
+        for name in (PK, SK, "slack_user_id", "state", "created_at", "expires_at", "updated_at", CLEANUP_ATTRIBUTE)
+    ],
+    "KeySchema": [{"AttributeName": PK, "KeyType": "HASH"}, {"AttributeName": SK, "KeyType": "RANGE"}],
+    "GlobalSecondaryIndexes": [
+        _index(BY_USER, "slack_user_id", "created_at"),
+        _index(BY_STATE_CREATED, "state", "created_at"),
+        _index(BY_STATE_EXPIRES, "state", "expires_at"),
+        _index(BY_STATE_UPDATED, "state", "updated_at"),
+        _index(BY_CLEANUP, CLEANUP_ATTRIBUTE, "updated_at"),
+    ],
+    "BillingMode": "PAY_PER_REQUEST",
+}
+
+_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
+_TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
+_INTS = {"days", "extension_days"}
+REQUEST_FIELDS = [f.name for f in fields(Request) if f.name != "id"]
+
+
+def request_key(request_id: str) -> dict[str, Any]:
+    """The primary key of a request item."""
+    return {PK: {"S": f"REQ#{request_id}"}, SK: {"S": REQUEST_SK}}
+
+
+def lock_key(slack_user_id: str) -> dict[str, Any]:
+    """The primary key of a user's open-request lock."""
+    return {PK: {"S": f"OPEN#{slack_user_id}"}, SK: {"S": LOCK_SK}}
+
+
+def is_empty(value: Any) -> bool:
+    """Whether a value is stored as an absent attribute (None or an empty tuple)."""
+    return value is None or value == ()
+
+
+def time_text(value: datetime) -> str:
+    """A datetime as stored: ISO 8601 in UTC with microseconds (sorts like it compares)."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def to_attribute(name: str, value: Any) -> dict[str, Any]:
+    """A non-empty Request field value as a DynamoDB AttributeValue."""
+    if name in _DATETIMES:
+        return {"S": time_text(value)}
+    if name == "console":
+        return {"BOOL": bool(value)}
+    if name in _INTS:
+        return {"N": str(int(value))}
+    if name in _TUPLES:
+        return {"L": [{"S": str(v)} for v in value]}
+    if isinstance(value, StrEnum):
+        return {"S": str(value)}
+    return {"S": value}
+
+
+def _from_attribute(name: str, attribute: dict[str, Any]) -> Any:
+    if name in _DATETIMES:
+        return datetime.fromisoformat(attribute["S"])
+    if name == "console":
+        return attribute["BOOL"]
+    if name in _INTS:
+        return int(attribute["N"])
+    if name in _TUPLES:
+        return tuple(v["S"] for v in attribute["L"])
+    return attribute["S"]
+
+
+def request_item(request: Request) -> dict[str, Any]:
+    """The whole item for a request (empty fields left out)."""
+    item = request_key(request.id)
+    item["id"] = {"S": request.id}
+    for name in REQUEST_FIELDS:
+        value = getattr(request, name)
+        if not is_empty(value):
+            item[name] = to_attribute(name, value)
+    if request.undelivered_key_ids:
+        item[CLEANUP_ATTRIBUTE] = {"S": CLEANUP_KEYS}
+    return item
+
+
+def request_from_item(item: dict[str, Any]) -> Request:
+    """The Request a stored item holds; absent attributes take the dataclass defaults."""
+    values = {name: _from_attribute(name, item[name]) for name in REQUEST_FIELDS if name in item}
+    values["state"] = State(values["state"])
+    values["credentials"] = Credentials(values["credentials"])
+    return Request(id=item["id"]["S"], **values)
+
+
+_AUDIT_FIELDS = [f.name for f in fields(AuditEvent)]
+
+
+def audit_item(event: AuditEvent, delete_after: int) -> dict[str, Any]:
+    """An audit event as an item in its month's partition, sorted by its time, then by when it was written."""
+    # Events of the same instant (a request and its first transition) keep the order they were written in.
+    unique = f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}"
+    at = time_text(event.at)
+    item: dict[str, Any] = {
+        PK: {"S": audit_partition(event.at)},
+        SK: {"S": f"{at}#{unique}"},
+        TTL_ATTRIBUTE: {"N": str(delete_after)},
+        "at": {"S": at},
+    }
+    for name in _AUDIT_FIELDS[1:]:
+        value = getattr(event, name)
+        if value:  # None and "" are left out and read back as the defaults
+            item[name] = {"S": value}
+    return item
+
+
+def audit_from_item(item: dict[str, Any]) -> AuditEvent:
+    """The AuditEvent an audit item holds."""
+    values: dict[str, Any] = {"actor": None, "subject": None, "request_id": None, "iam_user": None, "detail": ""}
+    values.update({name: item[name]["S"] for name in _AUDIT_FIELDS[1:] if name in item})
+    return AuditEvent(at=datetime.fromisoformat(item["at"]["S"]), **values)
+
+
+def audit_partition(at: datetime) -> str:
+    """The partition holding the audit events of `at`'s month (UTC)."""
+    return f"AUDIT#{at.astimezone(UTC):%Y-%m}"
+
+
+class Expression:
+    """Placeholders for one expression: DynamoDB reserves words such as `state`, so every name is aliased."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, dict[str, Any]] = {}
+
+    def name(self, attribute: str) -> str:
+        for alias, known in self.names.items():
+            if known == attribute:
+                return alias
+        alias = f"#n{len(self.names)}"
+        self.names[alias] = attribute
+        return alias
+
+    def value(self, attribute: dict[str, Any]) -> str:
+        alias = f":v{len(self.values)}"
+        self.values[alias] = attribute
+        return alias
+
+    def matches(self, field: str, expected: Any) -> str:
+        """`field` holds one of the expected values (an empty one: the attribute is absent)."""
+        options = allowed_values(expected)
+        name = self.name(field)
+        tests = [f"{name} = {self.value(to_attribute(field, v))}" for v in options if not is_empty(v)]
+        if any(is_empty(v) for v in options):
+            tests.append(f"attribute_not_exists({name})")
+        return f"({' OR '.join(tests)})"
+
+    def params(self, **extra: Any) -> dict[str, Any]:
+        out = {**extra, "ExpressionAttributeNames": self.names}
+        if self.values:
+            out["ExpressionAttributeValues"] = self.values
+        return out
+
+
+def query_pages(client: Any, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item a query finds, page after page."""
+    while True:
+        page = client.query(**params)
+        yield from page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return
+        params = {**params, "ExclusiveStartKey": page["LastEvaluatedKey"]}
