@@ -10,8 +10,10 @@ MAX_USER_NAME_LENGTH = 64
 MAX_PATH_LENGTH = 512
 
 _USER_NAME_RE = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
-# AWS's own pattern: a lone "/" or printable ASCII enclosed in slashes.
-_PATH_RE = re.compile(r"/|/[\x21-\x7e]+/")
+# AWS's own pattern (a lone "/" or printable ASCII enclosed in slashes), minus "*" and "?": IAM accepts them in a
+# path, but in the bot's policy the path becomes part of a resource ARN, where they are wildcards
+# (`/amplify-*/` would grant `user/amplify-*/*`, other teams' users included).
+_PATH_RE = re.compile(r"/|/[\x21-\x29\x2b-\x3e\x40-\x7e]+/")
 _SLACK_ID_RE = re.compile(r"[A-Za-z0-9]+")
 _ACCOUNT_ID_RE = re.compile(r"[0-9]{12}")
 
@@ -29,7 +31,7 @@ def is_valid_user_name(name: str) -> bool:
 
 
 def is_valid_path(path: str) -> bool:
-    """Return True if IAM accepts the path: "/" or "/.../" of 1..512 printable ASCII characters."""
+    """Return True if IAM accepts the path ("/" or "/.../", printable ASCII, 1..512) and it has no wildcard (* or ?)."""
     return isinstance(path, str) and len(path) <= MAX_PATH_LENGTH and _PATH_RE.fullmatch(path) is not None
 
 
