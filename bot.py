@@ -220,7 +220,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("check", help="check the configuration, Slack and AWS set-up, then exit")
-    sub.add_parser("policy", help="print the least-privilege IAM policy the bot's own AWS identity needs")
+    policy = sub.add_parser("policy", help="print the least-privilege IAM policy the bot's own AWS identity needs")
+    policy.add_argument(
+        "--principal-arn",
+        help="the IAM role or user ARN the bot runs as (default: the identity of the current AWS credentials)",
+    )
     audit = sub.add_parser("audit", help="export the audit trail")
     audit.add_argument("--since", help="only events on or after this date (YYYY-MM-DD)")
     audit.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
@@ -243,9 +247,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_check(settings, sys.stdout)
     if args.command == "policy":
-        from ops.policy import run_policy
+        from ops.policy_command import run_policy
 
-        return run_policy(settings, sys.stdout)
+        return run_policy(settings, sys.stdout, principal=args.principal_arn)
     if args.command == "audit":
         from ops.audit_export import run_audit_export
 

@@ -43,6 +43,23 @@ def account_id_from_arn(arn: str) -> str:
     return parts[4]
 
 
+_ASSUMED_ROLE_RE = re.compile(r"arn:(?P<p>[\w-]+):sts::(?P<a>[0-9]{12}):assumed-role/(?P<role>[^/]+)/.+")
+_USER_ARN_RE = re.compile(r"arn:(?P<p>[\w-]+):(?:iam|sts)::(?P<a>[0-9]{12}):user/(?P<name>.+)")
+_ROLE_ARN_RE = re.compile(r"arn:(?P<p>[\w-]+):iam::(?P<a>[0-9]{12}):role/(?P<name>.+)")
+
+
+def principal_arn(arn: str) -> str | None:
+    """The IAM role or user ARN SimulatePrincipalPolicy takes for a caller or principal ARN (None: root, federated)."""
+    if match := _ASSUMED_ROLE_RE.fullmatch(arn):
+        # The session ARN drops the role's path; roles with a path then fail with NoSuchEntity.
+        return f"arn:{match['p']}:iam::{match['a']}:role/{match['role']}"
+    if match := _USER_ARN_RE.fullmatch(arn):
+        return f"arn:{match['p']}:iam::{match['a']}:user/{match['name']}"
+    if _ROLE_ARN_RE.fullmatch(arn):
+        return arn
+    return None
+
+
 def partition_from_arn(arn: str) -> str:
     """Return the partition of an ARN (aws, aws-cn, aws-us-gov, ...)."""
     parts = arn.split(":", 5)
