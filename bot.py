@@ -12,7 +12,6 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
@@ -24,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 import handlers
 from audit import AuditLog, SqliteAuditLog
 from handlers.guards import is_well_formed
+from http_server import serve_http
 from logging_setup import configure_logging, quiet_libraries
 from scheduler import Sweeper
 from settings import Settings, SettingsError, load_settings
@@ -33,7 +33,6 @@ from workflow import Deps, Workflow
 
 logger = logging.getLogger("amplify-dev")
 
-SLACK_PATH = "/slack/events"
 WORKER_THREADS = 8
 RECONCILE_EVERY = 60  # sweeps
 DEFAULT_REGION = "us-east-1"
@@ -53,7 +52,13 @@ class AmplifyDevApp(App):
             signed = req.mode == "socket_mode" or self._verifier.is_valid_request(req.raw_body, headers)
             logger.warning("ignored a malformed %s payload", req.body.get("type") or "command")
             return BoltResponse(status=200 if signed else 401, body="")
-        return super().dispatch(req)
+        response = super().dispatch(req)
+        if response.status == 404:
+            # Bolt's answer when no listener matched (e.g. `payload={}` or an empty body), after its signature
+            # check: a 404 would make Slack retry or show an error, so acknowledge and ignore it.
+            logger.warning("ignored a %s payload no listener handles", req.body.get("type") or "command")
+            return BoltResponse(status=200, body="")
+        return response
 
 
 def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, runner: Executor) -> App:
@@ -133,84 +138,6 @@ def build_store(settings: Settings, region: str) -> tuple[RequestStore, AuditLog
     return SqliteRequestStore(settings.db_path), SqliteAuditLog(settings.db_path)
 
 
-def wsgi_app(app: App, signing_secret: str) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """The WSGI application: Slack at POST /slack/events, a liveness probe at GET /healthz."""
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-    from slack_sdk.signature import SignatureVerifier
-
-    slack = SlackRequestHandler(app, path=SLACK_PATH)
-    verifier = SignatureVerifier(signing_secret)
-
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ok\n"]
-        body = _read_body(environ)
-        try:
-            return slack(environ, start_response)
-        except ValueError:
-            # Bolt parses the body before checking its signature; a body it cannot parse must not
-            # become a 500 with a stack trace. Signed: acknowledge and ignore. Unsigned: 401.
-            headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-            signed = verifier.is_valid_request(body, headers)
-            logger.warning("ignored a malformed %s request body", "signed" if signed else "unsigned")
-            start_response("200 OK" if signed else "401 Unauthorized", [("Content-Type", "text/plain")])
-            return [b""]
-
-    return application
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    """Read the body once and put it back, so Bolt's adapter can read it again."""
-    import io
-
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
-
-
-class HttpServer:
-    """waitress serving the app: threaded, with a deep listen backlog, and a clean stop() for SIGTERM and tests."""
-
-    def __init__(self, app: App, signing_secret: str, host: str, port: int, *, threads: int = WORKER_THREADS) -> None:
-        from waitress.server import create_server
-
-        # Bolt's built-in server is single-threaded with a backlog of 5; waitress queues bursts instead.
-        self._server = create_server(
-            wsgi_app(app, signing_secret), host=host, port=port, threads=threads, backlog=1024, ident="amplify-dev"
-        )
-        self._stopping = threading.Event()
-
-    @property
-    def port(self) -> int:
-        """The port actually bound (useful with port 0)."""
-        return int(self._server.effective_port)
-
-    def serve_forever(self) -> None:
-        """Serve until stop() is called, then let running requests finish."""
-        # waitress's own run() loops until KeyboardInterrupt; stepping its loop lets stop() end it cleanly.
-        while not self._stopping.is_set():
-            self._server.asyncore.loop(timeout=0.2, map=self._server._map, count=1)
-        self._server.task_dispatcher.shutdown()
-        self._server.close()
-
-    def stop(self) -> None:
-        """Ask serve_forever() to return."""
-        self._stopping.set()
-
-
-def serve_http(app: App, signing_secret: str, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104
-    """Serve HTTP until SIGTERM or Ctrl-C (on every interface: Slack must reach it)."""
-    server = HttpServer(app, signing_secret, host, port)
-    signal.signal(signal.SIGTERM, lambda *_: server.stop())
-    logger.info("listening for Slack on http://%s:%s%s", host, server.port, SLACK_PATH)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        server.stop()
-
-
 def serve_socket_mode(app: App, app_token: str) -> None:
     """Connect to Slack over Socket Mode (no public URL needed) until SIGTERM or Ctrl-C."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -235,7 +162,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("check", help="check the configuration, Slack and AWS set-up, then exit")
-    sub.add_parser("policy", help="print the least-privilege IAM policy the bot's own AWS identity needs")
+    policy = sub.add_parser("policy", help="print the least-privilege IAM policy the bot's own AWS identity needs")
+    policy.add_argument(
+        "--principal-arn",
+        help="the IAM role or user ARN the bot runs as (default: the identity of the current AWS credentials)",
+    )
     sub.add_parser("create-table", help="create the DynamoDB table AMPLIFY_DEV_DYNAMODB_TABLE names (safe to rerun)")
     audit = sub.add_parser("audit", help="export the audit trail")
     audit.add_argument("--since", help="only events on or after this date (YYYY-MM-DD)")
@@ -259,9 +190,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_check(settings, sys.stdout)
     if args.command == "policy":
-        from ops.policy import run_policy
+        from ops.policy_command import run_policy
 
-        return run_policy(settings, sys.stdout)
+        return run_policy(settings, sys.stdout, principal=args.principal_arn)
     if args.command == "create-table":
         from ops.create_table import run_create_table
 

@@ -17,6 +17,9 @@ from workflow import Workflow
 logger = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+# ASCII digits only: str.isdigit() also accepts "²" or "①" (which int() refuses) and Arabic-Indic or
+# full-width digits (which int() takes).
+DAYS_TEXT = re.compile(r"[0-9]{1,5}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ def parse_command(text: str) -> ParsedCommand:
             flag = words.pop(0).lower()
             if flag == "--console":
                 console = True
-            elif flag == "--days" and words and words[0].isdigit() and len(words[0]) <= 5:
+            elif flag == "--days" and words and DAYS_TEXT.fullmatch(words[0]):
                 days = int(words.pop(0))
             elif flag == "--days":
                 return ParsedCommand("unknown", problem="`--days` takes a whole number of days, e.g. `--days 14`.")

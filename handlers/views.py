@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -12,28 +13,46 @@ from slack_sdk.webhook import WebhookClient
 
 import messages as msg
 from handlers.background import after_ack
+from handlers.commands import DAYS_TEXT
 from workflow import Workflow
 
 logger = logging.getLogger(__name__)
 
 
-def read_request_form(view: dict[str, Any]) -> tuple[str, bool, int | None]:
-    """(reason, console, days) as the user filled them in (days None if absent or not a whole number)."""
+@dataclass(frozen=True)
+class RequestForm:
+    """The request form as the user filled it in."""
+
+    reason: str
+    console: bool
+    days: int | None  # None: left empty (the operator's default) or not a number (see days_invalid)
+    days_invalid: bool = False
+
+
+def read_request_form(view: dict[str, Any]) -> RequestForm:
+    """The form's values; days must be ASCII digits (Slack's number input checks that, a forged payload need not)."""
     values = (view.get("state") or {}).get("values") or {}
     reason = ((values.get(msg.REASON_BLOCK) or {}).get(msg.REASON_INPUT) or {}).get("value") or ""
     chosen = ((values.get(msg.CONSOLE_BLOCK) or {}).get(msg.CONSOLE_INPUT) or {}).get("selected_options") or []
     raw_days = str(((values.get(msg.DAYS_BLOCK) or {}).get(msg.DAYS_INPUT) or {}).get("value") or "")
-    days = int(raw_days) if raw_days.isdigit() and len(raw_days) <= 5 else None
-    return reason, bool(chosen), days
+    if not raw_days:
+        return RequestForm(str(reason), bool(chosen), None)
+    if not DAYS_TEXT.fullmatch(raw_days):
+        return RequestForm(str(reason), bool(chosen), None, days_invalid=True)
+    return RequestForm(str(reason), bool(chosen), int(raw_days))
 
 
 def handle_request_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], workflow: Workflow, runner: Executor
 ) -> None:
     """File the request from the form; the confirmation goes back where the command was typed."""
-    reason, console, days = read_request_form(view)
+    form = read_request_form(view)
+    reason, console, days = form.reason, form.console, form.days
     if not reason.strip():
         ack(response_action="errors", errors={msg.REASON_BLOCK: "Please say why you need access."})
+        return
+    if form.days_invalid:
+        ack(response_action="errors", errors={msg.DAYS_BLOCK: "Please enter a whole number of days, e.g. 14."})
         return
     ack()
     user = body["user"]["id"]

@@ -10,8 +10,10 @@ MAX_USER_NAME_LENGTH = 64
 MAX_PATH_LENGTH = 512
 
 _USER_NAME_RE = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
-# AWS's own pattern: a lone "/" or printable ASCII enclosed in slashes.
-_PATH_RE = re.compile(r"/|/[\x21-\x7e]+/")
+# AWS's own pattern (a lone "/" or printable ASCII enclosed in slashes), minus "*" and "?": IAM accepts them in a
+# path, but in the bot's policy the path becomes part of a resource ARN, where they are wildcards
+# (`/amplify-*/` would grant `user/amplify-*/*`, other teams' users included).
+_PATH_RE = re.compile(r"/|/[\x21-\x29\x2b-\x3e\x40-\x7e]+/")
 _SLACK_ID_RE = re.compile(r"[A-Za-z0-9]+")
 _ACCOUNT_ID_RE = re.compile(r"[0-9]{12}")
 
@@ -29,7 +31,7 @@ def is_valid_user_name(name: str) -> bool:
 
 
 def is_valid_path(path: str) -> bool:
-    """Return True if IAM accepts the path: "/" or "/.../" of 1..512 printable ASCII characters."""
+    """Return True if IAM accepts the path ("/" or "/.../", printable ASCII, 1..512) and it has no wildcard (* or ?)."""
     return isinstance(path, str) and len(path) <= MAX_PATH_LENGTH and _PATH_RE.fullmatch(path) is not None
 
 
@@ -39,6 +41,23 @@ def account_id_from_arn(arn: str) -> str:
     if len(parts) != 6 or parts[0] != "arn" or not _ACCOUNT_ID_RE.fullmatch(parts[4]):
         raise ValueError("not an ARN with an account id")
     return parts[4]
+
+
+_ASSUMED_ROLE_RE = re.compile(r"arn:(?P<p>[\w-]+):sts::(?P<a>[0-9]{12}):assumed-role/(?P<role>[^/]+)/.+")
+_USER_ARN_RE = re.compile(r"arn:(?P<p>[\w-]+):(?:iam|sts)::(?P<a>[0-9]{12}):user/(?P<name>.+)")
+_ROLE_ARN_RE = re.compile(r"arn:(?P<p>[\w-]+):iam::(?P<a>[0-9]{12}):role/(?P<name>.+)")
+
+
+def principal_arn(arn: str) -> str | None:
+    """The IAM role or user ARN SimulatePrincipalPolicy takes for a caller or principal ARN (None: root, federated)."""
+    if match := _ASSUMED_ROLE_RE.fullmatch(arn):
+        # The session ARN drops the role's path; roles with a path then fail with NoSuchEntity.
+        return f"arn:{match['p']}:iam::{match['a']}:role/{match['role']}"
+    if match := _USER_ARN_RE.fullmatch(arn):
+        return f"arn:{match['p']}:iam::{match['a']}:user/{match['name']}"
+    if _ROLE_ARN_RE.fullmatch(arn):
+        return arn
+    return None
 
 
 def partition_from_arn(arn: str) -> str:

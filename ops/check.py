@@ -6,7 +6,6 @@ The exit code is 1 if anything FAILed, else 0 (warnings included).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,8 +18,9 @@ from botocore.parsers import ResponseParserError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from iam.names import account_id_from_arn, change_password_policy_arn, is_valid_path, partition_from_arn
+from iam.names import account_id_from_arn, change_password_policy_arn, is_valid_path, partition_from_arn, principal_arn
 from ops.policy import SimulationCase, simulation_cases
+from ops.policy_command import GROUP_LIMIT_NOTE
 from settings import Settings
 from slack_gateway import build_web_client
 
@@ -477,20 +477,6 @@ def _check_group(iam_client: BaseClient, group: str) -> CheckResult:
     return CheckResult("AWS", Status.PASS, subject, "exists")
 
 
-_ASSUMED_ROLE = re.compile(r"^arn:(?P<p>[\w-]+):sts::(?P<a>\d{12}):assumed-role/(?P<role>[^/]+)/.+$")
-_USER = re.compile(r"^arn:(?P<p>[\w-]+):(?:iam|sts)::(?P<a>\d{12}):user/(?P<name>.+)$")
-
-
-def principal_arn(caller_arn: str) -> str | None:
-    """The IAM ARN SimulatePrincipalPolicy takes for the caller (a role for an assumed-role session), if any."""
-    if match := _ASSUMED_ROLE.match(caller_arn):
-        # The session ARN drops the role's path; roles with a path then fail with NoSuchEntity (reported as SKIP).
-        return f"arn:{match['p']}:iam::{match['a']}:role/{match['role']}"
-    if match := _USER.match(caller_arn):
-        return f"arn:{match['p']}:iam::{match['a']}:user/{match['name']}"
-    return None  # root, federated users: nothing to simulate
-
-
 def check_own_permissions(
     settings: Settings, iam_client: BaseClient, caller_arn: str, account: str, partition: str
 ) -> list[CheckResult]:
@@ -624,6 +610,8 @@ def check_risks(settings: Settings) -> list[CheckResult]:
             "developers may ask for an AWS console password as well as an access key; set "
             "AMPLIFY_DEV_ALLOW_CONSOLE=false if the CLI is enough.",
         )
+    if settings.iam_group:
+        add(Status.WARN, "group membership", GROUP_LIMIT_NOTE.format(path=settings.iam_path, group=settings.iam_group))
     if getattr(settings, "max_days", None) == 0:
         add(
             Status.WARN,

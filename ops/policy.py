@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 from iam.expiry import TAG_EXPIRES_AT
 from iam.models import TAG_APPROVED_BY, TAG_REQUEST, TAG_SLACK_USER
@@ -68,7 +68,7 @@ def _merge(*conditions: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return merged
 
 
-def _grants(settings: Settings, account_id: str, partition: str) -> list[_Grant]:
+def _grants(settings: Settings, account_id: str, partition: str, principal: str | None = None) -> list[_Grant]:
     iam_arn = f"arn:{partition}:iam::{account_id}"
     users = f"{iam_arn}:user{settings.iam_path}*"
     sample_user = f"{iam_arn}:user{settings.iam_path}{CHECK_USER_NAME}"
@@ -251,16 +251,20 @@ def _grants(settings: Settings, account_id: str, partition: str) -> list[_Grant]
             },
             tuple(SimulationCase(("iam:GetPolicy",), arn) for arn in checked_policies),
         ),
-        _Grant(
-            {
-                "Sid": "CheckOwnPermissions",
-                "Effect": "Allow",
-                # `python bot.py check` asks IAM whether the bot's own identity may make each call above.
-                "Action": "iam:SimulatePrincipalPolicy",
-                "Resource": [f"{iam_arn}:role/*", f"{iam_arn}:user/*"],
-            },
-        ),
     ]
+    if principal:
+        grants.append(
+            _Grant(
+                {
+                    "Sid": "CheckOwnPermissions",
+                    "Effect": "Allow",
+                    # `python bot.py check` asks IAM whether the bot's own identity may make each call above;
+                    # asking about any other user or role would let it map everyone's permissions.
+                    "Action": "iam:SimulatePrincipalPolicy",
+                    "Resource": principal,
+                },
+            )
+        )
     if settings.iam_group:
         groups = group_arns(settings.iam_group, account_id, partition)
         grants.append(
@@ -298,9 +302,15 @@ def _grants(settings: Settings, account_id: str, partition: str) -> list[_Grant]
     return grants
 
 
-def bot_policy(settings: Settings, account_id: str, partition: str = "aws") -> dict[str, Any]:
-    """The bot's least-privilege IAM policy document, filled in for this account, path, policies and boundary."""
-    return {"Version": "2012-10-17", "Statement": [g.statement for g in _grants(settings, account_id, partition)]}
+def bot_policy(
+    settings: Settings, account_id: str, partition: str = "aws", *, principal: str | None = None
+) -> dict[str, Any]:
+    """The bot's least-privilege IAM policy for this account and settings; `principal`: the bot's own IAM ARN.
+
+    Without a principal the policy omits iam:SimulatePrincipalPolicy, and `check` can then only SKIP that part.
+    """
+    statements = [g.statement for g in _grants(settings, account_id, partition, principal)]
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def simulation_cases(settings: Settings, account_id: str, partition: str = "aws") -> list[SimulationCase]:
@@ -314,26 +324,3 @@ def simulation_cases(settings: Settings, account_id: str, partition: str = "aws"
 def policy_json(policy: dict[str, Any]) -> str:
     """The policy as printed: indented JSON with a trailing newline."""
     return json.dumps(policy, indent=2) + "\n"
-
-
-def run_policy(settings: Settings, out: TextIO) -> int:
-    """Print the bot's policy for the account of the current AWS credentials; 0 on success."""
-    import sys
-
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from iam.names import account_id_from_arn, partition_from_arn
-    from ops.aws import build_sts_client, default_region
-
-    try:
-        arn = build_sts_client(default_region()).get_caller_identity()["Arn"]
-    except (BotoCoreError, ClientError) as e:
-        reason = e.response.get("Error", {}).get("Code") if isinstance(e, ClientError) else type(e).__name__
-        print(
-            f"amplify-dev: could not ask AWS STS which account this is ({reason}). Run it with credentials for "
-            "the account the bot will manage, e.g. `AWS_PROFILE=admin python bot.py policy`.",
-            file=sys.stderr,
-        )
-        return 2
-    out.write(policy_json(bot_policy(settings, account_id_from_arn(arn), partition_from_arn(arn))))
-    return 0

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit import DEFAULT_RETENTION_DAYS
+from iam.names import is_valid_path
 from logging_setup import LOG_FORMATS, LOG_LEVELS
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -24,9 +25,11 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$")
-_IAM_PATH = re.compile(r"^/([\x21-\x7e]*/)?$")
 _IAM_GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+# ASCII digits only: str.isdigit() also accepts "²", "①" (which int() refuses) and Arabic-Indic or
+# full-width digits (which int() reads). Nine at most: int() of thousands of digits is slow or refused.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -142,10 +145,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"AMPLIFY_DEV_PERMISSIONS_BOUNDARY must be a policy ARN, got {boundary!r}")
 
     path = optional("AMPLIFY_DEV_IAM_PATH") or DEFAULT_IAM_PATH
-    if path == "/" or not _IAM_PATH.match(path) or len(path) > 512 or "//" in path:
+    if path == "/" or not is_valid_path(path) or "//" in path:
         raise SettingsError(
             "AMPLIFY_DEV_IAM_PATH must be an IAM path of its own such as /amplify-dev/ "
-            f"(starts and ends with /, not just /), got {path!r}"
+            f"(starts and ends with /, not just /, no * or ?), got {path!r}"
         )
 
     pending_hours = _whole_number(env, "AMPLIFY_DEV_PENDING_HOURS", DEFAULT_PENDING_HOURS, minimum=1)
@@ -223,7 +226,7 @@ def _whole_number(env: Mapping[str, str], name: str, default: int, *, minimum: i
     raw = env.get(name, "")
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < minimum:
+    if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) < minimum:
         raise SettingsError(f"{name} must be a whole number of at least {minimum}, got {raw!r}")
     return int(raw)
 
@@ -232,6 +235,6 @@ def _port(env: Mapping[str, str]) -> int:
     raw = env.get("PORT", "")
     if not raw:
         return DEFAULT_PORT
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    if not _WHOLE_NUMBER.fullmatch(raw) or not 0 < int(raw) < 65536:
         raise SettingsError(f"PORT must be a TCP port number, got {raw!r}")
     return int(raw)

@@ -203,9 +203,17 @@ class Bot:
         return self.dispatch(urlencode({"payload": json.dumps(payload)}))
 
     def submit_form(
-        self, user: str, reason: str, *, console: bool = False, response_url: str | None = None
+        self,
+        user: str,
+        reason: str,
+        *,
+        console: bool = False,
+        response_url: str | None = None,
+        days: str | None = None,
     ) -> BoltResponse:
         values: dict[str, Any] = {"reason": {"reason_input": {"type": "plain_text_input", "value": reason}}}
+        if days is not None:
+            values["days"] = {"days_input": {"type": "number_input", "value": days}}
         values["console"] = {
             "console_input": {
                 "type": "checkboxes",

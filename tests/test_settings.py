@@ -109,3 +109,33 @@ def test_every_setting_is_documented_in_env_example_and_readme() -> None:
     for name in names:
         assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), f"{name} missing from .env.example"
         assert f"`{name}`" in readme, f"{name} missing from README"
+
+
+NUMERIC_SETTINGS = [
+    "PORT",
+    "AMPLIFY_DEV_PENDING_HOURS",
+    "AMPLIFY_DEV_DEFAULT_DAYS",
+    "AMPLIFY_DEV_MAX_DAYS",
+    "AMPLIFY_DEV_REQUIRED_APPROVALS",
+]
+# Each is a "1" or "2" to str.isdigit(); int() refuses the first two and reads the others as numbers.
+NOT_ASCII_DIGITS = ["\u00b2", "\u2460", "\u0661", "\u06f1", "\uff11", "\u0967", "\uff18\uff10\uff18\uff10"]
+
+
+@pytest.mark.parametrize("name", NUMERIC_SETTINGS)
+@pytest.mark.parametrize("value", NOT_ASCII_DIGITS, ids=ascii)
+def test_numeric_settings_take_only_ascii_digits(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({**GOOD, name: value})
+
+
+def test_numeric_settings_take_ascii_digits() -> None:
+    s = load_settings({**GOOD, **dict(zip(NUMERIC_SETTINGS, ["8080", "24", "7", "14", "2"], strict=True))})
+
+    assert (s.port, s.pending_hours, s.default_days, s.max_days, s.required_approvals) == (8080, 24, 7, 14, 2)
+
+
+@pytest.mark.parametrize("path", ["/amplify-*/", "/amplify-dev?/", "/teams/*/", "/*/"])
+def test_iam_path_with_a_wildcard_is_refused(path: str) -> None:
+    with pytest.raises(SettingsError, match=r"AMPLIFY_DEV_IAM_PATH.*no \* or \?"):
+        load_settings({**GOOD, "AMPLIFY_DEV_IAM_PATH": path})

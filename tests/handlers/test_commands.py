@@ -181,3 +181,24 @@ def test_messages_carry_no_sandbox_label_outside_sandbox_mode(bot: Bot) -> None:
     bot.command(DEV, "request x")
     assert "SANDBOX" not in message_text(bot.approval_post().params)
     assert "SANDBOX" not in bot.last_reply_text(DEV)
+
+
+# Digits to str.isdigit(), but not ASCII: int() refuses the first two and reads the others as numbers.
+NOT_ASCII_DIGITS = ["\u00b2", "\u2460", "\u0661\u0664", "\u06f1\u06f4", "\uff11\uff14", "\u0967\u096a"]
+
+
+@pytest.mark.parametrize("days", NOT_ASCII_DIGITS, ids=ascii)
+def test_days_that_are_not_ascii_digits_get_the_usage_answer(bot: Bot, days: str) -> None:
+    response = bot.command(DEV, f"request --days {days} build the app")
+
+    assert response.status == 200
+    assert "whole number of days" in response.body and "/amplify-dev request" in response.body
+    assert bot.store.latest_for(DEV) is None
+    assert not bot.slack.calls_to("chat.postMessage")
+
+
+def test_days_in_ascii_digits_are_taken(bot: Bot) -> None:
+    bot.command(DEV, "request --days 14 build the app")
+
+    request = bot.store.open_request_for(DEV)
+    assert request is not None and request.days == 14

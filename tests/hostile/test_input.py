@@ -81,6 +81,20 @@ def test_command_parser_never_raises_and_only_known_verbs_act(text: str) -> None
         assert parsed.target[0] in "UW" and parsed.target.isalnum()
 
 
+@given(st.text(max_size=12), st.text(max_size=40))
+def test_days_option_never_raises_and_takes_only_ascii_digits(days: str, reason: str) -> None:
+    text = f"request --days {days} {reason}"
+    parsed = parse_command(text)
+    if parsed.days is not None:
+        assert any(w.isascii() and w.isdigit() and int(w) == parsed.days for w in text.split())
+
+
+@given(st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=5).filter(lambda t: not t.isascii()))
+def test_days_in_other_digits_get_the_usage_answer(days: str) -> None:
+    parsed = parse_command(f"request --days {days} build the app")
+    assert parsed.verb == "unknown" and parsed.days is None
+
+
 def test_retried_command_with_retry_header_files_one_request(bot: Bot) -> None:
     body = urlencode(
         {

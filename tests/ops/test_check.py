@@ -332,6 +332,20 @@ def test_group_missing_fails_and_existing_passes(fake: FakeSlack, iam_client: An
     assert line(run(settings, iam_client), "group amplify-developers").status is Status.PASS
 
 
+def test_a_configured_group_warns_that_any_user_could_be_added_to_it(
+    fake: FakeSlack, iam_client: Any, tmp_path: Path
+) -> None:
+    iam_client.create_group(GroupName="contractors")
+    with_group = run(settings_for(fake, tmp_path, AMPLIFY_DEV_IAM_GROUP="contractors"), iam_client)
+    without = run(settings_for(fake, tmp_path), iam_client)
+
+    warning = line(with_group, "group membership")
+    assert warning.status is Status.WARN and warning.area == "Risk"
+    assert "iam:AddUserToGroup" in warning.detail and "any IAM user in the account to contractors" in warning.detail
+    assert exit_code(with_group) == 0
+    assert "group membership" not in statuses(without)
+
+
 def test_boundary_missing_fails_and_existing_one_silences_the_admin_warning(
     fake: FakeSlack, iam_client: Any, tmp_path: Path
 ) -> None:

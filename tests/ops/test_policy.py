@@ -24,9 +24,9 @@ from ops.policy import (
     MAX_MANAGED_POLICY_CHARS,
     TAG_EXPIRES_AT,
     bot_policy,
-    run_policy,
     simulation_cases,
 )
+from ops.policy_command import run_policy
 from settings import Settings, load_settings
 from tests.ops.iam_eval import allowed, decide
 
@@ -37,6 +37,7 @@ BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/amplify-dev-boundary"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 AMPLIFY_ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess-Amplify"
 CHANGE_PASSWORD = "arn:aws:iam::aws:policy/IAMUserChangePassword"
+BOT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/amplify-dev-bot"
 OWNED = {f"iam:ResourceTag/{TAG_SLACK_USER}": "UDEV"}
 CREATION_TAGS = {
     f"aws:RequestTag/{TAG_SLACK_USER}": "UDEV",
@@ -96,7 +97,7 @@ def unaccepted_findings(policy: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(CONFIGURATIONS))
 def test_generated_policy_has_no_unaccepted_parliament_finding(name: str) -> None:
-    policy = bot_policy(settings_with(**CONFIGURATIONS[name]), ACCOUNT)
+    policy = bot_policy(settings_with(**CONFIGURATIONS[name]), ACCOUNT, principal=BOT_ROLE)
 
     assert unaccepted_findings(policy) == []
 
@@ -173,7 +174,7 @@ def test_the_scanner_sees_the_calls_we_know_about() -> None:
 
 
 def test_every_iam_action_the_code_calls_is_granted() -> None:
-    policy = bot_policy(settings_with(**FULL), ACCOUNT)
+    policy = bot_policy(settings_with(**FULL), ACCOUNT, principal=BOT_ROLE)
 
     missing = actions_called_by_code() - granted_actions(policy)
 
@@ -197,7 +198,7 @@ _ACCESS_LEVELS = {
 
 @pytest.mark.parametrize("name", sorted(CONFIGURATIONS))
 def test_no_allow_names_a_wildcard_action_or_mutates_on_resource_star(name: str) -> None:
-    for statement in bot_policy(settings_with(**CONFIGURATIONS[name]), ACCOUNT)["Statement"]:
+    for statement in bot_policy(settings_with(**CONFIGURATIONS[name]), ACCOUNT, principal=BOT_ROLE)["Statement"]:
         if statement["Effect"] != "Allow":
             continue
         actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
@@ -212,7 +213,7 @@ def test_no_allow_names_a_wildcard_action_or_mutates_on_resource_star(name: str)
 def test_every_mutation_is_limited_to_the_bots_path_its_group_or_unassigned_mfa_devices(name: str) -> None:
     settings = settings_with(**CONFIGURATIONS[name])
     users = f"arn:aws:iam::{ACCOUNT}:user{settings.iam_path}*"
-    for statement in bot_policy(settings, ACCOUNT)["Statement"]:
+    for statement in bot_policy(settings, ACCOUNT, principal=BOT_ROLE)["Statement"]:
         actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
         if statement["Effect"] != "Allow" or all(_ACCESS_LEVELS[a.lower()] in ("Read", "List") for a in actions):
             continue
@@ -232,7 +233,8 @@ def test_the_largest_configuration_fits_in_a_managed_policy() -> None:
         AMPLIFY_DEV_PERMISSIONS_BOUNDARY=BOUNDARY,
     )
 
-    compact = json.dumps(bot_policy(settings, ACCOUNT), separators=(",", ":"))
+    principal = f"arn:aws:iam::{ACCOUNT}:role/{'r' * 64}"
+    compact = json.dumps(bot_policy(settings, ACCOUNT, principal=principal), separators=(",", ":"))
 
     assert len(compact) <= MAX_MANAGED_POLICY_CHARS
 
@@ -329,6 +331,21 @@ def test_group_membership_only_for_the_configured_group() -> None:
     assert "iam:AddUserToGroup" not in granted_actions(bot_policy(settings_with(), ACCOUNT))
 
 
+def test_simulates_only_the_bots_own_identity() -> None:
+    policy = bot_policy(settings_with(), ACCOUNT, principal=BOT_ROLE)
+
+    assert allowed(policy, "iam:SimulatePrincipalPolicy", BOT_ROLE)
+    for other in ("role/admin", "role/amplify-dev-bot-2", "user/alice", "user/amplify-dev/jane-udev", "group/admins"):
+        assert not allowed(policy, "iam:SimulatePrincipalPolicy", f"arn:aws:iam::{ACCOUNT}:{other}"), other
+    assert not any("*" in json.dumps(s["Resource"]) for s in policy["Statement"] if s["Sid"] == "CheckOwnPermissions")
+
+
+def test_without_a_known_identity_nothing_may_be_simulated() -> None:
+    policy = bot_policy(settings_with(), ACCOUNT)
+
+    assert "iam:SimulatePrincipalPolicy" not in granted_actions(policy)
+
+
 @pytest.mark.parametrize("name", sorted(CONFIGURATIONS))
 def test_the_checks_simulation_cases_agree_with_the_policy(name: str) -> None:
     settings = settings_with(**CONFIGURATIONS[name])
@@ -343,7 +360,7 @@ def test_simulation_cases_cover_every_granted_action() -> None:
     settings = settings_with(**FULL)
     simulated = {a for case in simulation_cases(settings, ACCOUNT) if case.expect_allowed for a in case.actions}
 
-    assert granted_actions(bot_policy(settings, ACCOUNT)) - simulated == {
+    assert granted_actions(bot_policy(settings, ACCOUNT, principal=BOT_ROLE)) - simulated == {
         "sts:GetCallerIdentity",
         "iam:SimulatePrincipalPolicy",
     }
@@ -370,7 +387,8 @@ def test_run_policy_prints_the_policy_for_the_credentials_account(iam_client: An
 
     assert code == 0
     printed = json.loads(out.getvalue())
-    assert printed == bot_policy(settings_with(**FULL), ACCOUNT)  # moto's account, from STS
+    # moto's account and caller, from STS
+    assert printed == bot_policy(settings_with(**FULL), ACCOUNT, principal=f"arn:aws:iam::{ACCOUNT}:user/moto")
 
 
 def test_run_policy_without_working_credentials_says_so(
@@ -393,3 +411,122 @@ def test_run_policy_without_working_credentials_says_so(
     assert code == 2
     assert out.getvalue() == ""
     assert "ExpiredToken" in capsys.readouterr().err
+
+
+def test_run_policy_names_the_identity_it_limits_simulation_to_on_stderr(iam_client: Any) -> None:
+    out, err = io.StringIO(), io.StringIO()
+
+    assert run_policy(settings_with(), out, err=err) == 0
+
+    statement = next(s for s in json.loads(out.getvalue())["Statement"] if s["Sid"] == "CheckOwnPermissions")
+    assert statement["Resource"] == f"arn:aws:iam::{ACCOUNT}:user/moto"
+    assert f"# iam:SimulatePrincipalPolicy is allowed only on arn:aws:iam::{ACCOUNT}:user/moto" in err.getvalue()
+    assert "--principal-arn" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("given", "principal"),
+    [
+        (BOT_ROLE, BOT_ROLE),
+        (
+            "arn:aws:iam::210987654321:role/service/amplify-dev-bot",
+            "arn:aws:iam::210987654321:role/service/amplify-dev-bot",
+        ),
+        (
+            "arn:aws:sts::210987654321:assumed-role/amplify-dev-bot/i-0abc",
+            "arn:aws:iam::210987654321:role/amplify-dev-bot",
+        ),
+        ("arn:aws:iam::210987654321:user/ops/amplify-dev", "arn:aws:iam::210987654321:user/ops/amplify-dev"),
+    ],
+)
+def test_run_policy_with_principal_arn_needs_no_credentials(
+    monkeypatch: pytest.MonkeyPatch, given: str, principal: str
+) -> None:
+    monkeypatch.setattr(ops.aws, "build_sts_client", lambda region: pytest.fail("STS was asked"))
+    out, err = io.StringIO(), io.StringIO()
+
+    assert run_policy(settings_with(), out, principal=given, err=err) == 0
+
+    account = principal.split(":")[4]
+    assert json.loads(out.getvalue()) == bot_policy(settings_with(), account, principal=principal)
+    assert "SimulatePrincipalPolicy" not in err.getvalue()  # nothing to warn about: the operator named it
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        f"arn:aws:iam::{ACCOUNT}:role/*",
+        f"arn:aws:iam::{ACCOUNT}:role/amplify-dev-?",
+        f"arn:aws:iam::{ACCOUNT}:root",
+        f"arn:aws:iam::{ACCOUNT}:group/admins",
+        "amplify-dev-bot",
+        "",
+    ],
+)
+def test_run_policy_refuses_a_principal_arn_that_is_not_one_role_or_user(given: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+
+    assert run_policy(settings_with(), out, principal=given, err=err) == 2
+
+    assert out.getvalue() == ""
+    assert "--principal-arn" in err.getvalue()
+
+
+def test_root_credentials_print_a_policy_without_simulation_and_say_why(
+    monkeypatch: pytest.MonkeyPatch, aws_env: None
+) -> None:
+    def root_sts(region: str) -> Any:
+        client = boto3.client("sts", region_name=region)
+
+        def root(**kwargs: Any) -> tuple[AWSResponse, dict[str, Any]]:
+            return AWSResponse("https://sts", 200, {}, None), {"Arn": f"arn:aws:iam::{ACCOUNT}:root"}
+
+        client.meta.events.register("before-call.sts.GetCallerIdentity", root)
+        return client
+
+    monkeypatch.setattr(ops.aws, "build_sts_client", root_sts)
+    out, err = io.StringIO(), io.StringIO()
+
+    assert run_policy(settings_with(), out, err=err) == 0
+
+    assert "iam:SimulatePrincipalPolicy" not in granted_actions(json.loads(out.getvalue()))
+    assert "iam:SimulatePrincipalPolicy is left out" in err.getvalue()
+
+
+def test_with_a_group_policy_says_on_stderr_that_add_user_to_group_reaches_any_user() -> None:
+    out, err = io.StringIO(), io.StringIO()
+
+    assert run_policy(settings_with(**FULL), out, principal=BOT_ROLE, err=err) == 0
+
+    json.loads(out.getvalue())  # stdout stays pure JSON
+    notes = [line for line in err.getvalue().splitlines() if "AddUserToGroup" in line]
+    assert len(notes) == 1 and notes[0].startswith("# ")
+    assert "any IAM user in the account to amplify-developers" in notes[0]
+    quiet = io.StringIO()
+    run_policy(settings_with(), io.StringIO(), principal=BOT_ROLE, err=quiet)
+    assert "AddUserToGroup" not in quiet.getvalue()
+
+
+def test_bot_policy_command_takes_principal_arn(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import bot
+
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+        "AMPLIFY_DEV_APPROVAL_CHANNEL": "C0APPROVE",
+        "AMPLIFY_DEV_APPROVERS": "ULEAD",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    assert bot.main(["policy", "--principal-arn", BOT_ROLE]) == 0
+
+    printed = json.loads(capsys.readouterr().out)
+    assert {
+        "Sid": "CheckOwnPermissions",
+        "Effect": "Allow",
+        "Action": "iam:SimulatePrincipalPolicy",
+        "Resource": BOT_ROLE,
+    } in printed["Statement"]

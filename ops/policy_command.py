@@ -1,0 +1,81 @@
+"""`python bot.py policy`: print the bot's own IAM policy (JSON on stdout) and what it cannot limit (stderr)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from iam.names import account_id_from_arn, partition_from_arn, principal_arn
+from ops.policy import bot_policy, policy_json
+from settings import Settings
+
+# IAM authorizes iam:AddUserToGroup on the group only: no condition key names the user being added.
+GROUP_LIMIT_NOTE = (
+    "iam:AddUserToGroup cannot be limited to users under {path}: IAM checks it against the group only, so the "
+    "bot's identity could add any IAM user in the account to {group}. Keep that group's permissions no wider "
+    "than what developers get anyway, or leave AMPLIFY_DEV_IAM_GROUP unset."
+)
+
+
+def run_policy(settings: Settings, out: TextIO, *, principal: str | None = None, err: TextIO | None = None) -> int:
+    """Print the bot's policy: for `principal` (the bot's role or user ARN), or for the current credentials."""
+    err = err or sys.stderr
+    if principal is not None:
+        resolved = None if "*" in principal or "?" in principal else principal_arn(principal)
+        if resolved is None:
+            print(
+                f"amplify-dev: --principal-arn must be the ARN of the IAM role or user the bot runs as, such as "
+                f"arn:aws:iam::123456789012:role/amplify-dev-bot, got {principal!r}",
+                file=err,
+            )
+            return 2
+        caller = resolved
+    else:
+        caller_or_none = _caller_arn(err)
+        if caller_or_none is None:
+            return 2
+        caller = caller_or_none
+        resolved = principal_arn(caller)
+    out.write(
+        policy_json(bot_policy(settings, account_id_from_arn(caller), partition_from_arn(caller), principal=resolved))
+    )
+    for note in policy_notes(settings, resolved, from_credentials=principal is None):
+        print(f"# {note}", file=err)
+    return 0
+
+
+def policy_notes(settings: Settings, principal: str | None, *, from_credentials: bool) -> list[str]:
+    """What the printed policy cannot say in JSON: whose permissions `check` may simulate, and IAM's limits."""
+    notes = []
+    if principal is None:
+        notes.append(
+            "iam:SimulatePrincipalPolicy is left out: these credentials are not an IAM role or user. Print the "
+            "policy again with --principal-arn <the bot's role or user ARN> to let `python bot.py check` verify "
+            "the bot's permissions."
+        )
+    elif from_credentials:
+        notes.append(
+            f"iam:SimulatePrincipalPolicy is allowed only on {principal}, the identity that ran this. If the bot "
+            "runs as another role or user, print the policy again with --principal-arn <its ARN>."
+        )
+    if settings.iam_group:
+        notes.append(GROUP_LIMIT_NOTE.format(path=settings.iam_path, group=settings.iam_group))
+    return notes
+
+
+def _caller_arn(err: TextIO) -> str | None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ops.aws import build_sts_client, default_region
+
+    try:
+        return str(build_sts_client(default_region()).get_caller_identity()["Arn"])
+    except (BotoCoreError, ClientError) as e:
+        reason = e.response.get("Error", {}).get("Code") if isinstance(e, ClientError) else type(e).__name__
+        print(
+            f"amplify-dev: could not ask AWS STS which account this is ({reason}). Run it with credentials for "
+            "the account the bot will manage, e.g. `AWS_PROFILE=admin python bot.py policy`, or name the bot's "
+            "identity with --principal-arn.",
+            file=err,
+        )
+        return None
