@@ -1,6 +1,7 @@
 """amplify-dev: entry point. Reads settings once, builds the clients, wires the app, runs it.
 
 python bot.py        Socket Mode if SLACK_APP_TOKEN is set, else HTTP on $PORT at POST /slack/events
+python bot.py --playground   a local page stands in for Slack, IAM is moto: http://127.0.0.1:$PORT/
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ def aws_region() -> str:
     return region or DEFAULT_REGION
 
 
-def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, SqliteRequestStore, Workflow]:
+def build(
+    settings: Settings, *, sandbox: bool = False, runner: Executor | None = None
+) -> tuple[App, Executor, SqliteRequestStore, Workflow]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     import iam
 
@@ -101,7 +104,8 @@ def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, 
         iam_client = iam.build_iam_client(region)
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
     store = SqliteRequestStore(settings.db_path)
-    runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
+    if runner is None:
+        runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
     workflow = Workflow(
         Deps(
             settings=settings,
@@ -118,7 +122,10 @@ def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, 
     return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store, workflow
 
 
-def wsgi_app(app: App, signing_secret: str) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def wsgi_app(app: App, signing_secret: str) -> WsgiApp:
     """The WSGI application: Slack at POST /slack/events, a liveness probe at GET /healthz."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk.signature import SignatureVerifier
@@ -158,12 +165,28 @@ def _read_body(environ: dict[str, Any]) -> bytes:
 class HttpServer:
     """waitress serving the app: threaded, with a deep listen backlog, and a clean stop() for SIGTERM and tests."""
 
-    def __init__(self, app: App, signing_secret: str, host: str, port: int, *, threads: int = WORKER_THREADS) -> None:
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str,
+        host: str,
+        port: int,
+        *,
+        threads: int = WORKER_THREADS,
+        wrap: Callable[[WsgiApp], WsgiApp] | None = None,
+    ) -> None:
+        """Bind host:port; `wrap` may put another WSGI app in front of the bot's (the playground's page)."""
         from waitress.server import create_server
 
         # Bolt's built-in server is single-threaded with a backlog of 5; waitress queues bursts instead.
+        application = wsgi_app(app, signing_secret)
         self._server = create_server(
-            wsgi_app(app, signing_secret), host=host, port=port, threads=threads, backlog=1024, ident="amplify-dev"
+            wrap(application) if wrap else application,
+            host=host,
+            port=port,
+            threads=threads,
+            backlog=1024,
+            ident="amplify-dev",
         )
         self._stopping = threading.Event()
 
@@ -217,6 +240,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line: run the bot (default), or one of the operator's commands."""
     parser = argparse.ArgumentParser(prog="python bot.py", description="amplify-dev Slack bot")
     parser.add_argument("--sandbox", action="store_true", help="run against an in-process fake IAM (moto), not AWS")
+    parser.add_argument(
+        "--playground", action="store_true", help="try it on a local page standing in for Slack, with fake AWS"
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("check", help="check the configuration, Slack and AWS set-up, then exit")
@@ -231,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the bot until it is stopped, or run one operator command."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     configure_logging()  # defaults until the settings say otherwise
+    if args.playground:  # brings its own settings: reads no Slack or AWS setting, not even .env
+        from playground.run import run_playground
+
+        return run_playground()
     try:
         settings = load_settings()
     except SettingsError as e:
