@@ -19,10 +19,6 @@ function conversationFor(state) {
   return state.conversations.find((c) => c.kind === wanted);
 }
 
-function timeOf(ts) {
-  return new Date(Number(ts.split(".")[0]) * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
 function askConfirm(confirm) {
   return new Promise((resolve) => {
     const overlay = document.getElementById("confirm-overlay");
@@ -84,7 +80,7 @@ function renderMessages(state) {
     const isBot = message.user === "U0BOT";
     const head = document.createElement("div");
     head.className = "message-head";
-    head.innerHTML = `<span class="author">${isBot ? "amplify-dev" : BlockKit.personName(message.user)}</span>${isBot ? '<span class="app-tag">APP</span>' : ""}<span class="time">${timeOf(message.ts)}</span>`;
+    head.innerHTML = `<span class="author">${isBot ? "amplify-dev" : BlockKit.personName(message.user)}</span>${isBot ? '<span class="app-tag">APP</span>' : ""}`;
     if (message.ephemeral) head.innerHTML += '<span class="only-you">👁 Only visible to you</span>';
     row.appendChild(head);
     if (message.blocks.length) {
