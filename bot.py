@@ -1,6 +1,7 @@
 """amplify-dev: entry point. Reads settings once, builds the clients, wires the app, runs it.
 
 python bot.py        Socket Mode if SLACK_APP_TOKEN is set, else HTTP on $PORT at POST /slack/events
+python bot.py --playground   a local page stands in for Slack, IAM is moto: http://127.0.0.1:$PORT/
 """
 
 from __future__ import annotations
@@ -93,7 +94,9 @@ def aws_region() -> str:
     return region or DEFAULT_REGION
 
 
-def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, RequestStore, Workflow]:
+def build(
+    settings: Settings, *, sandbox: bool = False, runner: Executor | None = None
+) -> tuple[App, Executor, RequestStore, Workflow]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     import iam
 
@@ -106,7 +109,8 @@ def build(settings: Settings, *, sandbox: bool = False) -> tuple[App, Executor, 
         iam_client = iam.build_iam_client(region)
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
     store, audit_log = build_store(settings, region)
-    runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
+    if runner is None:
+        runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
     workflow = Workflow(
         Deps(
             settings=settings,
@@ -159,6 +163,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line: run the bot (default), or one of the operator's commands."""
     parser = argparse.ArgumentParser(prog="python bot.py", description="amplify-dev Slack bot")
     parser.add_argument("--sandbox", action="store_true", help="run against an in-process fake IAM (moto), not AWS")
+    parser.add_argument(
+        "--playground", action="store_true", help="try it on a local page standing in for Slack, with fake AWS"
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("check", help="check the configuration, Slack and AWS set-up, then exit")
@@ -178,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the bot until it is stopped, or run one operator command."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     configure_logging()  # defaults until the settings say otherwise
+    if args.playground:  # brings its own settings: reads no Slack or AWS setting, not even .env
+        from playground.run import run_playground
+
+        return run_playground()
     try:
         settings = load_settings()
     except SettingsError as e:

@@ -115,14 +115,25 @@ def wsgi_app(app: App, signing_secret: str, *, clock: Callable[[], float] = time
 class HttpServer:
     """waitress serving the app: threaded, with a deep listen backlog, and a clean stop() for SIGTERM and tests."""
 
-    def __init__(self, app: App, signing_secret: str, host: str, port: int, *, threads: int = HTTP_THREADS) -> None:
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str,
+        host: str,
+        port: int,
+        *,
+        threads: int = HTTP_THREADS,
+        wrap: Callable[[WsgiApp], WsgiApp] | None = None,
+    ) -> None:
+        """Bind host:port; `wrap` may put another WSGI app in front of the bot's (the playground's page)."""
         from waitress.server import create_server
 
         # Bolt's built-in server is single-threaded with a backlog of 5; waitress queues bursts instead.
         # waitress buffers a whole body before calling the app: its own limit answers 413 from the Content-Length
         # alone, and stops reading a chunked body one byte past the limit.
+        application = wsgi_app(app, signing_secret)
         self._server = create_server(
-            wsgi_app(app, signing_secret),
+            wrap(application) if wrap else application,
             host=host,
             port=port,
             threads=threads,

@@ -1,4 +1,4 @@
-"""The project's fake Slack Web API (tests/fakes/slack_api.py), with a few cheap read-outs for the benchmark.
+"""The project's fake Slack Web API (playground/slack_api.py), with a few cheap read-outs for the benchmark.
 
 python bench/fake_slack.py [--port 0]    prints `READY <base_url>`, serves until SIGTERM
 
@@ -23,8 +23,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.fakes import slack_api
-from tests.fakes.slack_api import Call, FakeSlack
+from playground import slack_api
+from playground.slack_api import Call, FakeSlack
 
 MAX_WAIT_SECONDS = 300.0
 

@@ -20,11 +20,11 @@ import iam
 from audit import SqliteAuditLog
 from bot import create_app
 from messages import HOME_VIEW
+from playground.slack_api import Call, FakeSlack
 from settings import Settings, load_settings
 from slack_gateway import SlackGateway, build_web_client
 from store import SqliteRequestStore
 from tests.fakes.moto_gaps import FakeServiceSpecificCredentials
-from tests.fakes.slack_api import Call, FakeSlack
 from workflow import Deps, Workflow
 
 SIGNING_SECRET = "test-signing-secret"

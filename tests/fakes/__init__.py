@@ -1,1 +1,1 @@
-"""Local fakes of the services the bot talks to (see slack_api.FakeSlack)."""
+"""Local fakes the tests use on top of the product's own (the Slack Web API is playground.slack_api)."""

@@ -28,10 +28,10 @@ from ops.check import (
     run_check,
 )
 from ops.policy import bot_policy
+from playground.slack_api import FakeSlack
 from settings import Settings
 from slack_gateway import build_web_client
 from tests.conftest import CHANNEL, LEAD, LEAD2, LEADS_GROUP, TEST_AWS_ENV, make_settings
-from tests.fakes.slack_api import FakeSlack
 from tests.ops.iam_eval import FakePolicySimulator
 
 ACCOUNT = "123456789012"

@@ -21,8 +21,8 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from ops import sandbox
+from playground.slack_api import FakeSlack
 from tests.conftest import CHANNEL, DEV, LEAD, TEAM, message_text
-from tests.fakes.slack_api import FakeSlack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRET = "sandbox-signing-secret"

@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from tests.fakes.slack_api import FakeSlack
+from playground.slack_api import FakeSlack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "xoxb-test-token"
@@ -250,7 +250,7 @@ def _control(url: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def test_standalone_process_prints_ready_and_reports_counts() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.slack_api", "--port", "0"],
+        [sys.executable, "-m", "playground.slack_api", "--port", "0"],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         text=True,

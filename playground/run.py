@@ -1,0 +1,162 @@
+"""`python bot.py --playground`: the real bot, with Slack played by a local page and IAM by moto, on loopback.
+
+Nothing here reads a Slack or AWS setting (no `.env`, no SLACK_*/AWS_* variable: they are removed from this
+process before anything can look at them) and nothing leaves the machine. The store is a fresh SQLite file in a
+temporary directory, deleted at exit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, MutableMapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TextIO
+
+from playground import personas
+from playground.server import Playground, playground_wsgi
+from playground.world import PlaygroundSlack, dm_channel
+
+logger = logging.getLogger("amplify-dev.playground")
+
+HOST = "127.0.0.1"  # never another interface: the page acts as anyone, unauthenticated
+DEFAULT_PORT = 3000
+REGION = "us-east-1"
+FAKE_BOT_TOKEN = "xoxb-playground-fake-token"  # noqa: S105 - accepted only by the local fake
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """The bot's worker pool, able to tell when all submitted work is done (so the API answers after it)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """The same arguments as ThreadPoolExecutor."""
+        super().__init__(*args, **kwargs)
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Submit `fn`, counting it as work in progress until it returns."""
+        with self._idle:
+            self._busy += 1
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+
+        return super().submit(run)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no submitted work is running or queued (False after `timeout` seconds)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout=timeout)
+
+
+def playground_port(raw: str | None) -> int:
+    """PORT, default 3000 (0 picks a free port: for tests); ValueError if it is not a port number."""
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 0 <= int(raw) < 65536:
+        raise ValueError(f"PORT must be a TCP port number, got {raw!r}")
+    return int(raw)
+
+
+def isolate_environment(environ: MutableMapping[str, str], workdir: str) -> None:
+    """Drop every SLACK_* and AWS_* variable unread, then give boto3 fake credentials and no config files."""
+    for name in [n for n in environ if n.startswith(("SLACK_", "AWS_"))]:
+        del environ[name]
+    environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "playground-fake-key-id",
+            "AWS_SECRET_ACCESS_KEY": "playground-fake-secret",
+            "AWS_DEFAULT_REGION": REGION,
+            # ~/.aws/config and credentials are never read: these files do not exist.
+            "AWS_CONFIG_FILE": os.path.join(workdir, "no-aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(workdir, "no-aws-credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+    no_proxy = [p for p in environ.get("NO_PROXY", "").split(",") if p]
+    environ["NO_PROXY"] = ",".join([*no_proxy, HOST, "localhost"])
+
+
+def playground_settings(slack_api_url: str, db_path: str, port: int) -> Any:
+    """The bot's settings for the playground: its personas, its channel, a fresh signing secret."""
+    from settings import Settings
+
+    return Settings(
+        slack_bot_token=FAKE_BOT_TOKEN,
+        slack_signing_secret=secrets.token_hex(16),
+        approval_channel=personas.LEADS_CHANNEL,
+        approver_user_ids=personas.APPROVERS,
+        approver_group_ids=frozenset(),
+        slack_api_url=slack_api_url,
+        db_path=db_path,
+        port=port,
+    )
+
+
+def start_slack() -> PlaygroundSlack:
+    """The local Web API with the personas, the leads' channel and each persona's DM with the bot."""
+    slack = PlaygroundSlack(team_id=personas.TEAM_ID, bot_user_id="U0BOT", bot_id="B0BOT", host=HOST)
+    slack.accept_only_tokens(FAKE_BOT_TOKEN)
+    slack.world.add_conversation(personas.LEADS_CHANNEL, personas.LEADS_CHANNEL_NAME)
+    for persona in personas.PERSONAS:
+        slack.add_user(persona.user_id, name=persona.username, real_name=persona.real_name)
+        slack.world.add_conversation(dm_channel(persona.user_id), "amplify-dev", frozenset({persona.user_id}))
+    return slack.start()
+
+
+def run_playground(out: TextIO = sys.stdout) -> int:
+    """Serve the playground on 127.0.0.1:$PORT until SIGTERM or Ctrl-C."""
+    import bot  # the production wiring, imported here so bot.py stays the one entry point
+    from http_server import SLACK_PATH, HttpServer
+    from scheduler import Sweeper
+
+    try:
+        port = playground_port(os.environ.get("PORT"))
+    except ValueError as e:
+        print(f"amplify-dev: {e}", file=sys.stderr)
+        return 2
+    workdir = tempfile.TemporaryDirectory(prefix="amplify-dev-playground-")
+    isolate_environment(os.environ, workdir.name)
+    slack = start_slack()
+    settings = playground_settings(slack.url, os.path.join(workdir.name, "playground.db"), port)
+    runner = TrackingExecutor(max_workers=bot.WORKER_THREADS, thread_name_prefix="amplify-dev")
+    app, _, store, workflow = bot.build(settings, sandbox=True, runner=runner)
+    runner.submit(workflow.recover).result()
+    sweeps = itertools.count()
+    sweeper = Sweeper(lambda: workflow.sweep(reconcile=next(sweeps) % bot.RECONCILE_EVERY == 0)).start()
+    playground = Playground(slack, settings.slack_signing_secret, "", runner)
+    server = HttpServer(
+        app, settings.slack_signing_secret, HOST, port, wrap=lambda bot_app: playground_wsgi(playground, bot_app)
+    )
+    playground.events_url = f"http://{HOST}:{server.port}{SLACK_PATH}"
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    print(
+        f"amplify-dev PLAYGROUND: open http://{HOST}:{server.port}/ in your browser\n"
+        "  Slack is that page and AWS IAM is a fake (moto) inside this process: nothing leaves this machine,\n"
+        "  and every key it shows is fake and works nowhere. Ctrl-C stops it and forgets everything.",
+        file=out,
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.stop()
+    finally:
+        sweeper.stop()
+        runner.shutdown(wait=True)
+        store.close()
+        slack.stop()
+        workdir.cleanup()
+    return 0
