@@ -23,21 +23,24 @@ from .expiry import (
 )
 from .models import (
     TAG_APPROVED_BY,
+    TAG_INSTANCE,
     TAG_REQUEST,
     TAG_SLACK_USER,
     AccessKey,
     ManagedUser,
+    Owner,
     PasswordPolicy,
     ProvisionSpec,
     Secret,
 )
 from .names import account_id_from_arn, derive_user_name, is_valid_path, is_valid_user_name
-from .users import create_developer_user, get_managed_user, revoke_developer_user
+from .users import adopt_user, create_developer_user, get_managed_user, revoke_developer_user
 
 __all__ = [
     "EXPIRY_POLICY_NAME",
     "TAG_APPROVED_BY",
     "TAG_EXPIRES_AT",
+    "TAG_INSTANCE",
     "TAG_REQUEST",
     "TAG_SLACK_USER",
     "AccessKey",
@@ -45,12 +48,14 @@ __all__ = [
     "IamError",
     "ManagedUser",
     "NotManagedByBot",
+    "Owner",
     "PasswordPolicy",
     "ProvisionSpec",
     "Secret",
     "UserNameTaken",
     "access_key_age",
     "account_id_from_arn",
+    "adopt_user",
     "build_iam_client",
     "console_signin_url",
     "create_access_key",

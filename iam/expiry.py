@@ -76,7 +76,15 @@ def list_users_under_path(iam: BaseClient, path: str) -> list[ManagedUser]:
             if user["Path"] != path:  # PathPrefix also matches deeper paths, which are not ours
                 continue
             tags = {t["Key"]: t["Value"] for t in collect(iam, "list_user_tags", "Tags", UserName=user["UserName"])}
-            result.append(ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags))
+            result.append(
+                ManagedUser(
+                    user_name=user["UserName"],
+                    arn=user["Arn"],
+                    path=user["Path"],
+                    tags=tags,
+                    user_id=user.get("UserId"),
+                )
+            )
         return result
     except _AwsError as exc:
         raise IamError("ListUsers", error_code(exc), rolled_back=False) from None

@@ -8,6 +8,9 @@ from datetime import datetime
 TAG_SLACK_USER = "amplify-dev:slack-user-id"
 TAG_REQUEST = "amplify-dev:request-id"
 TAG_APPROVED_BY = "amplify-dev:approved-by"
+# Which deployment made the user: a second bot in the same account (or one that lost its database) never
+# touches a user carrying another instance's value.
+TAG_INSTANCE = "amplify-dev:instance"
 
 _MASK = "Secret(***)"
 
@@ -64,6 +67,15 @@ class ManagedUser:
     arn: str
     path: str
     tags: dict[str, str]
+    user_id: str | None = None  # IAM's unique id (AIDA...), stable for the user's life
+
+
+@dataclass(frozen=True)
+class Owner:
+    """What marks a user as this deployment's: its IAM path and its instance tag's value."""
+
+    path: str
+    instance: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,12 @@ class ProvisionSpec:
     group: str | None = None
     permissions_boundary: str | None = None
     expires_at: datetime | None = None  # None: no expiry (only when the operator allows it)
+    instance: str = ""  # the value of TAG_INSTANCE (required: create_developer_user refuses an empty one)
+
+    @property
+    def owner(self) -> Owner:
+        """The path and instance that make the user this deployment's."""
+        return Owner(self.path, self.instance)
 
 
 @dataclass(frozen=True)

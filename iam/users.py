@@ -20,7 +20,7 @@ from .errors import (
     outcome_unknown,
 )
 from .expiry import EXPIRY_POLICY_NAME, TAG_EXPIRES_AT, format_expiry, put_expiry_policy
-from .models import TAG_APPROVED_BY, TAG_REQUEST, TAG_SLACK_USER, ManagedUser, ProvisionSpec
+from .models import TAG_APPROVED_BY, TAG_INSTANCE, TAG_REQUEST, TAG_SLACK_USER, ManagedUser, Owner, ProvisionSpec
 from .names import change_password_policy_arn, is_valid_path, is_valid_user_name, partition_from_arn
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         TAG_SLACK_USER: spec.slack_user_id,
         TAG_REQUEST: spec.request_id,
         TAG_APPROVED_BY: spec.approved_by,
+        TAG_INSTANCE: spec.instance,
     }
     if spec.expires_at is not None:
         tags[TAG_EXPIRES_AT] = format_expiry(spec.expires_at)
@@ -59,7 +60,9 @@ def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
     _limit_in_time(iam, spec, undo)
     _grant_access(iam, spec, partition_from_arn(user["Arn"]), undo)
     logger.info("Created IAM user %s", spec.user_name)
-    return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+    return ManagedUser(
+        user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags, user_id=user.get("UserId")
+    )
 
 
 def _check_spec(spec: ProvisionSpec) -> None:
@@ -68,6 +71,8 @@ def _check_spec(spec: ProvisionSpec) -> None:
         raise ValueError("invalid IAM user name")
     if not is_valid_path(spec.path):
         raise ValueError("invalid IAM path")
+    if not spec.instance:
+        raise ValueError("no instance to tag the user with")
 
 
 def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
@@ -84,6 +89,7 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         and user["Path"] == spec.path
         and tags.get(TAG_REQUEST) == spec.request_id
         and tags.get(TAG_SLACK_USER) == spec.slack_user_id
+        and tags.get(TAG_INSTANCE) == spec.instance
     )
     if not ours:
         raise UserNameTaken(
@@ -114,7 +120,9 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         # The earlier attempt's user (and what it attached) is still there: nothing was rolled back.
         raise IamError(exc.step, exc.code, rolled_back=False) from None
     logger.info("Created IAM user %s (resumed)", spec.user_name)
-    return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+    return ManagedUser(
+        user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags, user_id=user.get("UserId")
+    )
 
 
 def _limit_in_time(iam: BaseClient, spec: ProvisionSpec, undo: list[_UndoStep]) -> None:
@@ -201,27 +209,49 @@ def _user_tags(iam: BaseClient, user_name: str) -> dict[str, str]:
         raise IamError("ListUserTags", error_code(exc)) from None
 
 
-def get_managed_user(iam: BaseClient, user_name: str, path: str) -> ManagedUser | None:
-    """Return the bot's user of that name, None if there is none, or raise NotManagedByBot."""
+def get_managed_user(
+    iam: BaseClient, user_name: str, owner: Owner, *, request_id: str | None = None
+) -> ManagedUser | None:
+    """Return this deployment's user of that name, None if there is none, or raise NotManagedByBot.
+
+    A user from before instance tags (our path and tags, no instance tag) is this deployment's only when
+    `request_id`, a request this deployment's store holds, is the one on its tag: it is then tagged and returned.
+    """
     try:
         user = iam.get_user(UserName=user_name)["User"]
     except _AwsError as exc:
         if is_no_such_entity(exc):
             return None
         raise IamError("GetUser", error_code(exc)) from None
-    if user["Path"] != path:
-        raise NotManagedByBot("GetUser", "NotManagedByBot", detail=f"the user is not under {path}")
+    if user["Path"] != owner.path:
+        raise NotManagedByBot("GetUser", "NotManagedByBot", detail=f"the user is not under {owner.path}")
     # GetUser returns the user's tags (IAM allows at most 50), so no ListUserTags call is needed.
     tags = {t["Key"]: t["Value"] for t in user.get("Tags", [])}
     if TAG_SLACK_USER not in tags:
         raise NotManagedByBot("GetUser", "NotManagedByBot", detail="the user lacks the bot's tags")
-    return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+    if TAG_INSTANCE not in tags and request_id is not None and tags.get(TAG_REQUEST) == request_id:
+        tags = adopt_user(iam, user_name, owner, tags)
+    if tags.get(TAG_INSTANCE) != owner.instance:
+        raise NotManagedByBot("GetUser", "NotManagedByBot", detail="the user belongs to another amplify-dev instance")
+    return ManagedUser(
+        user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags, user_id=user.get("UserId")
+    )
 
 
-def revoke_developer_user(iam: BaseClient, user_name: str, path: str) -> bool:
-    """Delete the bot's user and everything attached to it; return False if it did not exist."""
+def adopt_user(iam: BaseClient, user_name: str, owner: Owner, tags: dict[str, str]) -> dict[str, str]:
+    """Give a user made before instance tags this deployment's instance tag (its request is in our store)."""
     try:
-        user = get_managed_user(iam, user_name, path)
+        iam.tag_user(UserName=user_name, Tags=[{"Key": TAG_INSTANCE, "Value": owner.instance}])
+    except _AwsError as exc:
+        raise IamError("TagUser", error_code(exc), rolled_back=False) from None
+    logger.info("Adopted IAM user %s made before instance tags", user_name)
+    return {**tags, TAG_INSTANCE: owner.instance}
+
+
+def revoke_developer_user(iam: BaseClient, user_name: str, owner: Owner, *, request_id: str | None = None) -> bool:
+    """Delete this deployment's user and everything attached to it; return False if it did not exist."""
+    try:
+        user = get_managed_user(iam, user_name, owner, request_id=request_id)
     except NotManagedByBot:
         raise
     except IamError as exc:

@@ -25,6 +25,7 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$")
+_TAG_VALUE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,256}$")
 _IAM_GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 # ASCII digits only: str.isdigit() also accepts "²", "①" (which int() refuses) and Arabic-Indic or
@@ -53,6 +54,7 @@ class Settings:
     iam_group: str | None = None
     permissions_boundary: str | None = None
     iam_path: str = DEFAULT_IAM_PATH
+    instance: str = ""  # the amplify-dev:instance tag value on every user this deployment makes
     db_path: str = DEFAULT_DB
     dynamodb_table: str | None = None  # set: requests and the audit trail live in this table, not in db_path
     retention_days: int = DEFAULT_RETENTION_DAYS
@@ -184,6 +186,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"got {env['AMPLIFY_DEV_LOG_FORMAT']!r}"
         )
 
+    # Default: the approval channel, which two deployments in one workspace do not share.
+    instance = optional("AMPLIFY_DEV_INSTANCE") or channel
+    if not _TAG_VALUE.match(instance):
+        raise SettingsError(
+            "AMPLIFY_DEV_INSTANCE must be 1-256 characters of letters, digits, spaces and _.:/=+-@ "
+            f"(an IAM tag value), got {instance!r}"
+        )
+
     return Settings(
         slack_bot_token=bot_token,
         slack_signing_secret=signing_secret,
@@ -196,6 +206,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         iam_group=group,
         permissions_boundary=boundary,
         iam_path=path,
+        instance=instance,
         db_path=optional("AMPLIFY_DEV_DB") or DEFAULT_DB,
         dynamodb_table=table,
         retention_days=retention_days,

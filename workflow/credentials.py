@@ -56,6 +56,9 @@ class CredentialsFlow:
     def _mint_and_deliver(self, request: Request) -> msg.Reply | None:
         key: iam.AccessKey | None = None
         password: iam.Secret | None = None
+        refusal = self.refuse_unless_ours(request, Credentials.MINTING, Credentials.NONE)
+        if refusal:
+            return refusal
         if request.undelivered_key_ids:
             request = self.discard_undelivered(request)
         try:
@@ -128,6 +131,30 @@ class CredentialsFlow:
         """The one ephemeral message that carries a secret, in the requester's DM with the bot."""
         channel = request.dm_channel or self.d.slack.open_dm(user_id)
         self.d.slack.post_ephemeral(channel, user_id, reply.text, reply.blocks)
+
+    def refuse_unless_ours(self, request: Request, held: Credentials, back: Credentials) -> msg.Reply | None:
+        """None if the request's IAM user is this deployment's; else release the claim and say why not."""
+        try:
+            user = iam.get_managed_user(self.d.iam, request.iam_user_name, self.d.owner, request_id=request.id)
+        except iam.NotManagedByBot:
+            user = None
+            why = "is not one this amplify-dev manages (wrong path, tags or instance)"
+        except iam.IamError as e:
+            self.release(request, held, back)
+            return msg.text_reply(
+                f"AWS did not answer (`{e.step}`: {e.code}); nothing was created. Try again in a minute."
+            )
+        else:
+            why = "no longer exists"
+        if user is not None:
+            return None
+        self.release(request, held, back)
+        logger.error("request %s: IAM user %s %s; no key made", request.id, request.iam_user_name, why)
+        self.notify.channel_notice(
+            f":warning: {msg.mention(request.slack_user_id)} asked for a key, but IAM user "
+            f"`{request.iam_user_name}` {why}, so none was made. An AWS admin should look at it."
+        )
+        return msg.text_reply(f"Your IAM user `{request.iam_user_name}` {why}, so I made no key. The leads were told.")
 
     def discard_minted(self, request: Request, key: iam.AccessKey | None, *, console: bool) -> None:
         """Delete a key (and console login) that was minted but not delivered; remember a key that would not go."""

@@ -96,6 +96,7 @@ class Deciding:
             group=settings.iam_group,
             permissions_boundary=settings.permissions_boundary,
             expires_at=expires_at,
+            instance=settings.instance,
         )
         try:
             user = iam.create_developer_user(self.d.iam, spec)
@@ -106,11 +107,11 @@ class Deciding:
         active = self.d.store.compare_and_set(
             request.id,
             Fields(state=State.APPROVED),
-            Fields(state=State.ACTIVE, iam_user_arn=user.arn, expires_at=expires_at),
+            Fields(state=State.ACTIVE, iam_user_arn=user.arn, iam_user_id=user.user_id, expires_at=expires_at),
         )
         if active is None:  # cannot happen while only this code moves APPROVED; never leave a user behind
             logger.error("request %s left APPROVED while provisioning; rolling back", request.id)
-            iam.revoke_developer_user(self.d.iam, user.user_name, settings.iam_path)
+            iam.revoke_developer_user(self.d.iam, user.user_name, self.d.owner, request_id=request.id)
             return self.access.already_handled(request.id)
         self.notify.audit("provisioned", active.decided_by, active, detail=f"expires={active.expires_at or 'never'}")
         return self.tell_requester(active)
@@ -143,7 +144,7 @@ class Deciding:
             # The user is under our path with our tags for this Slack user (its name carries their id):
             # finish the clean-up the failed call could not.
             try:
-                iam.revoke_developer_user(self.d.iam, request.iam_user_name, path)
+                iam.revoke_developer_user(self.d.iam, request.iam_user_name, self.d.owner, request_id=request.id)
                 error = iam.IamError(error.step, error.code, rolled_back=True)
             except iam.IamError as cleanup:
                 logger.error(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import iam
 from audit import AuditLog
 from settings import Settings
 from slack_gateway import SlackGateway
@@ -35,3 +36,8 @@ class Deps:
     region: str
     clock: Callable[[], datetime] = utcnow
     audit: AuditLog | None = None
+
+    @property
+    def owner(self) -> iam.Owner:
+        """What marks an IAM user as this deployment's: the path and the instance tag."""
+        return iam.Owner(self.settings.iam_path, self.settings.instance)

@@ -97,7 +97,7 @@ class Extensions:
         if extended is None:
             return self.access.already_handled(request.id)
         try:
-            user = iam.get_managed_user(self.d.iam, request.iam_user_name, self.d.settings.iam_path)
+            user = iam.get_managed_user(self.d.iam, request.iam_user_name, self.d.owner, request_id=request.id)
             if user is None:
                 raise iam.IamError("GetUser", "NoSuchEntity", rolled_back=True)
             iam.set_expiry(self.d.iam, user, new_expiry)

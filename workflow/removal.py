@@ -59,7 +59,7 @@ class Removal:
         """Delete the IAM user of a REVOKING request and tell everyone; actor None means the bot itself."""
         final = State.EXPIRED if why == RevokeReason.EXPIRED else State.REVOKED
         try:
-            iam.revoke_developer_user(self.d.iam, revoking.iam_user_name, self.d.settings.iam_path)
+            iam.revoke_developer_user(self.d.iam, revoking.iam_user_name, self.d.owner, request_id=revoking.id)
         except iam.NotManagedByBot:
             return self._not_ours(revoking, final, target, why)
         except iam.IamError as e:
@@ -103,8 +103,8 @@ class Removal:
         )
         self.notify.channel_notice(
             f":warning: {msg.mention(target)}'s access was {why.sentence}, but IAM user `{revoking.iam_user_name}` "
-            "is not one amplify-dev manages (wrong path or tags), so it was left untouched. An AWS admin should "
-            "look at it."
+            "is not one this amplify-dev manages (wrong path, tags or instance), so it was left untouched. An AWS "
+            "admin should look at it."
         )
         return msg.text_reply(
             f"The record is closed, but IAM user `{revoking.iam_user_name}` is not one amplify-dev manages, so "

@@ -44,6 +44,9 @@ class Rotation:
                     f"your DM with me (or `{msg.COMMAND} status`)."
                 )
             return msg.text_reply("A key is being created for you right now; look in your DM with me.")
+        refusal = self.credentials.refuse_unless_ours(claimed, Credentials.ROTATING, Credentials.SHOWN)
+        if refusal:
+            return refusal
         if claimed.undelivered_key_ids:
             claimed = self.credentials.discard_undelivered(claimed)
         try:

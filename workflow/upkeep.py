@@ -105,39 +105,24 @@ class Upkeep:
         logger.info("request %s: reminded %s of expiry (%s before)", request.id, request.slack_user_id, due)
 
     def reconcile(self) -> list[str]:
-        """Compare IAM under the bot's path with the store: remove orphans, close lost records, report strangers."""
-        path = self.d.settings.iam_path
+        """Compare IAM under the bot's path with the store: finish lost removals, close lost records, report the rest.
+
+        Deletes a user only when this deployment's store holds the user's request and it is closed (its removal
+        did not finish). A user whose request it does not know is reported, never deleted: it may be another
+        deployment's, or this one may have lost its database.
+        """
+        owner = self.d.owner
         findings: list[str] = []
         # The store first: a request approved while IAM is listed then shows up as live, never as lost.
         live = {r.iam_user_name.lower(): r for r in self.d.store.in_states(OPEN_STATES)}
         try:
-            users = iam.list_users_under_path(self.d.iam, path)
+            users = iam.list_users_under_path(self.d.iam, owner.path)
         except iam.IamError as e:
             logger.error("reconcile: cannot list IAM users: %s %s", e.step, e.code)
             return findings
         present = {u.user_name.lower() for u in users}
         for user in users:
-            if iam.TAG_SLACK_USER not in user.tags:
-                findings.append(
-                    f"IAM user `{user.user_name}` is under `{path}` without amplify-dev's "
-                    "tags: not created by the bot, left untouched."
-                )
-                continue
-            request = live.get(user.user_name.lower())
-            if request is not None and request.id == user.tags.get(iam.TAG_REQUEST):
-                continue
-            if request is not None and request.state == State.APPROVED:
-                continue  # being provisioned right now
-            try:
-                iam.revoke_developer_user(self.d.iam, user.user_name, path)
-                findings.append(
-                    f"IAM user `{user.user_name}` (for {msg.mention(user.tags.get(iam.TAG_SLACK_USER))}) "
-                    "had no active request: removed."
-                )
-            except iam.IamError as e:
-                findings.append(
-                    f"IAM user `{user.user_name}` has no active request; removing it failed at `{e.step}` ({e.code})."
-                )
+            findings += self._reconcile_user(user)
         for name, request in live.items():
             if request.state == State.ACTIVE and name not in present and self._user_is_gone(request):
                 closed = self.d.store.compare_and_set(
@@ -156,6 +141,44 @@ class Upkeep:
         self._report(findings)
         return findings
 
+    def _reconcile_user(self, user: iam.ManagedUser) -> list[str]:
+        """What the drift check does about one user under the path (and says, if anything)."""
+        owner, name = self.d.owner, user.user_name
+        if iam.TAG_SLACK_USER not in user.tags:
+            return [
+                f"IAM user `{name}` is under `{owner.path}` without amplify-dev's tags: not created by the bot, left untouched."
+            ]
+        instance = user.tags.get(iam.TAG_INSTANCE)
+        if instance is not None and instance != owner.instance:
+            return []  # another deployment's user: not ours to judge
+        request_id = user.tags.get(iam.TAG_REQUEST)
+        request = self.d.store.get(request_id) if request_id else None
+        if request is None:
+            return [
+                f"IAM user `{name}` (for {msg.mention(user.tags.get(iam.TAG_SLACK_USER))}) carries amplify-dev's "
+                "tags but this bot has no record of its request: reported, not deleted (another deployment's "
+                "user, or this bot's database was replaced)."
+            ]
+        if instance is None:  # made before instance tags; its request is in this store, so it is ours
+            try:
+                iam.adopt_user(self.d.iam, name, owner, user.tags)
+            except iam.IamError as e:
+                return [f"IAM user `{name}` predates instance tags and tagging it failed ({e.code})."]
+        if request.is_open:
+            return []
+        # Its request is closed, so its removal did not finish: finish it.
+        try:
+            iam.revoke_developer_user(self.d.iam, name, owner, request_id=request.id)
+        except iam.IamError as e:
+            return [
+                f"IAM user `{name}` outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
+            ]
+        self.notify.audit("removed", None, request, outcome="drift", detail="user outlived its closed request")
+        return [
+            f"IAM user `{name}` (for {msg.mention(request.slack_user_id)}) outlived its closed request "
+            f"`{request.id}`: removed."
+        ]
+
     def _report(self, findings: list[str]) -> None:
         for finding in findings:
             logger.warning("reconcile: %s", finding)
@@ -167,6 +190,6 @@ class Upkeep:
     def _user_is_gone(self, request: Request) -> bool:
         """Ask IAM directly (ListUsers can lag behind a user created seconds ago)."""
         try:
-            return iam.get_managed_user(self.d.iam, request.iam_user_name, self.d.settings.iam_path) is None
+            return iam.get_managed_user(self.d.iam, request.iam_user_name, self.d.owner, request_id=request.id) is None
         except iam.IamError:
             return False  # not ours, or IAM did not answer: not proof that it is gone

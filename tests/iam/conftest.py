@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from iam_support import AWS_ENV_TO_CLEAR, PATH, Call, FakeServiceSpecificCredentials, client_error
+from iam_support import AWS_ENV_TO_CLEAR, INSTANCE, PATH, Call, FakeServiceSpecificCredentials, client_error
 from moto import mock_aws
 
 from iam import ProvisionSpec, build_iam_client
@@ -117,6 +117,7 @@ def make_spec() -> Callable[..., ProvisionSpec]:
             "approved_by": "U0LEAD001",
             "policy_arns": (),
             "console": False,
+            "instance": INSTANCE,
         }
         values.update(overrides)
         return ProvisionSpec(**values)

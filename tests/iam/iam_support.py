@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from iam import TAG_APPROVED_BY, TAG_REQUEST, TAG_SLACK_USER
+from iam import TAG_APPROVED_BY, TAG_INSTANCE, TAG_REQUEST, TAG_SLACK_USER, Owner
 from tests.fakes.moto_gaps import FakeServiceSpecificCredentials, client_error, ok_response
 
 __all__ = ["FakeServiceSpecificCredentials", "client_error", "ok_response"]
 
 PATH = "/amplify-dev/"
+INSTANCE = "C0APPROVE"  # the default instance: the approval channel
+OWNER = Owner(PATH, INSTANCE)
 ACCOUNT_ID = "123456789012"  # moto's default account
 AMPLIFY_ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess-Amplify"
 CHANGE_PASSWORD = "arn:aws:iam::aws:policy/IAMUserChangePassword"
@@ -42,4 +44,5 @@ def bot_tags(slack_user_id: str = "U012AB3CD", request_id: str = "req-1") -> lis
         {"Key": TAG_SLACK_USER, "Value": slack_user_id},
         {"Key": TAG_REQUEST, "Value": request_id},
         {"Key": TAG_APPROVED_BY, "Value": "U0LEAD001"},
+        {"Key": TAG_INSTANCE, "Value": INSTANCE},
     ]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from iam_support import PATH, Call, FakeServiceSpecificCredentials, bot_tags
+from iam_support import OWNER, PATH, Call, FakeServiceSpecificCredentials, bot_tags
 
 from iam import IamError, NotManagedByBot, build_iam_client, revoke_developer_user
 
@@ -110,7 +110,7 @@ def test_revoke_deletes_everything_in_iams_order(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.INFO, logger="iam"):
-        assert revoke_developer_user(iam, USER, PATH) is True
+        assert revoke_developer_user(iam, USER, OWNER) is True
 
     assert deletions(calls) == FULL_USER_DELETIONS
     params = dict(calls)
@@ -131,7 +131,7 @@ def test_revoke_follows_every_page(iam: Any, calls: list[Call], full_user: str, 
 
     iam.meta.events.register("provide-client-params.iam.ListAttachedUserPolicies", one_item_per_page)
 
-    revoke_developer_user(iam, USER, PATH)
+    revoke_developer_user(iam, USER, OWNER)
 
     assert deletions(calls).count("DetachUserPolicy") == len(customer_policies)
     assert deletions(calls).count("DeleteServiceSpecificCredential") == 2
@@ -140,7 +140,7 @@ def test_revoke_follows_every_page(iam: Any, calls: list[Call], full_user: str, 
 def test_revoke_of_a_bare_user_tolerates_the_missing_login_profile(iam: Any, calls: list[Call]) -> None:
     iam.create_user(UserName=USER, Path=PATH, Tags=bot_tags())
 
-    assert revoke_developer_user(iam, USER, PATH) is True
+    assert revoke_developer_user(iam, USER, OWNER) is True
 
     assert deletions(calls) == ["DeleteLoginProfile", "DeleteUser"]
     assert iam.list_users()["Users"] == []
@@ -152,7 +152,7 @@ def test_hardware_mfa_is_deactivated_but_not_deleted(iam: Any, calls: list[Call]
         UserName=USER, SerialNumber=HARDWARE_MFA_SERIAL, AuthenticationCode1="123456", AuthenticationCode2="654321"
     )
 
-    revoke_developer_user(iam, USER, PATH)
+    revoke_developer_user(iam, USER, OWNER)
 
     assert [(op, p.get("SerialNumber")) for op, p in calls if "MFA" in op and op.startswith("De")] == [
         ("DeactivateMFADevice", HARDWARE_MFA_SERIAL)
@@ -160,7 +160,7 @@ def test_hardware_mfa_is_deactivated_but_not_deleted(iam: Any, calls: list[Call]
 
 
 def test_revoke_of_a_missing_user_returns_false(iam: Any, calls: list[Call]) -> None:
-    assert revoke_developer_user(iam, USER, PATH) is False
+    assert revoke_developer_user(iam, USER, OWNER) is False
     assert deletions(calls) == []
 
 
@@ -184,7 +184,7 @@ def test_revoke_refuses_foreign_users_and_leaves_them_intact(
     calls.clear()
 
     with pytest.raises(NotManagedByBot):
-        revoke_developer_user(iam, USER, PATH)
+        revoke_developer_user(iam, USER, OWNER)
 
     assert deletions(calls) == []
     assert [op for op, _ in calls if op.startswith("List")] in ([], ["ListUserTags"])
@@ -212,7 +212,7 @@ def test_failed_step_raises_not_rolled_back_and_a_retry_finishes_the_job(
     fail("DeleteSigningCertificate", "Throttling", status=400, times=1)
 
     with pytest.raises(IamError) as raised:
-        revoke_developer_user(iam, USER, PATH)
+        revoke_developer_user(iam, USER, OWNER)
 
     assert (raised.value.step, raised.value.code, raised.value.rolled_back) == (
         "DeleteSigningCertificate",
@@ -222,7 +222,7 @@ def test_failed_step_raises_not_rolled_back_and_a_retry_finishes_the_job(
     assert deletions(calls) == ["DeleteAccessKey", "DeleteAccessKey", "DeleteLoginProfile", "DeleteSigningCertificate"]
     assert iam.get_user(UserName=USER)["User"]["UserName"] == USER
 
-    assert revoke_developer_user(iam, USER, PATH) is True
+    assert revoke_developer_user(iam, USER, OWNER) is True
     assert iam.list_users()["Users"] == []
 
 
@@ -233,7 +233,7 @@ def test_every_deletion_treats_no_such_entity_as_done(
     # Something else deleted it first (a concurrent revoke, an admin): IAM answers NoSuchEntity.
     fail(operation, "NoSuchEntity", status=404, applied=True)
 
-    assert revoke_developer_user(iam, USER, PATH) is True
+    assert revoke_developer_user(iam, USER, OWNER) is True
     assert iam.list_users()["Users"] == []
 
 
@@ -249,11 +249,11 @@ def test_user_vanishing_mid_revoke_counts_as_revoked(
 
     def concurrent_revoke(**kwargs: Any) -> None:
         iam.meta.events.unregister("after-call.iam.DeleteLoginProfile", concurrent_revoke)
-        assert revoke_developer_user(other, USER, PATH) is True
+        assert revoke_developer_user(other, USER, OWNER) is True
 
     iam.meta.events.register("after-call.iam.DeleteLoginProfile", concurrent_revoke)
 
-    assert revoke_developer_user(iam, USER, PATH) is True
+    assert revoke_developer_user(iam, USER, OWNER) is True
     assert iam.list_users()["Users"] == []
     # Every later list came back NoSuchEntity and was taken as empty.
     assert deletions(calls)[-1] == "DeleteUser"
@@ -264,7 +264,7 @@ def test_lookup_failure_is_reported_by_step_and_code(iam: Any, calls: list[Call]
     fail("GetUser", "AccessDenied")
 
     with pytest.raises(IamError) as raised:
-        revoke_developer_user(iam, USER, PATH)
+        revoke_developer_user(iam, USER, OWNER)
 
     assert (raised.value.step, raised.value.code, raised.value.rolled_back) == ("GetUser", "AccessDenied", False)
     assert deletions(calls) == []

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from iam_support import AMPLIFY_ADMIN, CHANGE_PASSWORD, PATH, Call, bot_tags, ok_response, user_tags
+from iam_support import AMPLIFY_ADMIN, CHANGE_PASSWORD, OWNER, PATH, Call, bot_tags, ok_response, user_tags
 
 from iam import (
     TAG_APPROVED_BY,
+    TAG_INSTANCE,
     TAG_REQUEST,
     TAG_SLACK_USER,
     IamError,
@@ -56,9 +57,19 @@ def test_creates_tagged_user_under_path_with_group_policies_and_boundary(
 
     user = create_developer_user(iam, spec)
 
-    expected_tags = {TAG_SLACK_USER: "U012AB3CD", TAG_REQUEST: "req-1", TAG_APPROVED_BY: "U0LEAD001"}
+    expected_tags = {
+        TAG_SLACK_USER: "U012AB3CD",
+        TAG_REQUEST: "req-1",
+        TAG_APPROVED_BY: "U0LEAD001",
+        TAG_INSTANCE: "C0APPROVE",
+    }
+    assert user.user_id and user.user_id == iam.get_user(UserName=USER)["User"]["UserId"]
     assert user == ManagedUser(
-        user_name=USER, arn=f"arn:aws:iam::123456789012:user{PATH}{USER}", path=PATH, tags=expected_tags
+        user_name=USER,
+        arn=f"arn:aws:iam::123456789012:user{PATH}{USER}",
+        path=PATH,
+        tags=expected_tags,
+        user_id=user.user_id,
     )
     assert iam.get_user(UserName=USER)["User"]["Path"] == PATH
     assert user_tags(iam, USER) == expected_tags
@@ -344,7 +355,7 @@ def test_failed_resume_undoes_only_its_own_work_and_keeps_the_user(
 def test_get_managed_user_returns_the_bots_user(iam: Any) -> None:
     iam.create_user(UserName=USER, Path=PATH, Tags=bot_tags())
 
-    user = get_managed_user(iam, USER, PATH)
+    user = get_managed_user(iam, USER, OWNER)
 
     assert user is not None
     assert (user.user_name, user.path, user.tags[TAG_SLACK_USER]) == (USER, PATH, "U012AB3CD")
@@ -352,7 +363,7 @@ def test_get_managed_user_returns_the_bots_user(iam: Any) -> None:
 
 
 def test_get_managed_user_returns_none_for_a_missing_user(iam: Any) -> None:
-    assert get_managed_user(iam, USER, PATH) is None
+    assert get_managed_user(iam, USER, OWNER) is None
 
 
 @pytest.mark.parametrize(("path", "tags"), [("/", bot_tags()), (PATH, [{"Key": "team", "Value": "x"}])])
@@ -362,13 +373,13 @@ def test_get_managed_user_refuses_users_the_bot_does_not_manage(
     iam.create_user(UserName=USER, Path=path, Tags=tags)
 
     with pytest.raises(NotManagedByBot):
-        get_managed_user(iam, USER, PATH)
+        get_managed_user(iam, USER, OWNER)
 
 
 def test_get_managed_user_reports_other_errors_by_code(iam: Any, fail: Callable[..., Any]) -> None:
     fail("GetUser", "AccessDenied")
 
     with pytest.raises(IamError) as raised:
-        get_managed_user(iam, USER, PATH)
+        get_managed_user(iam, USER, OWNER)
 
     assert (raised.value.step, raised.value.code) == ("GetUser", "AccessDenied")
