@@ -24,6 +24,7 @@ from settings import Settings, load_settings
 from slack_gateway import SlackGateway, build_web_client
 from store import SqliteRequestStore
 from tests.fakes.moto_gaps import FakeServiceSpecificCredentials
+from tests.fakes.moto_once import install_managed_policy_cache, share_botocore_loader
 from tests.fakes.slack_api import Call, FakeSlack
 from workflow import Deps, Workflow
 
@@ -71,9 +72,18 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
+@pytest.fixture(scope="session")
+def aws_built_once() -> Iterator[None]:
+    """AWS managed policies and botocore's data read once per session (tests/fakes/moto_once.py); moto stays per test."""
+    with pytest.MonkeyPatch.context() as patch:
+        install_managed_policy_cache(patch)
+        share_botocore_loader(patch)
+        yield
+
+
 @pytest.fixture
-def iam_client(aws_env: None) -> Iterator[Any]:
-    """A boto3 IAM client on moto, with AWS managed policies loaded."""
+def iam_client(aws_env: None, aws_built_once: None) -> Iterator[Any]:
+    """A boto3 IAM client on a fresh moto account, with AWS managed policies loaded."""
     with mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
         client = iam.build_iam_client("eu-west-1")
         FakeServiceSpecificCredentials().install(client)
