@@ -32,7 +32,7 @@ _WARNING = (
 
 _lock = threading.Lock()
 _mock: Any = None  # the running moto mock; set once, never stopped before the process ends
-_reminder: threading.Event | None = None
+_reminder: _Reminder | None = None  # defined below
 
 
 def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS) -> BaseClient:
@@ -48,7 +48,7 @@ def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS
             _mock = mock_aws(config={"iam": {"load_aws_managed_policies": True}})
             _mock.start()
             label_state.turn_on()
-            _reminder = _start_reminder(reminder_seconds)
+            _reminder = _Reminder(reminder_seconds).start()
     logger.warning(_WARNING)
     client = iam.build_iam_client(region, endpoint_url=SANDBOX_IAM_ENDPOINT)
     install_moto_gaps(client)
@@ -63,20 +63,31 @@ def stop_sandbox() -> None:
         _mock = _reminder = None
         label_state.turn_off()
     if reminder is not None:
-        reminder.set()
+        reminder.stop()
     if mock is not None:
         mock.stop()
 
 
-def _start_reminder(interval: float) -> threading.Event:
-    stop = threading.Event()
+class _Reminder:
+    """A daemon thread repeating the sandbox warning every `interval` seconds until stopped."""
 
-    def remind() -> None:
-        while not stop.wait(interval):
+    def __init__(self, interval: float) -> None:
+        self._interval = interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="amplify-dev-sandbox-reminder", daemon=True)
+
+    def start(self) -> _Reminder:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self._interval):
             logger.warning(_WARNING)
 
-    threading.Thread(target=remind, name="amplify-dev-sandbox-reminder", daemon=True).start()
-    return stop
+    def stop(self) -> None:
+        """Stop, and return only once the thread has ended: no warning is logged after this."""
+        self._stopping.set()
+        self._thread.join()
 
 
 def install_moto_gaps(client: BaseClient) -> None:

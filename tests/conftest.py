@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,7 +25,9 @@ from playground.slack_api import Call, FakeSlack
 from settings import Settings, load_settings
 from slack_gateway import SlackGateway, build_web_client
 from store import SqliteRequestStore
+from tests.clock import FakeClock
 from tests.fakes.moto_gaps import FakeServiceSpecificCredentials
+from tests.fakes.moto_once import install_managed_policy_cache, share_botocore_loader
 from workflow import Deps, Workflow
 
 SIGNING_SECRET = "test-signing-secret"
@@ -62,6 +65,17 @@ TEST_AWS_ENV = {
 }
 
 
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """Leave the root logger as found: configure_logging() (bot.main too) adds a handler on this test's stderr,
+    which pytest closes after the test; left in place, every later log line would end in a "Logging error"."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Dummy AWS credentials so nothing can reach a real account."""
@@ -71,9 +85,18 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
+@pytest.fixture(scope="session")
+def aws_built_once() -> Iterator[None]:
+    """AWS managed policies and botocore's data read once per session (tests/fakes/moto_once.py); moto stays per test."""
+    with pytest.MonkeyPatch.context() as patch:
+        install_managed_policy_cache(patch)
+        share_botocore_loader(patch)
+        yield
+
+
 @pytest.fixture
-def iam_client(aws_env: None) -> Iterator[Any]:
-    """A boto3 IAM client on moto, with AWS managed policies loaded."""
+def iam_client(aws_env: None, aws_built_once: None) -> Iterator[Any]:
+    """A boto3 IAM client on a fresh moto account, with AWS managed policies loaded."""
     with mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
         client = iam.build_iam_client("eu-west-1")
         FakeServiceSpecificCredentials().install(client)
@@ -119,6 +142,7 @@ class Bot:
     workflow: Workflow
     settings: Settings
     db_path: str
+    clock: FakeClock
     responses: list[BoltResponse] = field(default_factory=list)
 
     # --- sending requests as Slack does ------------------------------------------------------------
@@ -310,12 +334,12 @@ def message_text(params: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def build_bot(slack: FakeSlack, iam_client: Any, db_path: str, **overrides: str) -> Bot:
-    """Wire the real app to the fakes, with work run inline after each ack."""
+def build_bot(slack: FakeSlack, iam_client: Any, db_path: str, clock: FakeClock, **overrides: str) -> Bot:
+    """Wire the real app to the fakes, with work run inline after each ack; `clock` is the time it sees."""
     settings = make_settings(slack, db_path, **overrides)
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2)
     idempotent = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2, retry_server_errors=True)
-    store = SqliteRequestStore(db_path)
+    store = SqliteRequestStore(db_path, clock=clock)
     workflow = Workflow(
         Deps(
             settings=settings,
@@ -323,20 +347,37 @@ def build_bot(slack: FakeSlack, iam_client: Any, db_path: str, **overrides: str)
             iam=iam_client,
             slack=SlackGateway(client, idempotent=idempotent),
             region="eu-west-1",
+            clock=clock,
             audit=SqliteAuditLog(db_path),
         )
     )
     app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
-    return Bot(app=app, slack=slack, iam=iam_client, store=store, workflow=workflow, settings=settings, db_path=db_path)
+    return Bot(
+        app=app,
+        slack=slack,
+        iam=iam_client,
+        store=store,
+        workflow=workflow,
+        settings=settings,
+        db_path=db_path,
+        clock=clock,
+    )
 
 
 @pytest.fixture
-def make_bot(slack: FakeSlack, iam_client: Any, tmp_path: Any) -> Iterator[Callable[..., Bot]]:
-    """Factory for a bot with settings overrides (e.g. AMPLIFY_DEV_ALLOW_CONSOLE="false")."""
+def clock() -> FakeClock:
+    """The time every bot of the test sees (and its store stamps); tests move it with clock.advance(days=...)."""
+    return FakeClock()
+
+
+@pytest.fixture
+def make_bot(slack: FakeSlack, iam_client: Any, tmp_path: Any, clock: FakeClock) -> Iterator[Callable[..., Bot]]:
+    """Factory for a bot with settings overrides (e.g. AMPLIFY_DEV_ALLOW_CONSOLE="false"); all share one clock."""
     bots: list[Bot] = []
 
     def factory(db_path: str | None = None, **overrides: str) -> Bot:
-        bot = build_bot(slack, iam_client, db_path or str(tmp_path / f"amplify-dev-{len(bots)}.db"), **overrides)
+        db = db_path or str(tmp_path / f"amplify-dev-{len(bots)}.db")
+        bot = build_bot(slack, iam_client, db, clock, **overrides)
         bots.append(bot)
         return bot
 

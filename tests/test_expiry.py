@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from store import State
 from tests.conftest import CHANNEL, DEV, LEAD, LEAD2, OTHER, TEAM, Bot, message_text
 
 USER = "dana.dev-udev"
-
-
-def at(bot: Bot, delta: timedelta) -> None:
-    """Move the bot's clock to now + delta (what a frozen clock does in production terms)."""
-    bot.workflow.d = replace(bot.workflow.d, clock=lambda: datetime.now(UTC) + delta)
 
 
 def expiry_policy(bot: Bot, user: str = USER) -> dict:
@@ -81,7 +75,7 @@ def test_sweep_revokes_exactly_the_expired_users(make_bot, slack) -> None:
     late = bot.approved_user("ULATE", text="request --days 5 x")
     ever = bot.approved_user("UEVER", text="request --days 0 x")
 
-    at(bot, timedelta(days=1, minutes=1))
+    bot.clock.advance(days=1, minutes=1)
     bot.workflow.sweep()
     assert bot.store.get(early).state == State.EXPIRED
     assert bot.store.get(late).state == State.ACTIVE and bot.store.get(ever).state == State.ACTIVE
@@ -98,17 +92,17 @@ def test_sweep_revokes_exactly_the_expired_users(make_bot, slack) -> None:
 
 def test_reminders_go_once_each_with_an_extend_button(bot: Bot) -> None:
     bot.approved_user(text="request --days 10 x")
-    at(bot, timedelta(days=5))
+    bot.clock.advance(days=5)
     bot.workflow.sweep()
     assert len(bot.dms_to(DEV)) == 1  # only the approval DM
-    at(bot, timedelta(days=7, hours=1))
+    bot.clock.advance(days=2, hours=1)  # day 7, one hour in
     bot.workflow.sweep()
     bot.workflow.sweep()
     reminders = [c for c in bot.dms_to(DEV) if "expires soon" in c.params["text"]]
     assert len(reminders) == 1
     buttons = [e for b in reminders[0].params["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons[0]["text"]["text"] == "Extend"
-    at(bot, timedelta(days=9, hours=1))
+    bot.clock.advance(days=2)  # day 9, one hour in
     bot.workflow.sweep()
     bot.workflow.sweep()
     assert len([c for c in bot.dms_to(DEV) if "expires soon" in c.params["text"]]) == 2
@@ -187,8 +181,7 @@ def test_a_restart_neither_loses_nor_repeats_a_scheduled_expiry(make_bot) -> Non
     bot = make_bot()
     request_id = bot.approved_user(text="request --days 1 x")
     second = make_bot(db_path=bot.db_path)  # a restarted (or second) process on the same store
-    for b in (bot, second):
-        at(b, timedelta(days=1, minutes=5))
+    bot.clock.advance(days=1, minutes=5)  # both processes read the same clock
     second.workflow.sweep()
     bot.workflow.sweep()
     assert second.store.get(request_id).state == State.EXPIRED

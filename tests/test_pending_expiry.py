@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-
 from scheduler import Sweeper
 from store import State
 from tests.conftest import CHANNEL, DEV, LEAD, Bot, message_text
-
-
-def later(bot: Bot, hours: float) -> None:
-    bot.workflow.d = replace(bot.workflow.d, clock=lambda: datetime.now(UTC) + timedelta(hours=hours))
 
 
 def test_undecided_request_expires_after_the_configured_hours(make_bot) -> None:
@@ -19,11 +12,11 @@ def test_undecided_request_expires_after_the_configured_hours(make_bot) -> None:
     bot.command(DEV, "request x")
     request_id = bot.request_id_for(DEV)
 
-    later(bot, 1.5)
+    bot.clock.advance(hours=1.5)
     bot.workflow.sweep()
     assert bot.store.get(request_id).state == State.PENDING
 
-    later(bot, 2.1)
+    bot.clock.advance(hours=0.6)  # 2.1 hours after the request
     bot.workflow.sweep()
     assert bot.store.get(request_id).state == State.EXPIRED
     update = bot.slack.calls_to("chat.update")[-1]
@@ -46,10 +39,10 @@ def test_undecided_request_expires_after_the_configured_hours(make_bot) -> None:
 
 def test_default_is_72_hours(bot: Bot) -> None:
     bot.command(DEV, "request x")
-    later(bot, 71)
+    bot.clock.advance(hours=71)
     bot.workflow.sweep()
     assert bot.store.open_request_for(DEV).state == State.PENDING
-    later(bot, 73)
+    bot.clock.advance(hours=2)  # 73 hours after the request
     bot.workflow.sweep()
     assert bot.store.latest_for(DEV).state == State.EXPIRED
 

@@ -43,19 +43,7 @@ class Workflow:
     """The facade the handlers call: one method per thing a person (or the clock) does."""
 
     def __init__(self, deps: Deps) -> None:
-        self._wire(deps)
-
-    @property
-    def d(self) -> Deps:
-        """The dependencies every flow shares."""
-        return self._deps
-
-    @d.setter
-    def d(self, deps: Deps) -> None:  # TEMPORARY until the tests use a fake clock
-        self._wire(deps)
-
-    def _wire(self, deps: Deps) -> None:
-        self._deps = deps
+        self.d = deps
         self.settings = deps.settings
         self.store = deps.store
         self.notify = Notifier(deps)

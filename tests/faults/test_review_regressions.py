@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -36,7 +34,7 @@ def test_expiry_from_a_stale_snapshot_does_not_undo_an_extension(bot: Bot) -> No
     stale = bot.store.get(request_id)
     bot.click(DEV, "amplify_dev_extend", request_id, channel="DUDEV")
     bot.click(LEAD, "amplify_dev_extend_approve", request_id)
-    bot.workflow.d = replace(bot.workflow.d, clock=lambda: datetime.now(UTC) + timedelta(days=11))
+    bot.clock.advance(days=11)
     bot.workflow.upkeep.expire_active(stale)  # a sweep that read the request before the extension
     assert bot.store.get(request_id).state == State.ACTIVE
     assert USER in bot.iam_users()
@@ -77,11 +75,10 @@ def test_recovery_finishes_an_expiry_as_an_expiry(make_bot) -> None:
     bot = make_bot()
     request_id = bot.approved_user(text="request --days 1 x")
     fail_iam(bot.iam, "DeleteUser", times=1)
-    bot.workflow.d = replace(bot.workflow.d, clock=lambda: datetime.now(UTC) + timedelta(days=2))
+    bot.clock.advance(days=2)
     bot.workflow.sweep()
     assert bot.store.get(request_id).state == State.REVOKING
-    fresh = make_bot(db_path=bot.db_path)
-    fresh.workflow.d = replace(fresh.workflow.d, clock=lambda: datetime.now(UTC) + timedelta(days=2))
+    fresh = make_bot(db_path=bot.db_path)  # the restarted process reads the same (advanced) clock
     fresh.workflow.recover()
     assert fresh.store.get(request_id).state == State.EXPIRED
     last = [e for e in fresh.workflow.d.audit.events() if e.request_id == request_id][-1]
@@ -93,7 +90,7 @@ def test_sweep_retries_a_stalled_removal(bot: Bot) -> None:
     fail_iam(bot.iam, "DeleteUser", times=1)
     bot.command(DEV, "remove")
     assert bot.store.get(request_id).state == State.REVOKING
-    bot.workflow.d = replace(bot.workflow.d, clock=lambda: datetime.now(UTC) + timedelta(minutes=6))
+    bot.clock.advance(minutes=6)
     bot.workflow.sweep()
     assert bot.store.get(request_id).state == State.REVOKED
     assert bot.iam_users() == []

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -118,8 +117,7 @@ def test_home_for_active_access_shows_iam_user_and_key_age_after_show_credential
 def test_old_key_age_is_shown_with_a_rotate_hint(bot: Bot) -> None:
     request_id = bot.approved_user()
     home_click(bot, DEV, SHOW, request_id)
-    later = datetime.now(UTC) + timedelta(days=100, hours=1)
-    bot.workflow.d = replace(bot.workflow.d, clock=lambda: later)
+    bot.clock.advance(days=100, hours=1)
 
     view = open_home(bot, DEV)
 

@@ -20,7 +20,7 @@ from iam import ProvisionSpec, build_iam_client
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "aws_managed_policies: load moto's copy of the AWS managed policies (about 0.5 s per test)",
+        "aws_managed_policies: load moto's copy of the AWS managed policies",
     )
 
 
@@ -47,11 +47,12 @@ def service_credentials() -> FakeServiceSpecificCredentials:
 def iam(
     request: pytest.FixtureRequest,
     aws_credentials: None,
+    aws_built_once: None,
     service_credentials: FakeServiceSpecificCredentials,
 ) -> Iterator[Any]:
     """A fresh, empty moto IAM account per test; AWS managed policies only with @aws_managed_policies."""
-    # Loading the ~1,300 AWS managed policies costs about 0.5 s per mock, because moto rebuilds them for
-    # every partition. Only the tests that attach one pay for it; every test still gets its own account.
+    # Only the tests that attach an AWS managed policy see them (copies of the session's, see aws_built_once);
+    # every test gets its own account.
     load_managed = request.node.get_closest_marker("aws_managed_policies") is not None
     with mock_aws(config={"iam": {"load_aws_managed_policies": load_managed}}):
         client = build_iam_client("us-east-1")

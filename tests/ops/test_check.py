@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +11,9 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, NoCredentialsError
 from botocore.parsers import ResponseParserError
-from moto import mock_aws
 from slack_sdk import WebClient
 
 import bot
-import iam
 from ops.check import (
     CheckResult,
     Status,
@@ -31,29 +28,11 @@ from ops.policy import bot_policy
 from playground.slack_api import FakeSlack
 from settings import Settings
 from slack_gateway import build_web_client
-from tests.conftest import CHANNEL, LEAD, LEAD2, LEADS_GROUP, TEST_AWS_ENV, make_settings
+from tests.conftest import CHANNEL, LEAD, LEAD2, LEADS_GROUP, make_settings
 from tests.ops.iam_eval import FakePolicySimulator
 
 ACCOUNT = "123456789012"
 BOUNDARY_DOC = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"amplify:*","Resource":"*"}]}'
-
-
-@pytest.fixture(scope="module")
-def shared_moto() -> Iterator[None]:
-    """One moto for the module: loading AWS's managed policies takes half a second per start."""
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in TEST_AWS_ENV.items():
-            env.setenv(name, value)
-        env.delenv("AWS_ENDPOINT_URL", raising=False)
-        env.delenv("AWS_PROFILE", raising=False)
-        with mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
-            yield
-
-
-@pytest.fixture
-def iam_client(shared_moto: None) -> Any:
-    """A fresh client on the shared moto, so hooks a test installs (the fake simulator) stay with that test."""
-    return iam.build_iam_client("eu-west-1")
 
 
 @pytest.fixture

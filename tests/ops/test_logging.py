@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +20,6 @@ BASE = {
     "AMPLIFY_DEV_APPROVAL_CHANNEL": "C0APPROVE",
     "AMPLIFY_DEV_APPROVERS": "ULEAD",
 }
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """Leave the root logger as found: our handler writes to a stream that only lives during this test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def _our_handler() -> logging.Handler:

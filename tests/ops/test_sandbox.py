@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -79,6 +80,11 @@ def test_sandbox_warns_at_start_and_again_while_running(aws_env: None, caplog: p
 
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "SANDBOX MODE" in r.getMessage()]
     assert len(warnings) >= 3  # once at start, then on every interval
+    # Stopped means ended: a reminder still running would log into whatever test runs next.
+    assert not [t for t in threading.enumerate() if t.name == "amplify-dev-sandbox-reminder"]
+    caplog.clear()
+    time.sleep(0.2)
+    assert not caplog.records
 
 
 # --- processes --------------------------------------------------------------------------------------------
