@@ -89,7 +89,7 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         and user["Path"] == spec.path
         and tags.get(TAG_REQUEST) == spec.request_id
         and tags.get(TAG_SLACK_USER) == spec.slack_user_id
-        and tags.get(TAG_INSTANCE) == spec.instance
+        and tags.get(TAG_INSTANCE, spec.instance) == spec.instance
     )
     if not ours:
         raise UserNameTaken(
@@ -97,6 +97,8 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
             "EntityAlreadyExists",
             detail="the name belongs to a user not created for this request",
         )
+    if TAG_INSTANCE not in tags:  # an attempt by a release from before instance tags: this request's, so ours
+        tags = adopt_user(iam, spec.user_name, spec.owner, tags)
     try:
         groups = {
             group["GroupName"] for group in collect(iam, "list_groups_for_user", "Groups", UserName=spec.user_name)

@@ -68,6 +68,10 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one JSON object per line
 
+    def __post_init__(self) -> None:
+        if not self.instance:  # the documented default, also for Settings built in code (the playground)
+            object.__setattr__(self, "instance", self.approval_channel)
+
     @property
     def socket_mode(self) -> bool:
         """Socket Mode is used whenever an app-level token is configured."""

@@ -165,7 +165,9 @@ def test_drift_is_removed_closed_or_reported(bot: Bot) -> None:
     bot.iam.delete_user(UserName=USER)  # deleted behind the bot's back
 
     findings = bot.workflow.reconcile()
-    assert "orphan-ugone" not in bot.iam_users()  # ours, with no active request: removed
+    # Our tags, but a request this store never held: reported, never deleted (issue 10: it may be another
+    # deployment's user, or this bot's database was lost). tests/test_instances.py covers the deletions.
+    assert "orphan-ugone" in bot.iam_users()
     assert "stranger" in bot.iam_users() and "outside" in bot.iam_users()  # not ours: untouched
     assert bot.iam.list_user_tags(UserName="stranger")["Tags"] == []
     assert bot.store.get(request_id).state == State.REVOKED

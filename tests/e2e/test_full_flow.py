@@ -36,6 +36,7 @@ def test_request_approve_reveal_remove_end_to_end(bot: Bot) -> None:
         "amplify-dev:request-id": request_id,
         "amplify-dev:approved-by": LEAD,
         "amplify-dev:expires-at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "amplify-dev:instance": bot.settings.approval_channel,  # AMPLIFY_DEV_INSTANCE's default
     }
     assert bot.iam.list_user_policies(UserName="dana.dev-udev")["PolicyNames"] == ["amplify-dev-expiry"]
     attached = {
