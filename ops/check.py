@@ -587,6 +587,16 @@ def check_risks(settings: Settings) -> list[CheckResult]:
     def add(status: Status, subject: str, detail: str) -> None:
         results.append(CheckResult("Risk", status, subject, detail))
 
+    results.append(
+        CheckResult(
+            "AWS",
+            Status.PASS,
+            "instance",
+            f"users are tagged amplify-dev:instance={settings.instance}"
+            f"{' (the approval channel: AMPLIFY_DEV_INSTANCE is not set)' if settings.instance == settings.approval_channel else ''}; "
+            "the bot changes and deletes only users carrying this value, so another deployment in the account is safe.",
+        )
+    )
     admin = [arn for arn in settings.policy_arns if arn.rsplit("/", 1)[-1] in ADMIN_EQUIVALENT_POLICIES]
     if admin and not settings.permissions_boundary:
         add(

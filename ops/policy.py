@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iam.expiry import TAG_EXPIRES_AT
-from iam.models import TAG_APPROVED_BY, TAG_REQUEST, TAG_SLACK_USER
+from iam.models import TAG_APPROVED_BY, TAG_INSTANCE, TAG_REQUEST, TAG_SLACK_USER
 from iam.names import change_password_policy_arn
 from settings import Settings
 
-BOT_TAG_KEYS = (TAG_SLACK_USER, TAG_REQUEST, TAG_APPROVED_BY, TAG_EXPIRES_AT)
+BOT_TAG_KEYS = (TAG_SLACK_USER, TAG_REQUEST, TAG_APPROVED_BY, TAG_INSTANCE, TAG_EXPIRES_AT)
 
 # Managed policies are limited to 6,144 characters, whitespace not counted.
 MAX_MANAGED_POLICY_CHARS = 6144
@@ -72,20 +72,29 @@ def _grants(settings: Settings, account_id: str, partition: str, principal: str 
     iam_arn = f"arn:{partition}:iam::{account_id}"
     users = f"{iam_arn}:user{settings.iam_path}*"
     sample_user = f"{iam_arn}:user{settings.iam_path}{CHECK_USER_NAME}"
-    owned_tag = f"iam:ResourceTag/{TAG_SLACK_USER}"
-    owned = {"Null": {owned_tag: "false"}}
-    owned_context: dict[str, str | tuple[str, ...]] = {owned_tag: CHECK_SLACK_USER}
+    # Every change is conditioned on this deployment's instance tag: another deployment's users (same account,
+    # same path) are out of reach even if this bot's own code went wrong.
+    owned_tag = f"aws:ResourceTag/{TAG_INSTANCE}"
+    owned = {"StringEquals": {owned_tag: settings.instance}}
+    owned_context: dict[str, str | tuple[str, ...]] = {owned_tag: settings.instance}
     boundary = settings.permissions_boundary
     with_boundary = {"ArnEquals": {"iam:PermissionsBoundary": boundary}} if boundary else {}
     boundary_context: dict[str, str | tuple[str, ...]] = {"iam:PermissionsBoundary": boundary} if boundary else {}
     creation_tags = BOT_TAG_KEYS  # the expiry tag is written at creation too
     creation_context: dict[str, str | tuple[str, ...]] = {
         **{f"aws:RequestTag/{key}": CHECK_SLACK_USER for key in creation_tags},
+        f"aws:RequestTag/{TAG_INSTANCE}": settings.instance,
         "aws:TagKeys": creation_tags,
     }
     creation_conditions = {
         "Null": {f"aws:RequestTag/{TAG_SLACK_USER}": "false"},
+        "StringEquals": {f"aws:RequestTag/{TAG_INSTANCE}": settings.instance},
         "ForAllValues:StringEquals": {"aws:TagKeys": list(BOT_TAG_KEYS)},
+    }
+    adoption_context: dict[str, str | tuple[str, ...]] = {
+        f"iam:ResourceTag/{TAG_SLACK_USER}": CHECK_SLACK_USER,
+        f"aws:RequestTag/{TAG_INSTANCE}": settings.instance,
+        "aws:TagKeys": (TAG_INSTANCE,),
     }
     attachable = attachable_policy_arns(settings, partition)
 
@@ -146,15 +155,6 @@ def _grants(settings: Settings, account_id: str, partition: str, principal: str 
         ),
         _Grant(
             {
-                "Sid": "ListWhatOwnUsersHold",
-                "Effect": "Allow",
-                "Action": list_actions,
-                "Resource": users,
-            },
-            (SimulationCase(tuple(list_actions), sample_user),),
-        ),
-        _Grant(
-            {
                 "Sid": "CreateUsersOnlyUnderPathWithTags" + ("AndBoundary" if boundary else ""),
                 "Effect": "Allow",
                 "Action": "iam:CreateUser",
@@ -176,7 +176,7 @@ def _grants(settings: Settings, account_id: str, partition: str, principal: str 
         ),
         _Grant(
             {
-                "Sid": "SetOrClearExpiryTagOnOwnUsers",
+                "Sid": "SetOrClearExpiryTag",
                 "Effect": "Allow",
                 "Action": ["iam:TagUser", "iam:UntagUser"],
                 "Resource": users,
@@ -196,13 +196,30 @@ def _grants(settings: Settings, account_id: str, partition: str, principal: str 
         ),
         _Grant(
             {
+                "Sid": "AdoptOwnLegacyUsers",
+                "Effect": "Allow",
+                # Users an earlier release made carry the bot's tags but no instance tag: the bot may add its
+                # own instance tag to such a user (only when its store holds the user's request), nothing else.
+                "Action": "iam:TagUser",
+                "Resource": users,
+                "Condition": {
+                    "Null": {f"aws:ResourceTag/{TAG_INSTANCE}": "true", f"iam:ResourceTag/{TAG_SLACK_USER}": "false"},
+                    "StringEquals": {f"aws:RequestTag/{TAG_INSTANCE}": settings.instance},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": [TAG_INSTANCE]},
+                },
+            },
+            (SimulationCase(("iam:TagUser",), sample_user, adoption_context),),
+        ),
+        _Grant(
+            {
                 "Sid": "ManageAndDeleteOnlyOwnUsers",
                 "Effect": "Allow",
-                "Action": manage_actions,
+                # Listing what a user holds is read-only, but only the bot's own users need it.
+                "Action": [*list_actions, *manage_actions],
                 "Resource": users,
                 "Condition": owned,
             },
-            (SimulationCase(tuple(manage_actions), sample_user, owned_context),),
+            (SimulationCase((*list_actions, *manage_actions), sample_user, owned_context),),
         ),
         _Grant(
             {
@@ -232,7 +249,7 @@ def _grants(settings: Settings, account_id: str, partition: str, principal: str 
         ),
         _Grant(
             {
-                "Sid": "DeleteVirtualMFADevicesOfRemovedUsers",
+                "Sid": "DeleteRemovedUsersMFA",
                 "Effect": "Allow",
                 # A device's name is the user's choice, so no narrower pattern exists. IAM refuses to delete a
                 # device that is still assigned to a user, and the bot deactivates only its own users' devices.

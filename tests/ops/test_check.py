@@ -97,6 +97,7 @@ def test_good_configuration_passes_with_only_the_expected_warnings(
         "Socket Mode": Status.SKIP,  # HTTP mode: nothing to open
         "credentials": Status.PASS,
         "IAM path": Status.PASS,
+        "instance": Status.PASS,
         "policy AdministratorAccess-Amplify": Status.PASS,
         "policy IAMUserChangePassword": Status.PASS,
         "bot's permissions": Status.SKIP,  # moto cannot simulate
@@ -364,6 +365,7 @@ def test_risky_settings_warn_and_safe_ones_do_not(fake: FakeSlack, iam_client: A
     assert line(risky, "expiry").status is Status.WARN
     assert exit_code(risky) == 0  # warnings never fail the check
     assert [r for r in safe if r.area == "Risk"] == []
+    assert "amplify-dev:instance=C0APPROVE" in line(safe, "instance").detail  # check reports the instance
     assert "policy IAMUserChangePassword" not in statuses(safe)  # not needed without console access
 
 

@@ -23,6 +23,7 @@ from ops.policy import (
     BOT_TAG_KEYS,
     MAX_MANAGED_POLICY_CHARS,
     TAG_EXPIRES_AT,
+    TAG_INSTANCE,
     bot_policy,
     simulation_cases,
 )
@@ -38,12 +39,14 @@ ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 AMPLIFY_ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess-Amplify"
 CHANGE_PASSWORD = "arn:aws:iam::aws:policy/IAMUserChangePassword"
 BOT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/amplify-dev-bot"
-OWNED = {f"iam:ResourceTag/{TAG_SLACK_USER}": "UDEV"}
+INSTANCE = "C0APPROVE"  # AMPLIFY_DEV_INSTANCE's default: the approval channel
+OWNED = {f"iam:ResourceTag/{TAG_SLACK_USER}": "UDEV", f"aws:ResourceTag/{TAG_INSTANCE}": INSTANCE}
 CREATION_TAGS = {
     f"aws:RequestTag/{TAG_SLACK_USER}": "UDEV",
     f"aws:RequestTag/{TAG_REQUEST}": "r1",
     f"aws:RequestTag/{TAG_APPROVED_BY}": "ULEAD",
-    "aws:TagKeys": (TAG_SLACK_USER, TAG_REQUEST, TAG_APPROVED_BY),
+    f"aws:RequestTag/{TAG_INSTANCE}": INSTANCE,
+    "aws:TagKeys": (TAG_SLACK_USER, TAG_REQUEST, TAG_APPROVED_BY, TAG_INSTANCE),
 }
 
 
@@ -253,6 +256,32 @@ def test_creates_users_only_under_its_path_and_only_with_its_tags() -> None:
     foreign = {**CREATION_TAGS, "aws:RequestTag/team": "x", "aws:TagKeys": (TAG_SLACK_USER, "team")}
     assert not allowed(policy, "iam:CreateUser", f"{USERS}/jane-udev", foreign)
     assert not allowed(policy, "iam:TagUser", f"{USERS}/jane-udev", foreign)
+
+
+def test_every_change_is_conditioned_on_this_instance() -> None:
+    policy = bot_policy(settings_with(), ACCOUNT)
+    user = f"{USERS}/jane-udev"
+    theirs = {**OWNED, f"aws:ResourceTag/{TAG_INSTANCE}": "staging"}
+
+    for action in ("iam:DeleteUser", "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys"):
+        assert allowed(policy, action, user, OWNED), action
+        assert not allowed(policy, action, user, theirs), f"{action} on another instance's user"
+    assert not allowed(policy, "iam:AttachUserPolicy", user, {**theirs, "iam:PolicyARN": AMPLIFY_ADMIN})
+    staging_tags = {**CREATION_TAGS, f"aws:RequestTag/{TAG_INSTANCE}": "staging"}
+    assert not allowed(policy, "iam:CreateUser", user, staging_tags)
+    assert "aws:ResourceTag/amplify-dev:instance" in json.dumps(policy)
+
+
+def test_users_from_before_instance_tags_may_only_get_this_instance_tag() -> None:
+    policy = bot_policy(settings_with(), ACCOUNT)
+    user = f"{USERS}/jane-udev"
+    legacy = {f"iam:ResourceTag/{TAG_SLACK_USER}": "UDEV"}
+    adopt = {**legacy, f"aws:RequestTag/{TAG_INSTANCE}": INSTANCE, "aws:TagKeys": (TAG_INSTANCE,)}
+
+    assert allowed(policy, "iam:TagUser", user, adopt)
+    assert not allowed(policy, "iam:TagUser", user, {**adopt, f"aws:RequestTag/{TAG_INSTANCE}": "staging"})
+    assert not allowed(policy, "iam:TagUser", user, {**adopt, f"aws:ResourceTag/{TAG_INSTANCE}": "staging"})
+    assert not allowed(policy, "iam:DeleteUser", user, legacy)
 
 
 def test_with_a_boundary_it_creates_users_only_with_that_boundary() -> None:

@@ -104,6 +104,7 @@ def test_bot_statements_are_what_bot_py_policy_prints(template: dict[str, Any], 
         {
             **GOOD_ENV_FOR_TESTS,
             "AMPLIFY_DEV_IAM_PATH": params["IamPath"],
+            "AMPLIFY_DEV_INSTANCE": params["Instance"],
             "AMPLIFY_DEV_POLICY_ARNS": params["PolicyArns"],
         }
     )
