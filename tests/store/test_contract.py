@@ -280,7 +280,9 @@ def test_a_period_is_claimed_once_across_stores_and_threads(backend: Backend) ->
     """The weekly review's compare-and-set: one winner per (name, period), even from another process."""
     other = backend.reopen()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        wins = list(pool.map(lambda i: (backend.store if i % 2 else other).claim("review/default", "2026-W10"), range(8)))
+        wins = list(
+            pool.map(lambda i: (backend.store if i % 2 else other).claim("review/default", "2026-W10"), range(8))
+        )
     assert wins.count(True) == 1
     assert backend.store.claim("review/default", "2026-W10") is False
     assert other.claim("review/default", "2026-W11") is True  # the next week is its own claim
