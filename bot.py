@@ -178,6 +178,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     audit = sub.add_parser("audit", help="export the audit trail")
     audit.add_argument("--since", help="only events on or after this date (YYYY-MM-DD)")
     audit.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    review = sub.add_parser("review", help="print the access review (active grants, last use, flags)")
+    review.add_argument("--project", help="the project to review (only `default` exists for now)")
+    review.add_argument("--format", choices=("text", "csv", "jsonl"), default="text")
     return parser.parse_args(argv)
 
 
@@ -212,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
         from ops.audit_export import run_audit_export
 
         return run_audit_export(settings, sys.stdout, since=args.since, fmt=args.format)
+    if args.command == "review":
+        from ops.review_export import run_review_export
+
+        return run_review_export(settings, sys.stdout, fmt=args.format, project=args.project)
     return run_bot(settings, sandbox=args.sandbox)
 
 

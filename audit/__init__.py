@@ -23,6 +23,7 @@ EVENTS = (
     "expired",
     "cancelled",
     "extended",
+    "refused",  # the requester policy refused someone (guest, bot, deactivated, not listed): nothing was filed
 )
 
 

@@ -17,6 +17,11 @@ class Reason(StrEnum):
     NOT_APPROVER = "not_approver"  # not a configured lead (directly or through a user group)
     NOT_REQUESTER = "not_requester"  # credentials and extensions belong to the requester alone
     NOT_FOR_OTHERS = "not_for_others"  # acting on someone else's access needs a lead
+    # AMPLIFY_DEV_REQUESTERS and who Slack says the person is: refused before anything reaches the leads.
+    REQUESTER_GUEST = "requester_guest"  # a single- or multi-channel guest not listed by user ID
+    REQUESTER_BOT = "requester_bot"
+    REQUESTER_DEACTIVATED = "requester_deactivated"
+    REQUESTER_NOT_LISTED = "requester_not_listed"  # AMPLIFY_DEV_REQUESTERS is set and names neither them nor a group
 
 
 @dataclass(frozen=True)
@@ -56,3 +61,42 @@ def may_use_credentials(actor: str, requester: str) -> Decision:
     if actor == requester:
         return ALLOWED
     return Decision(False, Reason.NOT_REQUESTER, "Only the person who asked for this access can fetch its credentials.")
+
+
+@dataclass(frozen=True)
+class Requester:
+    """What the requester policy looks at: Slack's flags for the person and where the settings list them."""
+
+    user_id: str
+    is_guest: bool = False  # is_restricted or is_ultra_restricted
+    is_bot: bool = False
+    deleted: bool = False
+    listed_by_id: bool = False  # their user ID is in AMPLIFY_DEV_REQUESTERS
+    in_listed_group: bool = False  # a member of a user group AMPLIFY_DEV_REQUESTERS names
+
+
+def may_request(person: Requester, *, restricted: bool, approval_channel: str) -> Decision:
+    """May `person` file a request? `restricted`: AMPLIFY_DEV_REQUESTERS is set (else every full member may).
+
+    Guests, bots and deactivated accounts are refused whatever the setting says, except a guest listed by user
+    ID (a group is not enough: guests in a group are usually there by accident).
+    """
+    ask = f"Ask a lead in <#{approval_channel}> if you need AWS Amplify access; nothing was sent to them."
+    if person.deleted:
+        return Decision(False, Reason.REQUESTER_DEACTIVATED, "This Slack account is deactivated, so it can't ask.")
+    if person.is_bot:
+        return Decision(False, Reason.REQUESTER_BOT, "Bots can't ask for AWS Amplify access.")
+    if person.is_guest and not person.listed_by_id:
+        return Decision(
+            False, Reason.REQUESTER_GUEST, f"Guests of this workspace can't ask for access unless listed by name. {ask}"
+        )
+    if person.is_guest or not restricted or person.listed_by_id or person.in_listed_group:
+        return ALLOWED
+    return Decision(False, Reason.REQUESTER_NOT_LISTED, f"You aren't among the people allowed to ask here. {ask}")
+
+
+def may_review(*, actor_is_approver: bool) -> Decision:
+    """Only the leads see the access review (who holds access, when it was last used)."""
+    if actor_is_approver:
+        return ALLOWED
+    return Decision(False, Reason.NOT_APPROVER, "Only the leads configured for amplify-dev can see the access review.")

@@ -1,8 +1,9 @@
-"""Button clicks: Approve, Deny (approvers' channel) and Show credentials (the requester's DM)."""
+"""Button clicks: Approve, Deny, the review's Remove (approvers' channel) and Show credentials (the requester's DM)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -11,9 +12,12 @@ from slack_bolt import Ack, App, Respond
 
 import messages as msg
 from handlers.background import after_ack
+from messages.review import REVIEW_REMOVE_ACTION
 from workflow import Workflow
 
 logger = logging.getLogger(__name__)
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
 def clicked(body: dict[str, Any]) -> tuple[str, str] | None:
@@ -55,6 +59,13 @@ def register(app: App, workflow: Workflow, runner: Executor) -> None:
 
         return listener
 
+    def remove_from_review(actor: str, target: str) -> msg.Reply | None:
+        # The value names only whose access; workflow.remove checks (from configuration) that actor may remove it.
+        if not _USER_ID.match(target):
+            logger.warning("ignored a review Remove click from %s with a malformed target", actor)
+            return None
+        return workflow.remove(actor, target)
+
     app.action(msg.APPROVE_ACTION)(on_click(workflow.approve, "an Approve click"))
     app.action(msg.DENY_ACTION)(on_click(workflow.deny, "a Deny click"))
     app.action(msg.SHOW_CREDENTIALS_ACTION)(on_click(workflow.show_credentials, "a Show credentials click"))
@@ -65,3 +76,4 @@ def register(app: App, workflow: Workflow, runner: Executor) -> None:
     app.action(msg.EXTEND_DENY_ACTION)(
         on_click(lambda actor, rid: workflow.decide_extension(actor, rid, approve=False), "an extension denial")
     )
+    app.action(REVIEW_REMOVE_ACTION)(on_click(remove_from_review, "a review Remove click"))

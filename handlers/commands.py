@@ -26,7 +26,7 @@ DAYS_TEXT = re.compile(r"[0-9]{1,5}", re.ASCII)
 class ParsedCommand:
     """What the command text asks for."""
 
-    verb: str  # "form", "request", "remove", "rotate", "status", "list", "help", or "unknown"
+    verb: str  # "form", "request", "remove", "rotate", "status", "list", "review", "help", or "unknown"
     reason: str = ""
     console: bool = False
     target: str | None = None
@@ -64,7 +64,7 @@ def parse_command(text: str) -> ParsedCommand:
                 "unknown", problem="To remove someone else, mention them: `/amplify-dev remove @name`."
             )
         return ParsedCommand("remove", target=match.group(1))
-    if verb in ("rotate", "status", "list", "help") and not rest:
+    if verb in ("rotate", "status", "list", "review", "help") and not rest:
         return ParsedCommand(verb)
     return ParsedCommand("unknown", problem=f"I don't understand `{msg.escape(text[:100])}`.")
 
@@ -90,7 +90,7 @@ def handle_amplify_dev_command(
             view = workflow.request_form(metadata)
             after_ack(
                 runner,
-                lambda: workflow.open_request_form(command["trigger_id"], view),
+                lambda: workflow.open_request_form(command["trigger_id"], view, user),
                 respond_to(respond),
                 "opening the request form",
             )
@@ -106,6 +106,8 @@ def handle_amplify_dev_command(
             reply_later(lambda: workflow.rotate(user), "rotate")
         case "list":
             reply_later(lambda: workflow.list_requests(user), "list")
+        case "review":  # reads IAM for every grant: after the ack, answered through the response_url
+            reply_later(lambda: workflow.review(user), "review")
         case "status":
             ack(**workflow.status(user).to_kwargs())  # reads only the local store: fast enough for the ack
         case "help":

@@ -60,7 +60,7 @@ def handle_home_request_click(ack: Ack, body: dict[str, Any], workflow: Workflow
     view = workflow.request_form({"source": "home"})
     after_ack(
         runner,
-        lambda: workflow.open_request_form(trigger_id, view),
+        lambda: workflow.open_request_form(trigger_id, view, actor),
         lambda reply: workflow.tell(actor, reply),
         "opening the request form from Home",
     )

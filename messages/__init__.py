@@ -434,6 +434,7 @@ def usage_reply(note: str | None = None) -> Reply:
         f"• `{COMMAND} rotate`: replace your access key (the new one is shown once in your DM with me)",
         f"• `{COMMAND} remove`: end your access now (leads: `{COMMAND} remove @someone`)",
         f"• `{COMMAND} list`: pending requests and active users (leads only)",
+        f"• `{COMMAND} review`: who holds access and when they last used it, with flags (leads only)",
     ]
     text = "\n".join(([note, ""] if note else []) + lines)
     return Reply(text=text, blocks=[SectionBlock(text=text)])

@@ -114,6 +114,7 @@ def _grants(settings: Settings, account_id: str, partition: str, principal: str 
     if settings.allow_console:
         manage_actions.insert(3, "iam:CreateLoginProfile")
     list_actions = [
+        "iam:GetAccessKeyLastUsed",  # the access review: when each key was last used
         "iam:ListAccessKeys",
         "iam:ListAttachedUserPolicies",
         "iam:ListGroupsForUser",

@@ -65,8 +65,10 @@ class WebApiMethods:
         team_id: str | None = None,
         deleted: bool = False,
         is_bot: bool = False,
+        is_restricted: bool = False,
+        is_ultra_restricted: bool = False,
     ) -> None:
-        """Make users.info know this user."""
+        """Make users.info know this user (is_restricted: a multi-channel guest; ultra: single-channel)."""
         with self._cond:
             self._users[user_id] = {
                 "id": user_id,
@@ -75,6 +77,8 @@ class WebApiMethods:
                 "real_name": real_name,
                 "deleted": deleted,
                 "is_bot": is_bot,
+                "is_restricted": is_restricted,
+                "is_ultra_restricted": is_ultra_restricted,
                 "profile": {"real_name": real_name, "display_name": display_name},
             }
 

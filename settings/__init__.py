@@ -31,6 +31,7 @@ _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 # ASCII digits only: str.isdigit() also accepts "²", "①" (which int() refuses) and Arabic-Indic or
 # full-width digits (which int() reads). Nine at most: int() of thousands of digits is slow or refused.
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = datetime.weekday()
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -67,6 +68,10 @@ class Settings:
     audit_channel: str | None = None
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one JSON object per line
+    # Who may request (AMPLIFY_DEV_REQUESTERS); both empty: every full member of the workspace.
+    requester_user_ids: frozenset[str] = frozenset()
+    requester_group_ids: frozenset[str] = frozenset()
+    review_weekday: int | None = None  # AMPLIFY_DEV_REVIEW_SCHEDULE: 0 (Monday) to 6, None: no weekly post
 
     def __post_init__(self) -> None:
         if not self.instance:  # the documented default, also for Settings built in code (the playground)
@@ -122,12 +127,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"AMPLIFY_DEV_APPROVAL_CHANNEL must be a channel ID like C0123ABCD (not a name), got {channel!r}"
         )
 
-    approvers = [a.strip() for a in required("AMPLIFY_DEV_APPROVERS").split(",") if a.strip()]
-    bad = [a for a in approvers if not (_USER_ID.match(a) or _GROUP_ID.match(a))]
-    if bad or not approvers:
+    required("AMPLIFY_DEV_APPROVERS")
+    approvers = _slack_ids(env, "AMPLIFY_DEV_APPROVERS")
+
+    requesters = _slack_ids(env, "AMPLIFY_DEV_REQUESTERS")
+    schedule = (optional("AMPLIFY_DEV_REVIEW_SCHEDULE") or "").lower()
+    if schedule and schedule not in WEEKDAYS:
         raise SettingsError(
-            "AMPLIFY_DEV_APPROVERS must be comma-separated Slack user IDs (U…/W…) or user-group IDs (S…); "
-            f"not understood: {', '.join(bad) or '(empty)'}"
+            f"AMPLIFY_DEV_REVIEW_SCHEDULE must be a weekday ({', '.join(WEEKDAYS)}) or unset, "
+            f"got {env['AMPLIFY_DEV_REVIEW_SCHEDULE']!r}"
         )
 
     policies = tuple(
@@ -223,7 +231,23 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         audit_channel=audit_channel,
         log_level=log_level,
         log_format=log_format,
+        requester_user_ids=frozenset(a for a in requesters if _USER_ID.match(a)),
+        requester_group_ids=frozenset(a for a in requesters if _GROUP_ID.match(a)),
+        review_weekday=WEEKDAYS.index(schedule) if schedule else None,
     )
+
+
+def _slack_ids(env: Mapping[str, str], name: str) -> list[str]:
+    """Comma-separated Slack user IDs (U…/W…) and user-group IDs (S…); empty when the setting is unset."""
+    raw = env.get(name, "")
+    ids = [a.strip() for a in raw.split(",") if a.strip()]
+    bad = [a for a in ids if not (_USER_ID.match(a) or _GROUP_ID.match(a))]
+    if bad or (raw and not ids):
+        raise SettingsError(
+            f"{name} must be comma-separated Slack user IDs (U…/W…) or user-group IDs (S…); "
+            f"not understood: {', '.join(bad) or '(empty)'}"
+        )
+    return ids
 
 
 def _boolean(env: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -43,6 +43,13 @@ class SlackUser:
     names: tuple[str, ...]  # display name, real name, handle: best first, for the IAM user name
     deleted: bool
     is_bot: bool
+    is_restricted: bool = False  # a multi-channel guest
+    is_ultra_restricted: bool = False  # a single-channel guest
+
+    @property
+    def is_guest(self) -> bool:
+        """A single- or multi-channel guest of the workspace."""
+        return self.is_restricted or self.is_ultra_restricted
 
 
 def build_web_client(token: str, base_url: str, *, retry_server_errors: bool = False, timeout: int = 10) -> WebClient:
@@ -146,6 +153,8 @@ class SlackGateway:
             names=tuple(n for n in names if n),
             deleted=bool(data.get("deleted")),
             is_bot=bool(data.get("is_bot")),
+            is_restricted=bool(data.get("is_restricted")),
+            is_ultra_restricted=bool(data.get("is_ultra_restricted")),
         )
 
     def usergroup_members(self, group_id: str) -> frozenset[str]:

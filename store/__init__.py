@@ -225,6 +225,9 @@ class RequestStore(Protocol):
     def with_undelivered_keys(self) -> list[Request]:
         """Requests that still list access keys nobody saw (their deletion failed)."""
 
+    def claim(self, name: str, period: str) -> bool:
+        """Claim `name` for `period` (e.g. the weekly review for "2026-W09"): True for exactly one caller, ever."""
+
 
 _COLUMNS = [f.name for f in fields(Request)]
 _DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
@@ -259,6 +262,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS one_open_request_per_user
     ON requests (slack_user_id) WHERE state IN ('pending', 'approved', 'active', 'revoking');
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at);
 CREATE INDEX IF NOT EXISTS requests_by_user ON requests (slack_user_id, created_at);
+-- Once-per-period jobs (the weekly review post): the primary key is the compare-and-set.
+CREATE TABLE IF NOT EXISTS claims (
+    name TEXT NOT NULL,
+    period TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (name, period)
+);
 """
 
 # Columns added after the first release: added to an existing database at start-up.
@@ -394,6 +404,15 @@ class SqliteRequestStore:
     def with_undelivered_keys(self) -> list[Request]:
         """Requests that still list access keys nobody saw (their deletion failed)."""
         return self._many("undelivered_key_ids != ''", ())
+
+    def claim(self, name: str, period: str) -> bool:
+        """Claim `name` for `period`: True for exactly one caller, ever (an INSERT the primary key lets once)."""
+        with self._lock:
+            inserted = self._conn.execute(
+                "INSERT OR IGNORE INTO claims (name, period, claimed_at) VALUES (?, ?, ?)",
+                (name, period, _to_db("created_at", self._clock())),
+            ).rowcount
+        return inserted == 1
 
     def _many(self, where: str, params: tuple[Any, ...]) -> list[Request]:
         with self._lock:

@@ -28,6 +28,7 @@ from store.dynamodb_table import (
     TTL_ATTRIBUTE,
     Expression,
     audit_item,
+    claim_key,
     is_empty,
     lock_key,
     query_pages,
@@ -265,6 +266,20 @@ class DynamoRequestStore:
         condition = f"{expression.name(CLEANUP_ATTRIBUTE)} = {expression.value({'S': CLEANUP_KEYS})}"
         params = expression.params(TableName=self._table, IndexName=BY_CLEANUP, KeyConditionExpression=condition)
         return sorted((self._remember(item) for item in query_pages(self._client, params)), key=_age)
+
+    def claim(self, name: str, period: str) -> bool:
+        """Claim `name` for `period` with a conditional put of `CLAIM#<name>` / `<period>`: True for one caller."""
+        now = self._clock()
+        item = {
+            **claim_key(name, period),
+            "claimed_at": {"S": time_text(now)},
+            TTL_ATTRIBUTE: self._delete_after(now),
+        }
+        try:
+            self._client.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def _query(
         self, index: str, state: State, sort_key: str | None = None, cutoff: datetime | None = None

@@ -7,6 +7,7 @@ Single-table design, every item keyed by `pk` (partition) and `sk` (sort):
 | a request | `REQ#<request id>` | `REQUEST` | one attribute per `Request` field |
 | the open-request lock | `OPEN#<slack user id>` | `OPEN` | `request_id` of the user's one open request |
 | an audit event | `AUDIT#<yyyy-mm>` (month of `at`) | `<iso at>#<ns written>-<random>` | one attribute per `AuditEvent` field |
+| a once-per-period claim | `CLAIM#<name>` (e.g. the weekly review) | `<period>` (e.g. `2026-W09`) | `claimed_at`, `delete_after` |
 
 The lock is put (`attribute_not_exists`) in the same transaction as an open request and deleted in the same
 transaction as the transition that closes it: the equivalent of SQLite's unique partial index.
@@ -88,6 +89,11 @@ def request_key(request_id: str) -> dict[str, Any]:
 def lock_key(slack_user_id: str) -> dict[str, Any]:
     """The primary key of a user's open-request lock."""
     return {PK: {"S": f"OPEN#{slack_user_id}"}, SK: {"S": LOCK_SK}}
+
+
+def claim_key(name: str, period: str) -> dict[str, Any]:
+    """The primary key of a once-per-period claim (put with attribute_not_exists: one winner)."""
+    return {PK: {"S": f"CLAIM#{name}"}, SK: {"S": period}}
 
 
 def is_empty(value: Any) -> bool:

@@ -25,7 +25,7 @@ ENTRY_SCHEMA = "manifest.schema.json"
 NOT_VENDORED_REJECT_ALL = frozenset({"manifest.schema.2.0.0.json"})
 
 EXPECTED_BOT_SCOPES = ["commands", "chat:write", "im:write", "users:read", "usergroups:read"]
-USAGE_HINT = "[request [--console] <reason> | remove [@user] | rotate | status | list | help]"
+USAGE_HINT = "[request [--console] <reason> | remove [@user] | rotate | status | list | review | help]"
 
 
 def _retrieve_vendored_schema(uri: str) -> Resource:

@@ -139,3 +139,25 @@ def test_numeric_settings_take_ascii_digits() -> None:
 def test_iam_path_with_a_wildcard_is_refused(path: str) -> None:
     with pytest.raises(SettingsError, match=r"AMPLIFY_DEV_IAM_PATH.*no \* or \?"):
         load_settings({**GOOD, "AMPLIFY_DEV_IAM_PATH": path})
+
+
+def test_requesters_and_review_schedule_are_parsed() -> None:
+    s = load_settings(GOOD)
+    assert s.requester_user_ids == frozenset() and s.requester_group_ids == frozenset() and s.review_weekday is None
+    s = load_settings({**GOOD, "AMPLIFY_DEV_REQUESTERS": "U0DEV, W0DEV2,S0DEVS", "AMPLIFY_DEV_REVIEW_SCHEDULE": "Mon"})
+    assert s.requester_user_ids == {"U0DEV", "W0DEV2"} and s.requester_group_ids == {"S0DEVS"}
+    assert s.review_weekday == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("AMPLIFY_DEV_REQUESTERS", "alice"),
+        ("AMPLIFY_DEV_REQUESTERS", ","),
+        ("AMPLIFY_DEV_REVIEW_SCHEDULE", "monday"),
+        ("AMPLIFY_DEV_REVIEW_SCHEDULE", "1"),
+    ],
+)
+def test_bad_requesters_or_schedule_name_the_setting(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({**GOOD, name: value})

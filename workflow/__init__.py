@@ -10,6 +10,7 @@ messages, and return a `Reply` for the person who acted. Everything here runs af
     rotation.py     rotate
     removal.py      remove, the revoke sequence, withdrawing, off-boarding
     extensions.py   Extend and the leads' decision on it
+    review.py       the access review: /amplify-dev review and the weekly post
     upkeep.py       the sweep (expiry, reminders, stalled removals) and the drift check
     recovery.py     start-up recovery
     overview.py     status, list, the Home tab
@@ -33,6 +34,7 @@ from .overview import Overview
 from .recovery import Recovery
 from .removal import Removal
 from .requesting import Requesting
+from .review import AccessReview
 from .rotation import Rotation
 from .upkeep import Upkeep
 
@@ -57,6 +59,7 @@ class Workflow:
         self.upkeep = Upkeep(deps, self.removal, self.credentials, self.notify)
         self.recovery = Recovery(deps, self.deciding, self.credentials, self.removal, self.notify)
         self.overview = Overview(deps, self.access, self.notify)
+        self.access_review = AccessReview(deps, self.access, self.notify)
 
     def is_approver(self, user_id: str) -> bool:
         """True if the user is a configured approver, directly or through a configured user group."""
@@ -70,9 +73,9 @@ class Workflow:
         """The request modal as this operator configured it."""
         return self.requesting.request_form(private_metadata)
 
-    def open_request_form(self, trigger_id: str, view: Any) -> msg.Reply | None:
-        """Open the request modal, or say how to ask without it."""
-        return self.requesting.open_request_form(trigger_id, view)
+    def open_request_form(self, trigger_id: str, view: Any, actor: str | None = None) -> msg.Reply | None:
+        """Open the request modal, or say how to ask without it (or why `actor` may not ask)."""
+        return self.requesting.open_request_form(trigger_id, view, actor)
 
     def request_access(
         self, actor: str, team_id: str, reason: str, *, console: bool, days: int | None = None
@@ -119,6 +122,14 @@ class Workflow:
     def reconcile(self) -> list[str]:
         """The drift check between IAM and the store."""
         return self.upkeep.reconcile()
+
+    def review(self, actor: str) -> msg.Reply:
+        """`review`: the access review, for approvers."""
+        return self.access_review.review(actor)
+
+    def post_review_if_due(self) -> bool:
+        """The weekly review post (the sweep calls it too); True if this call posted it."""
+        return self.access_review.post_if_due()
 
     def recover(self) -> int:
         """Start-up recovery."""

@@ -107,22 +107,41 @@ class Notifier:
             outcome=outcome,
             detail=detail,
         )
+        self._record(record)
+
+    def audit_refusal(self, actor: str, code: str, detail: str = "") -> None:
+        """Audit a refusal that never became a request (the requester policy): no request id, no IAM user."""
+        self._record(
+            AuditEvent(
+                at=self.d.clock(),
+                event="refused",
+                actor=actor,
+                subject=actor,
+                request_id=None,
+                iam_user=None,
+                outcome=code,
+                detail=detail,
+            )
+        )
+
+    def _record(self, record: AuditEvent) -> None:
+        event, actor, subject = record.event, record.actor, record.subject
         logger.info(
             "audit %s: request %s by %s for %s (%s) %s%s",
             event,
-            request.id,
+            record.request_id or "-",
             actor or "amplify-dev",
-            request.slack_user_id,
-            request.iam_user_name,
-            outcome,
-            f" {detail}" if detail else "",
-            extra={"event": event, "request_id": request.id, "actor": actor, "subject": request.slack_user_id},
+            subject,
+            record.iam_user or "-",
+            record.outcome,
+            f" {record.detail}" if record.detail else "",
+            extra={"event": event, "request_id": record.request_id, "actor": actor, "subject": subject},
         )
         if self.d.audit is not None:
             try:
                 self.d.audit.append(record)
             except Exception:  # the audit trail must not stop access from being granted or removed
-                logger.exception("could not write the audit event for request %s", request.id)
+                logger.exception("could not write the audit event for request %s", record.request_id)
         if self.d.settings.audit_channel:
             try:
                 self.d.slack.post_message(self.d.settings.audit_channel, msg.audit_line(record), None)

@@ -7,7 +7,9 @@ from typing import Any
 
 import iam
 import messages as msg
-from slack_gateway import SlackCallFailed
+from authz import Decision, Requester, may_request
+from settings import Settings
+from slack_gateway import SlackCallFailed, SlackGateway, SlackUser
 from store import Fields, OpenRequestExists, Request, State
 
 from .deps import Deps, new_request_id
@@ -33,8 +35,16 @@ class Requesting:
             max_days=settings.max_days,
         )
 
-    def open_request_form(self, trigger_id: str, view: Any) -> msg.Reply | None:
-        """Open the request modal; if Slack refuses (trigger expired), point to the text command instead."""
+    def open_request_form(self, trigger_id: str, view: Any, actor: str | None = None) -> msg.Reply | None:
+        """Open the request modal; if Slack refuses (trigger expired), point to the text command instead.
+
+        Someone the settings alone already refuse is told so instead of getting a form (no Slack call: the
+        trigger is valid 3 seconds). Everyone else's profile is checked when the form is submitted.
+        """
+        if actor is not None and surely_not_listed(actor, self.d.settings):
+            decision = may_request(Requester(actor), restricted=True, approval_channel=self.d.settings.approval_channel)
+            self.notify.audit_refusal(actor, decision.code, "before the form")
+            return msg.text_reply(decision.reason)
         try:
             self.d.slack.open_view(trigger_id, view)
         except SlackCallFailed as e:
@@ -84,6 +94,11 @@ class Requesting:
         except SlackCallFailed as e:
             logger.warning("users.info failed for %s: %s", actor, e.error)
             return msg.text_reply("I couldn't read your Slack profile just now, so nothing was filed. Try again.")
+        decision = requester_decision(profile, self.d.settings, self.d.slack)
+        if not decision.allowed:
+            logger.info("request by %s refused (%s)", actor, decision.code)
+            self.notify.audit_refusal(actor, decision.code)
+            return msg.text_reply(decision.reason)
         request = Request(
             id=new_request_id(),
             slack_user_id=actor,
@@ -126,3 +141,36 @@ class Requesting:
             f"{' (your reason was shortened)' if clipped else ''}. I'll DM you when one of them decides. "
             f"Request `{request.id}`, IAM user `{msg.escape(request.iam_user_name)}`."
         )
+
+
+def surely_not_listed(actor: str, settings: Settings) -> bool:
+    """True when the settings alone refuse `actor`: a requester list of user IDs only, without them."""
+    return (
+        bool(settings.requester_user_ids)
+        and not settings.requester_group_ids
+        and actor not in (settings.requester_user_ids)
+    )
+
+
+def requester_decision(profile: SlackUser, settings: Settings, slack: SlackGateway) -> Decision:
+    """Apply the requester policy to a Slack profile (group members read through the gateway's cache)."""
+    listed = profile.id in settings.requester_user_ids
+    in_group = False
+    if not listed and not (profile.is_guest or profile.is_bot or profile.deleted):
+        for group in sorted(settings.requester_group_ids):
+            try:
+                if profile.id in slack.usergroup_members(group):
+                    in_group = True
+                    break
+            except SlackCallFailed as e:  # fail closed: an unresolvable group lets nobody in
+                logger.warning("cannot resolve requester group %s: %s", group, e.error)
+    person = Requester(
+        profile.id,
+        is_guest=profile.is_guest,
+        is_bot=profile.is_bot,
+        deleted=profile.deleted,
+        listed_by_id=listed,
+        in_listed_group=in_group,
+    )
+    restricted = bool(settings.requester_user_ids or settings.requester_group_ids)
+    return may_request(person, restricted=restricted, approval_channel=settings.approval_channel)

@@ -16,6 +16,7 @@ from .credentials import CredentialsFlow
 from .deps import Deps
 from .notifier import Notifier
 from .removal import Removal
+from .review import post_weekly_review_if_due
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class Upkeep:
             self.removal.finish_revoking(request)
         for request in store.with_undelivered_keys():  # keys nobody saw whose deletion failed earlier
             self.credentials.discard_undelivered(request)
+        post_weekly_review_if_due(self.d, self.notify)  # AMPLIFY_DEV_REVIEW_SCHEDULE; once a week (workflow/review.py)
         if reconcile:
             self.reconcile()
 

@@ -202,3 +202,10 @@ def test_days_in_ascii_digits_are_taken(bot: Bot) -> None:
 
     request = bot.store.open_request_for(DEV)
     assert request is not None and request.days == 14
+
+
+def test_review_parses_only_without_arguments() -> None:
+    assert parse_command("review").verb == "review"
+    assert parse_command("REVIEW").verb == "review"
+    assert parse_command("review everything").verb == "unknown"
+    assert parse_command("rev\u0131ew").verb == "unknown"  # dotless i: no Unicode case folding into a verb

@@ -274,3 +274,17 @@ def test_a_second_store_on_the_same_state_sees_every_change(backend: Backend) ->
         second.create(new(1))
     assert second.compare_and_set("r0", Fields(state=State.PENDING), Fields(state=State.DENIED)) is None
     second.close()
+
+
+def test_a_period_is_claimed_once_across_stores_and_threads(backend: Backend) -> None:
+    """The weekly review's compare-and-set: one winner per (name, period), even from another process."""
+    other = backend.reopen()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        wins = list(
+            pool.map(lambda i: (backend.store if i % 2 else other).claim("review/default", "2026-W10"), range(8))
+        )
+    assert wins.count(True) == 1
+    assert backend.store.claim("review/default", "2026-W10") is False
+    assert other.claim("review/default", "2026-W11") is True  # the next week is its own claim
+    assert backend.store.claim("review/other-project", "2026-W10") is True  # and so is another name
+    assert backend.store.in_states(list(State)) == []  # a claim is not a request
