@@ -92,7 +92,7 @@ def frame_package(frame: str) -> str:
 
 
 # Packages on nearly every stack of a thread, which say nothing about where its time goes.
-WRAPPERS = {"threading", "concurrent", "bot_local", "?"}
+WRAPPERS = {"threading", "concurrent", "bot_local", "bench", "?"}  # bench: bench/bot_local.py, as a package path
 
 
 def summarise_py_spy(raw: str) -> dict[str, Any]:
