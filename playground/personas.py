@@ -1,4 +1,9 @@
-"""The playground's people, and the payloads Slack would send on their behalf (built, not yet signed or sent)."""
+"""The playground's people, and the payloads Slack would send on their behalf (built, then signed as Slack signs).
+
+The one copy of Slack's request shapes: the playground, the tests' harness (tests/conftest.py) and the benchmark
+(bench/) all build their slash commands, clicks, form submissions and events here. The person is a persona's
+user id or any other id (named after it, lower-cased); the workspace defaults to the playground's.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from slack_sdk.signature import SignatureVerifier
+
 TEAM_ID = "T0PLAYGROUND"
 LEADS_CHANNEL = "C0LEADS"
 LEADS_CHANNEL_NAME = "#amplify-dev-leads"
 APP_ID = "A0PLAYGROUND"
 COMMAND = "/amplify-dev"
+FORM = "application/x-www-form-urlencoded"  # slash commands and interactions; events are application/json
+# The legacy verification field: sent as Slack sends it, checked by nobody (the bot checks signatures).
+VERIFICATION_TOKEN = "playground-unused-verification-token"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -44,21 +54,43 @@ class PayloadError(ValueError):
     """What was asked cannot be sent as Slack would (unknown button, no such view, ...); the text says why."""
 
 
-def _user(user: str) -> dict[str, str]:
-    return {"id": user, "username": BY_ID[user].username, "name": BY_ID[user].username, "team_id": TEAM_ID}
+def username(user: str) -> str:
+    """The persona's username, or the user id lower-cased for anyone else (tests and the benchmark)."""
+    persona = BY_ID.get(user)
+    return persona.username if persona else user.lower()
 
 
-def command_body(user: str, text: str, *, channel: str, response_url: str, trigger_id: str) -> str:
-    """The form body of `/amplify-dev <text>` typed by `user` in `channel`."""
+def _user(user: str, team: str) -> dict[str, str]:
+    return {"id": user, "username": username(user), "name": username(user), "team_id": team}
+
+
+def _team(team: str) -> dict[str, str]:
+    return {"id": team, "domain": "playground" if team == TEAM_ID else team.lower()}
+
+
+def signed_headers(
+    signing_secret: str, body: str, *, content_type: str = FORM, timestamp: int | None = None
+) -> dict[str, str]:
+    """The headers Slack sends with `body`: its content type, the request timestamp and the v0 signature."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": SignatureVerifier(signing_secret).generate_signature(timestamp=ts, body=body),
+    }
+
+
+def command_body(user: str, text: str, *, channel: str, response_url: str, trigger_id: str, team: str = TEAM_ID) -> str:
+    """The form body of `/amplify-dev <text>` typed by `user` in `channel` of workspace `team`."""
     return urlencode(
         {
-            "token": "playground-unused-verification-token",
-            "team_id": TEAM_ID,
-            "team_domain": "playground",
+            "token": VERIFICATION_TOKEN,
+            "team_id": team,
+            "team_domain": _team(team)["domain"],
             "channel_id": channel,
             "channel_name": "directmessage" if channel.startswith("D") else LEADS_CHANNEL_NAME[1:],
             "user_id": user,
-            "user_name": BY_ID[user].username,
+            "user_name": username(user),
             "command": COMMAND,
             "text": text,
             "api_app_id": APP_ID,
@@ -87,6 +119,11 @@ def find_button(blocks: list[dict[str, Any]], action_id: str, value: str | None)
     return found[0]
 
 
+def plain_button(action_id: str, value: str, *, block_id: str = "b") -> tuple[str, dict[str, Any]]:
+    """A (block_id, button) known without its message: for callers that know what the bot's button carries."""
+    return block_id, {"type": "button", "action_id": action_id, "value": value}
+
+
 def block_actions_body(
     user: str,
     button: tuple[str, dict[str, Any]],
@@ -95,25 +132,29 @@ def block_actions_body(
     message: dict[str, Any] | None = None,
     view: dict[str, Any] | None = None,
     response_url: str | None = None,
+    team: str = TEAM_ID,
 ) -> str:
-    """The form body of a button click: on a `message` (with its response_url) or on a Home `view`."""
+    """The form body of a button click: on a `message` (with its response_url) or on a Home `view`.
+
+    `message` needs its "ts" and "channel"; its "text", "blocks", "user" and "ephemeral" are sent when given.
+    """
     block_id, element = button
     action = {
         "type": "button",
         "action_id": element["action_id"],
         "block_id": block_id,
-        "text": element.get("text"),
         "value": element.get("value", ""),
         "action_ts": f"{time.time():.6f}",
     }
-    if element.get("style"):
-        action["style"] = element["style"]
+    for optional in ("text", "style"):
+        if element.get(optional):
+            action[optional] = element[optional]
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "user": _user(user),
+        "user": _user(user, team),
         "api_app_id": APP_ID,
-        "token": "playground-unused-verification-token",
-        "team": {"id": TEAM_ID, "domain": "playground"},
+        "token": VERIFICATION_TOKEN,
+        "team": _team(team),
         "enterprise": None,
         "is_enterprise_install": False,
         "trigger_id": trigger_id,
@@ -124,10 +165,11 @@ def block_actions_body(
             "type": "message",
             "message_ts": message["ts"],
             "channel_id": message["channel"],
-            "is_ephemeral": message["ephemeral"],
+            "is_ephemeral": bool(message.get("ephemeral")),
         }
         payload["channel"] = {"id": message["channel"], "name": message["channel"]}
-        payload["message"] = {k: message[k] for k in ("ts", "text", "blocks", "user")} | {"type": "message"}
+        shown = {k: message[k] for k in ("ts", "text", "blocks", "user") if k in message}
+        payload["message"] = shown | {"type": "message"}
         payload["response_url"] = response_url
     elif view is not None:
         payload["container"] = {"type": "view", "view_id": view["id"]}
@@ -170,15 +212,15 @@ def _initial(element: dict[str, Any]) -> Any:
     return element.get("initial_value")
 
 
-def view_submission_body(user: str, view: dict[str, Any], values: dict[str, Any]) -> str:
+def view_submission_body(user: str, view: dict[str, Any], values: dict[str, Any], *, team: str = TEAM_ID) -> str:
     """The form body of `user` pressing the modal's submit button with these answers."""
     submitted = {**view, "state": {"values": state_values(view, values)}}
     payload = {
         "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "playground"},
-        "user": _user(user),
+        "team": _team(team),
+        "user": _user(user, team),
         "api_app_id": APP_ID,
-        "token": "playground-unused-verification-token",
+        "token": VERIFICATION_TOKEN,
         "trigger_id": new_trigger_id(),
         "view": submitted,
         "response_urls": [],
@@ -187,20 +229,28 @@ def view_submission_body(user: str, view: dict[str, Any], values: dict[str, Any]
     return urlencode({"payload": json.dumps(payload)})
 
 
-def app_home_opened_body(user: str, bot_user_id: str) -> str:
-    """The JSON body of the Events API event Slack sends when `user` opens the bot's Home tab."""
+def event_body(event: dict[str, Any], *, bot_user_id: str, team: str = TEAM_ID) -> str:
+    """The JSON body of the Events API envelope (event_callback) Slack sends around `event`."""
     return json.dumps(
         {
-            "token": "playground-unused-verification-token",
-            "team_id": TEAM_ID,
+            "token": VERIFICATION_TOKEN,
+            "team_id": team,
             "api_app_id": APP_ID,
             "type": "event_callback",
             "event_id": f"Ev{uuid.uuid4().hex[:12].upper()}",
             "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"},
-            "authorizations": [{"team_id": TEAM_ID, "user_id": bot_user_id, "is_bot": True}],
+            "event": event,
+            "authorizations": [
+                {"team_id": team, "user_id": bot_user_id, "is_bot": True, "is_enterprise_install": False}
+            ],
         }
     )
+
+
+def app_home_opened_body(user: str, bot_user_id: str) -> str:
+    """The JSON body of the Events API event Slack sends when `user` opens the bot's Home tab."""
+    event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"}
+    return event_body(event, bot_user_id=bot_user_id)
 
 
 def new_trigger_id() -> str:

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
-from slack_sdk.signature import SignatureVerifier
-
 from playground import personas
 from playground.world import PlaygroundSlack, ResponseTarget, dm_channel
 
@@ -54,7 +52,7 @@ class Playground:
         self.slack = slack
         self.world = slack.world
         self.events_url = events_url
-        self._verifier = SignatureVerifier(signing_secret)
+        self._signing_secret = signing_secret
         self._settle = settle
         self._response_keys = iter(range(1, 1 << 62))
 
@@ -151,14 +149,8 @@ class Playground:
         except personas.PayloadError as e:
             raise ApiError(404, str(e)) from None
 
-    def _send(self, body: str, *, content_type: str = "application/x-www-form-urlencoded",
-              settle: bool = True) -> dict[str, Any]:  # fmt: skip
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": self._verifier.generate_signature(timestamp=timestamp, body=body),
-        }
+    def _send(self, body: str, *, content_type: str = personas.FORM, settle: bool = True) -> dict[str, Any]:
+        headers = personas.signed_headers(self._signing_secret, body, content_type=content_type)
         request = urllib.request.Request(self.events_url, data=body.encode(), headers=headers, method="POST")  # noqa: S310
         started = time.monotonic()
         try:

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from moto import mock_aws
 from slack_bolt import App, BoltRequest, BoltResponse
-from slack_sdk.signature import SignatureVerifier
 
 import iam
 from audit import SqliteAuditLog
 from bot import create_app
-from messages import HOME_VIEW
+from messages import CONSOLE_INPUT, DAYS_INPUT, HOME_VIEW, REASON_INPUT
+from playground import personas
 from playground.slack_api import Call, FakeSlack
 from settings import Settings, load_settings
 from slack_gateway import SlackGateway, build_web_client
@@ -151,41 +147,23 @@ class Bot:
         self,
         body: str,
         *,
-        content_type: str = "application/x-www-form-urlencoded",
+        content_type: str = personas.FORM,
         timestamp: int | None = None,
         secret: str = SIGNING_SECRET,
         extra_headers: dict[str, str] | None = None,
     ) -> BoltResponse:
-        ts = str(timestamp if timestamp is not None else int(time.time()))
-        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-        headers = {
-            "content-type": content_type,
-            "x-slack-request-timestamp": ts,
-            "x-slack-signature": signature,
-            **(extra_headers or {}),
-        }
-        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        headers = personas.signed_headers(secret, body, content_type=content_type, timestamp=timestamp)
+        response = self.app.dispatch(BoltRequest(body=body, headers={**headers, **(extra_headers or {})}))
         self.responses.append(response)
         return response
 
     def command(self, user: str, text: str = "", *, team: str = TEAM, channel: str = "C0GENERAL") -> BoltResponse:
-        body = urlencode(
-            {
-                "token": "legacy",
-                "team_id": team,
-                "team_domain": "example",
-                "channel_id": channel,
-                "channel_name": "general",
-                "user_id": user,
-                "user_name": user.lower(),
-                "command": "/amplify-dev",
-                "text": text,
-                "api_app_id": "A0APP",
-                "response_url": self.slack.response_url(f"cmd-{user}"),
-                "trigger_id": f"trigger-{user}",
-            }
+        response_url = self.slack.response_url(f"cmd-{user}")
+        return self.dispatch(
+            personas.command_body(
+                user, text, channel=channel, response_url=response_url, trigger_id=f"trigger-{user}", team=team
+            )
         )
-        return self.dispatch(body)
 
     def click(
         self,
@@ -199,32 +177,22 @@ class Bot:
         home: bool = False,
     ) -> BoltResponse:
         """A button click as Slack sends it; home=True: on the Home tab (a view container, no response_url)."""
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "team": {"id": team, "domain": "example"},
-            "user": {"id": user, "username": user.lower(), "team_id": team},
-            "api_app_id": "A0APP",
-            "token": "legacy",
-            "trigger_id": f"trigger-{'home-' if home else ''}{user}",
-            "actions": [
-                {"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1.1"}
-            ],
-        }
+        button = personas.plain_button(action_id, value)
         if home:
-            payload["container"] = {"type": "view", "view_id": "VHOME"}
-            payload["view"] = {
-                "id": "VHOME",
-                "type": "home",
-                "callback_id": HOME_VIEW,
-                "blocks": [],
-                "state": {"values": {}},
-            }
+            home_view = {"id": "VHOME", "type": "home", "callback_id": HOME_VIEW, "blocks": []}
+            body = personas.block_actions_body(
+                user, button, trigger_id=f"trigger-home-{user}", view=home_view, team=team
+            )
         else:
-            payload["channel"] = {"id": channel}
-            payload["container"] = {"type": "message", "message_ts": message_ts, "channel_id": channel}
-            payload["message"] = {"ts": message_ts, "text": "…"}
-            payload["response_url"] = self.slack.response_url(f"click-{user}")
-        return self.dispatch(urlencode({"payload": json.dumps(payload)}))
+            body = personas.block_actions_body(
+                user,
+                button,
+                trigger_id=f"trigger-{user}",
+                message={"ts": message_ts, "channel": channel, "text": "…"},
+                response_url=self.slack.response_url(f"click-{user}"),
+                team=team,
+            )
+        return self.dispatch(body)
 
     def submit_form(
         self,
@@ -235,43 +203,20 @@ class Bot:
         response_url: str | None = None,
         days: str | None = None,
     ) -> BoltResponse:
-        values: dict[str, Any] = {"reason": {"reason_input": {"type": "plain_text_input", "value": reason}}}
+        """The request form (as the bot builds it) submitted with these answers; days=None keeps its initial value."""
+        view = {
+            "id": "V1",
+            **self.workflow.request_form({"response_url": response_url} if response_url else {}).to_dict(),
+        }
+        values: dict[str, Any] = {REASON_INPUT: reason, CONSOLE_INPUT: ["console"] if console else []}
         if days is not None:
-            values["days"] = {"days_input": {"type": "number_input", "value": days}}
-        values["console"] = {
-            "console_input": {
-                "type": "checkboxes",
-                "selected_options": [{"value": "console"}] if console else [],
-            }
-        }
-        payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM},
-            "user": {"id": user, "team_id": TEAM},
-            "api_app_id": "A0APP",
-            "view": {
-                "id": "V1",
-                "type": "modal",
-                "callback_id": "amplify_dev_request",
-                "private_metadata": json.dumps({"response_url": response_url or ""}),
-                "state": {"values": values},
-            },
-        }
-        return self.dispatch(urlencode({"payload": json.dumps(payload)}))
+            values[DAYS_INPUT] = days
+        return self.dispatch(personas.view_submission_body(user, view, values, team=TEAM))
 
     def event(self, payload_event: dict[str, Any]) -> BoltResponse:
         """Send an Events API event_callback envelope around `payload_event`, signed like the others."""
-        body = {
-            "token": "legacy",
-            "team_id": TEAM,
-            "api_app_id": "A0APP",
-            "event": payload_event,
-            "type": "event_callback",
-            "event_id": f"Ev{uuid.uuid4().hex[:12].upper()}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}],
-        }
-        return self.dispatch(json.dumps(body), content_type="application/json")
+        body = personas.event_body(payload_event, bot_user_id="UBOT", team=TEAM)
+        return self.dispatch(body, content_type="application/json")
 
     # --- reading what people were shown ----------------------------------------------------------
 

@@ -10,12 +10,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from http_server import MAX_BODY_BYTES, HttpServer, wsgi_app
+from playground import personas
 from tests.conftest import DEV, SIGNING_SECRET, TEAM, Bot
 
 
@@ -31,12 +31,7 @@ def server(bot: Bot) -> Iterator[str]:
 
 
 def post(url: str, body: str, *, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> tuple[int, str]:
-    ts = str(timestamp if timestamp is not None else int(time.time()))
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
-    }
+    headers = personas.signed_headers(secret, body, timestamp=timestamp)
     request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback test server)
@@ -46,16 +41,8 @@ def post(url: str, body: str, *, timestamp: int | None = None, secret: str = SIG
 
 
 def command_body(user: str, text: str) -> str:
-    return urlencode(
-        {
-            "team_id": TEAM,
-            "user_id": user,
-            "command": "/amplify-dev",
-            "text": text,
-            "channel_id": "C1",
-            "response_url": "http://127.0.0.1:9/none",
-            "trigger_id": "t",
-        }
+    return personas.command_body(
+        user, text, channel="C1", response_url="http://127.0.0.1:9/none", trigger_id="t", team=TEAM
     )
 
 
