@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 import sandbox_label as label_state
 from sandbox_label import SANDBOX_LABEL, is_sandbox, sandbox_label
+from scheduler import Periodic
 
 __all__ = ["SANDBOX_LABEL", "is_sandbox", "sandbox_label", "start_sandbox_iam", "stop_sandbox"]
 
@@ -32,7 +33,7 @@ _WARNING = (
 
 _lock = threading.Lock()
 _mock: Any = None  # the running moto mock; set once, never stopped before the process ends
-_reminder: _Reminder | None = None  # defined below
+_reminder: Periodic | None = None
 
 
 def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS) -> BaseClient:
@@ -48,7 +49,12 @@ def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS
             _mock = mock_aws(config={"iam": {"load_aws_managed_policies": True}})
             _mock.start()
             label_state.turn_on()
-            _reminder = _Reminder(reminder_seconds).start()
+            _reminder = Periodic(
+                lambda: logger.warning(_WARNING),
+                reminder_seconds,
+                name="amplify-dev-sandbox-reminder",
+                first_at_once=False,
+            ).start()
     logger.warning(_WARNING)
     client = iam.build_iam_client(region, endpoint_url=SANDBOX_IAM_ENDPOINT)
     install_moto_gaps(client)
@@ -63,31 +69,9 @@ def stop_sandbox() -> None:
         _mock = _reminder = None
         label_state.turn_off()
     if reminder is not None:
-        reminder.stop()
+        reminder.stop(timeout=None)  # return only once it has ended: no warning after this
     if mock is not None:
         mock.stop()
-
-
-class _Reminder:
-    """A daemon thread repeating the sandbox warning every `interval` seconds until stopped."""
-
-    def __init__(self, interval: float) -> None:
-        self._interval = interval
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="amplify-dev-sandbox-reminder", daemon=True)
-
-    def start(self) -> _Reminder:
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self._interval):
-            logger.warning(_WARNING)
-
-    def stop(self) -> None:
-        """Stop, and return only once the thread has ended: no warning is logged after this."""
-        self._stopping.set()
-        self._thread.join()
 
 
 def install_moto_gaps(client: BaseClient) -> None:

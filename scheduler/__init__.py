@@ -11,34 +11,44 @@ logger = logging.getLogger(__name__)
 DEFAULT_INTERVAL_SECONDS = 60.0
 
 
-class Sweeper:
-    """Runs `sweep` every `interval` seconds until stopped; a failing sweep is logged and retried next time.
+class Periodic:
+    """Runs `work` every `interval` seconds on one daemon thread until stopped; a failure is logged, not fatal."""
 
-    One thread per process, and sweeps never overlap within it. Two bot processes sharing one store are
-    still safe: every change a sweep makes is a compare-and-set, so only one of them acts on a request.
-    """
-
-    def __init__(self, sweep: Callable[[], None], interval: float = DEFAULT_INTERVAL_SECONDS) -> None:
-        self._sweep = sweep
+    def __init__(self, work: Callable[[], None], interval: float, *, name: str, first_at_once: bool = True) -> None:
+        self._work = work
         self._interval = interval
+        self._first_at_once = first_at_once
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="amplify-dev-sweeper", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def start(self) -> Sweeper:
-        """Start the thread; the first sweep runs at once."""
+    def start(self) -> Periodic:
+        """Start the thread (the first run is at once unless first_at_once=False)."""
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float | None = 10.0) -> None:
         """Stop after the sweep in progress, if any."""
         self._stopping.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        if not self._first_at_once and self._stopping.wait(self._interval):
+            return
         while not self._stopping.is_set():
             try:
-                self._sweep()
+                self._work()
             except Exception:
-                logger.exception("periodic sweep failed; will try again in %.0f s", self._interval)
+                logger.exception("%s failed; will try again in %.0f s", self._thread.name, self._interval)
             self._stopping.wait(self._interval)
+
+
+class Sweeper(Periodic):
+    """Runs `sweep` every `interval` seconds, the first at once; sweeps never overlap within a process.
+
+    Two bot processes sharing one store are still safe: every change a sweep makes is a compare-and-set, so
+    only one of them acts on a request.
+    """
+
+    def __init__(self, sweep: Callable[[], None], interval: float = DEFAULT_INTERVAL_SECONDS) -> None:
+        super().__init__(sweep, interval, name="amplify-dev-sweeper")
