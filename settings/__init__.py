@@ -12,6 +12,8 @@ from audit import DEFAULT_RETENTION_DAYS
 from iam.names import is_valid_path
 from logging_setup import LOG_FORMATS, LOG_LEVELS
 
+from .identity_center import IdentityCenterSettings, load_identity_center
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_POLICY_ARNS = ("arn:aws:iam::aws:policy/AdministratorAccess-Amplify",)
 DEFAULT_IAM_PATH = "/amplify-dev/"
@@ -67,6 +69,7 @@ class Settings:
     audit_channel: str | None = None
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one JSON object per line
+    identity_center: IdentityCenterSettings | None = None  # set: AMPLIFY_DEV_MODE=identity-center
 
     def __post_init__(self) -> None:
         if not self.instance:  # the documented default, also for Settings built in code (the playground)
@@ -76,6 +79,11 @@ class Settings:
     def socket_mode(self) -> bool:
         """Socket Mode is used whenever an app-level token is configured."""
         return bool(self.slack_app_token)
+
+    @property
+    def mode(self) -> str:
+        """AMPLIFY_DEV_MODE: iam-user (an IAM user per developer) or identity-center (an account assignment)."""
+        return "identity-center" if self.identity_center else "iam-user"
 
 
 def read_dotenv(path: str | os.PathLike[str] = ".env") -> dict[str, str]:
@@ -223,6 +231,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         audit_channel=audit_channel,
         log_level=log_level,
         log_format=log_format,
+        identity_center=load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError),
     )
 
 
