@@ -65,6 +65,7 @@ class WebApiMethods:
         team_id: str | None = None,
         deleted: bool = False,
         is_bot: bool = False,
+        email: str | None = None,
     ) -> None:
         """Make users.info know this user."""
         with self._cond:
@@ -75,7 +76,11 @@ class WebApiMethods:
                 "real_name": real_name,
                 "deleted": deleted,
                 "is_bot": is_bot,
-                "profile": {"real_name": real_name, "display_name": display_name},
+                "profile": {
+                    "real_name": real_name,
+                    "display_name": display_name,
+                    **({"email": email} if email else {}),
+                },
             }
 
     def set_usergroup(self, group_id: str, members: list[str]) -> None:

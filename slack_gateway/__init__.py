@@ -43,6 +43,7 @@ class SlackUser:
     names: tuple[str, ...]  # display name, real name, handle: best first, for the IAM user name
     deleted: bool
     is_bot: bool
+    email: str | None = None  # profile.email: only with the users:read.email scope (Identity Center mode)
 
 
 def build_web_client(token: str, base_url: str, *, retry_server_errors: bool = False, timeout: int = 10) -> WebClient:
@@ -146,6 +147,7 @@ class SlackGateway:
             names=tuple(n for n in names if n),
             deleted=bool(data.get("deleted")),
             is_bot=bool(data.get("is_bot")),
+            email=profile.get("email") or None,
         )
 
     def usergroup_members(self, group_id: str) -> frozenset[str]:
