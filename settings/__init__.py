@@ -14,6 +14,8 @@ from logging_setup import LOG_FORMATS, LOG_LEVELS
 
 from .identity_center import IdentityCenterSettings, load_identity_center
 
+__all__ = ["IdentityCenterSettings", "Settings", "SettingsError", "load_settings", "read_dotenv"]
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_POLICY_ARNS = ("arn:aws:iam::aws:policy/AdministratorAccess-Amplify",)
 DEFAULT_IAM_PATH = "/amplify-dev/"
