@@ -38,6 +38,21 @@ def ic_unaccepted_findings(policy: dict) -> list[str]:
     return [f for f in unaccepted_findings(policy) if f not in documented]
 
 
+PS = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
+IC = {
+    "AMPLIFY_DEV_MODE": "identity-center",
+    "AMPLIFY_DEV_PERMISSION_SET_ARN": PS,
+    "AMPLIFY_DEV_SSO_START_URL": "https://example.awsapps.com/start",
+}
+
+
+def actions(policy: dict) -> set[str]:
+    found: set[str] = set()
+    for statement in policy["Statement"]:
+        found.update([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    return found
+
+
 @pytest.mark.parametrize("create_users", ["false", "true"])
 def test_identity_center_policy_passes_parliament_and_holds_nothing_of_the_iam_user_mode(create_users: str) -> None:
     policy = bot_policy(settings_with(**IC, AMPLIFY_DEV_SSO_CREATE_USERS=create_users), ACCOUNT, principal=BOT_ROLE)
