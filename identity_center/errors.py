@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from iam.errors import error_code
 
 
 class IdentityCenterError(Exception):
@@ -35,6 +34,13 @@ class InstanceNotFound(IdentityCenterError):
 
 class AssignmentTimedOut(IdentityCenterError):
     """Identity Center did not report the assignment request done within the bound."""
+
+
+def error_code(exc: ClientError | BotoCoreError) -> str:
+    """The AWS error code of a ClientError, or the class name of a transport error (never a message)."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code") or "Unknown")
+    return type(exc).__name__
 
 
 def from_aws(step: str, exc: ClientError | BotoCoreError) -> IdentityCenterError:
