@@ -5,7 +5,6 @@ from __future__ import annotations
 from botocore.exceptions import BotoCoreError, ClientError
 
 
-
 class IdentityCenterError(Exception):
     """An Identity Center step failed; carries the step and the AWS error code (never AWS's message text)."""
 

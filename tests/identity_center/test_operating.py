@@ -100,3 +100,26 @@ def test_the_iam_user_mode_stays_the_default() -> None:
     assert settings_with().mode == "iam-user" and settings_with().identity_center is None
     ic = settings_with(**IC).identity_center
     assert ic is not None and ic.create_users is False and ic.account_id is None and ic.instance_arn is None
+
+
+def test_check_in_identity_center_mode_finds_the_instance_and_warns_on_long_sessions(world) -> None:
+    import boto3
+
+    from ops.check import Status
+    from ops.check_identity_center import check_identity_center
+
+    long_set = world.clients.sso_admin.create_permission_set(
+        InstanceArn=world.instance_arn, Name="LongSessions", SessionDuration="PT36H"
+    )["PermissionSet"]["PermissionSetArn"]
+    sts = boto3.client("sts", region_name="eu-west-1")
+    for arn, expected in ((world.permission_set_arn, Status.PASS), (long_set, Status.WARN)):
+        env = {**IC, "AMPLIFY_DEV_PERMISSION_SET_ARN": arn}
+        results = {r.subject: r for r in check_identity_center(settings_with(**env), world.clients, sts)}
+        assert results["instance"].status == Status.PASS and world.identity_store_id in results["instance"].detail
+        assert results["permission set"].status == expected
+        assert results["account"].detail.endswith("123456789012") and results["start URL"].status == Status.PASS
+        assert "sweep deletes it" in results["expiry"].detail
+    bad = {**IC, "AMPLIFY_DEV_SSO_START_URL": "https://portal.example.com/login"}  # and a made-up permission set
+    results = {r.subject: r for r in check_identity_center(settings_with(**bad), world.clients, sts)}
+    assert results["start URL"].status == Status.WARN
+    assert results["permission set"].status == Status.FAIL  # PS belongs to no real instance
