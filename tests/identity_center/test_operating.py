@@ -123,3 +123,14 @@ def test_check_in_identity_center_mode_finds_the_instance_and_warns_on_long_sess
     results = {r.subject: r for r in check_identity_center(settings_with(**bad), world.clients, sts)}
     assert results["start URL"].status == Status.WARN
     assert results["permission set"].status == Status.FAIL  # PS belongs to no real instance
+
+
+def test_sandbox_gives_a_demo_permission_set_and_creates_users(iam_client) -> None:
+    from ops.sandbox_identity_center import DEMO_PERMISSION_SET, start_sandbox_identity_center
+
+    clients, config = start_sandbox_identity_center("eu-west-1", settings_with(**IC).identity_center)
+    assert config.create_users is True and config.permission_set_arn != PS
+    found = clients.sso_admin.describe_permission_set(
+        InstanceArn=config.instance_arn, PermissionSetArn=config.permission_set_arn
+    )
+    assert found["PermissionSet"]["Name"] == DEMO_PERMISSION_SET
