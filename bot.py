@@ -107,6 +107,9 @@ def build(
         iam_client = start_sandbox_iam(region)
     else:
         iam_client = iam.build_iam_client(region)
+    identity_center = None
+    if settings.identity_center is not None:
+        identity_center, settings = build_identity_center(settings, region, sandbox=sandbox)
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
     store, audit_log = build_store(settings, region)
     if runner is None:
@@ -122,9 +125,29 @@ def build(
             ),
             region=region,
             audit=audit_log,
+            identity_center=identity_center,
         )
     )
     return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store, workflow
+
+
+def build_identity_center(settings: Settings, region: str, *, sandbox: bool = False) -> tuple[Any, Settings]:
+    """The sso-admin and identitystore clients (on moto with sandbox=True), and the settings they imply."""
+    from dataclasses import replace
+
+    config = settings.identity_center
+    assert config is not None
+    if sandbox:
+        from ops.sandbox_identity_center import start_sandbox_identity_center
+
+        clients, config = start_sandbox_identity_center(config.sso_region or region, config)
+        return clients, replace(settings, identity_center=config)
+    from identity_center import build_identity_center_clients
+    from ops.aws import build_sts_client
+
+    # AMPLIFY_DEV_ACCOUNT_ID's default: the account of the bot's own credentials.
+    account = config.account_id or str(build_sts_client(region).get_caller_identity()["Account"])
+    return build_identity_center_clients(config.sso_region or region, account), settings
 
 
 def build_store(settings: Settings, region: str) -> tuple[RequestStore, AuditLog]:

@@ -57,11 +57,17 @@ def run_check(settings: Settings, out: TextIO) -> int:
     from ops.aws import build_sts_client, default_region
 
     region = default_region()
+    identity_center = None
+    if settings.identity_center is not None:
+        from identity_center import build_identity_center_clients
+
+        identity_center = build_identity_center_clients(settings.identity_center.sso_region or region)
     results = check_all(
         settings,
         slack=build_web_client(settings.slack_bot_token, settings.slack_api_url),
         iam_client=iam.build_iam_client(region),
         sts=build_sts_client(region),
+        identity_center=identity_center,
     )
     write_report(results, out)
     return exit_code(results)
@@ -74,8 +80,16 @@ def check_all(
     iam_client: BaseClient,
     sts: BaseClient,
     manifest_path: Path = MANIFEST_PATH,
+    identity_center: Any = None,
 ) -> list[CheckResult]:
     """Every check, in the order printed: Slack, AWS, then the risky settings."""
+    if settings.identity_center is not None:  # nothing of the IAM-user mode applies
+        from ops.check_identity_center import check_identity_center
+
+        return [
+            *check_slack(settings, slack, manifest_path=manifest_path),
+            *check_identity_center(settings, identity_center, sts),
+        ]
     return [
         *check_slack(settings, slack, manifest_path=manifest_path),
         *check_aws(settings, iam_client, sts),

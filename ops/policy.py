@@ -327,6 +327,10 @@ def bot_policy(
 
     Without a principal the policy omits iam:SimulatePrincipalPolicy, and `check` can then only SKIP that part.
     """
+    if settings.identity_center is not None:  # nothing of the IAM-user mode
+        from ops.policy_identity_center import identity_center_policy
+
+        return identity_center_policy(settings, account_id, partition)
     statements = [g.statement for g in _grants(settings, account_id, partition, principal)]
     return {"Version": "2012-10-17", "Statement": statements}
 

@@ -46,6 +46,12 @@ def run_policy(settings: Settings, out: TextIO, *, principal: str | None = None,
 
 def policy_notes(settings: Settings, principal: str | None, *, from_credentials: bool) -> list[str]:
     """What the printed policy cannot say in JSON: whose permissions `check` may simulate, and IAM's limits."""
+    if settings.identity_center is not None:
+        return [
+            "Identity Center mode: the iam:* role and SAML-provider actions are the ones AWS documents for a caller "
+            "that creates assignments (needed when the account is the organization's management account). "
+            "AWS enforces no end date on an assignment: the bot's sweep deletes it when access expires."
+        ]
     notes = []
     if principal is None:
         notes.append(

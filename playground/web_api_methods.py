@@ -67,6 +67,7 @@ class WebApiMethods:
         is_bot: bool = False,
         is_restricted: bool = False,
         is_ultra_restricted: bool = False,
+        email: str | None = None,
     ) -> None:
         """Make users.info know this user (is_restricted: a multi-channel guest; ultra: single-channel)."""
         with self._cond:
@@ -79,7 +80,11 @@ class WebApiMethods:
                 "is_bot": is_bot,
                 "is_restricted": is_restricted,
                 "is_ultra_restricted": is_ultra_restricted,
-                "profile": {"real_name": real_name, "display_name": display_name},
+                "profile": {
+                    "real_name": real_name,
+                    "display_name": display_name,
+                    **({"email": email} if email else {}),
+                },
             }
 
     def set_usergroup(self, group_id: str, members: list[str]) -> None:

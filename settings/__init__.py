@@ -12,6 +12,10 @@ from audit import DEFAULT_RETENTION_DAYS
 from iam.names import is_valid_path
 from logging_setup import LOG_FORMATS, LOG_LEVELS
 
+from .identity_center import IdentityCenterSettings, load_identity_center
+
+__all__ = ["IdentityCenterSettings", "Settings", "SettingsError", "load_settings", "read_dotenv"]
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_POLICY_ARNS = ("arn:aws:iam::aws:policy/AdministratorAccess-Amplify",)
 DEFAULT_IAM_PATH = "/amplify-dev/"
@@ -72,6 +76,7 @@ class Settings:
     requester_user_ids: frozenset[str] = frozenset()
     requester_group_ids: frozenset[str] = frozenset()
     review_weekday: int | None = None  # AMPLIFY_DEV_REVIEW_SCHEDULE: 0 (Monday) to 6, None: no weekly post
+    identity_center: IdentityCenterSettings | None = None  # set: AMPLIFY_DEV_MODE=identity-center
 
     def __post_init__(self) -> None:
         if not self.instance:  # the documented default, also for Settings built in code (the playground)
@@ -81,6 +86,11 @@ class Settings:
     def socket_mode(self) -> bool:
         """Socket Mode is used whenever an app-level token is configured."""
         return bool(self.slack_app_token)
+
+    @property
+    def mode(self) -> str:
+        """AMPLIFY_DEV_MODE: iam-user (an IAM user per developer) or identity-center (an account assignment)."""
+        return "identity-center" if self.identity_center else "iam-user"
 
 
 def read_dotenv(path: str | os.PathLike[str] = ".env") -> dict[str, str]:
@@ -234,6 +244,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         requester_user_ids=frozenset(a for a in requesters if _USER_ID.match(a)),
         requester_group_ids=frozenset(a for a in requesters if _GROUP_ID.match(a)),
         review_weekday=WEEKDAYS.index(schedule) if schedule else None,
+        identity_center=load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError),
     )
 
 

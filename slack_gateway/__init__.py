@@ -43,6 +43,7 @@ class SlackUser:
     names: tuple[str, ...]  # display name, real name, handle: best first, for the IAM user name
     deleted: bool
     is_bot: bool
+    email: str | None = None  # profile.email: only with the users:read.email scope (Identity Center mode)
     is_restricted: bool = False  # a multi-channel guest
     is_ultra_restricted: bool = False  # a single-channel guest
 
@@ -155,6 +156,7 @@ class SlackGateway:
             is_bot=bool(data.get("is_bot")),
             is_restricted=bool(data.get("is_restricted")),
             is_ultra_restricted=bool(data.get("is_ultra_restricted")),
+            email=profile.get("email") or None,
         )
 
     def usergroup_members(self, group_id: str) -> frozenset[str]:

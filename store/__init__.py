@@ -99,6 +99,10 @@ class Request:
     # and retried by start-up recovery and the sweep until IAM confirms they are gone.
     undelivered_key_ids: tuple[str, ...] = ()
     iam_user_id: str | None = None  # IAM's unique id (AIDA...), so drift can match users without reading tags
+    # Identity Center mode: the Identity Store user granted, and whether amplify-dev created the assignment
+    # (False: it existed already, by hand or through a group, and is never deleted by the bot).
+    identity_store_user_id: str | None = None
+    assignment_created: bool | None = None
 
     @property
     def is_open(self) -> bool:
@@ -167,6 +171,8 @@ class Fields:
     extension_approvals: tuple[str, ...] = UNSET
     undelivered_key_ids: tuple[str, ...] = UNSET
     iam_user_id: str | None = UNSET
+    identity_store_user_id: str | None = UNSET
+    assignment_created: bool | None = UNSET
 
     def given(self) -> dict[str, Any]:
         """The fields that are set, by name."""
@@ -232,6 +238,7 @@ class RequestStore(Protocol):
 _COLUMNS = [f.name for f in fields(Request)]
 _DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
 _TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
+_BOOLS = {"console", "assignment_created"}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM requests"
 
 _SCHEMA = """
@@ -282,6 +289,8 @@ _ADDED_COLUMNS = {
     "extension_approvals": "TEXT NOT NULL DEFAULT ''",
     "undelivered_key_ids": "TEXT NOT NULL DEFAULT ''",
     "iam_user_id": "TEXT",
+    "identity_store_user_id": "TEXT",
+    "assignment_created": "INTEGER",
 }
 
 
@@ -441,7 +450,7 @@ def _to_db(name: str, value: Any) -> Any:
         return None
     if name in _DATETIMES:
         return value.astimezone(UTC).isoformat(timespec="microseconds")
-    if name == "console":
+    if name in _BOOLS:
         return int(bool(value))
     if name in _TUPLES:
         return ",".join(value)
@@ -459,7 +468,9 @@ def _from_row(row: tuple[Any, ...]) -> Request:
     for name in _DATETIMES:
         if values[name] is not None:
             values[name] = datetime.fromisoformat(values[name])
-    values["console"] = bool(values["console"])
+    for name in _BOOLS:
+        if values[name] is not None:
+            values[name] = bool(values[name])
     for name in _TUPLES:
         values[name] = tuple(v for v in (values[name] or "").split(",") if v)
     values["state"] = State(values["state"])

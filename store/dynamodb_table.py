@@ -78,6 +78,7 @@ TABLE_DEFINITION: dict[str, Any] = {
 _DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
 _TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
 _INTS = {"days", "extension_days"}
+_BOOLS = {"console", "assignment_created"}
 REQUEST_FIELDS = [f.name for f in fields(Request) if f.name != "id"]
 
 
@@ -110,7 +111,7 @@ def to_attribute(name: str, value: Any) -> dict[str, Any]:
     """A non-empty Request field value as a DynamoDB AttributeValue."""
     if name in _DATETIMES:
         return {"S": time_text(value)}
-    if name == "console":
+    if name in _BOOLS:
         return {"BOOL": bool(value)}
     if name in _INTS:
         return {"N": str(int(value))}
@@ -124,7 +125,7 @@ def to_attribute(name: str, value: Any) -> dict[str, Any]:
 def _from_attribute(name: str, attribute: dict[str, Any]) -> Any:
     if name in _DATETIMES:
         return datetime.fromisoformat(attribute["S"])
-    if name == "console":
+    if name in _BOOLS:
         return attribute["BOOL"]
     if name in _INTS:
         return int(attribute["N"])

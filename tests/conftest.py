@@ -103,11 +103,11 @@ def iam_client(aws_env: None, aws_built_once: None) -> Iterator[Any]:
 def slack() -> Iterator[FakeSlack]:
     """The fake Slack Web API, with a developer, two leads (one via a user group) and a bystander."""
     fake = FakeSlack(team_id=TEAM)
-    fake.add_user(DEV, name="dev", real_name="Dana Developer", display_name="Dana Dev")
-    fake.add_user(LEAD, name="lead", real_name="Lee Lead", display_name="lee")
+    fake.add_user(DEV, name="dev", real_name="Dana Developer", display_name="Dana Dev", email="dana@example.com")
+    fake.add_user(LEAD, name="lead", real_name="Lee Lead", display_name="lee", email="lee@example.com")
     fake.add_user(LEAD2, name="lead2", real_name="Lou Lead", display_name="lou")
     fake.add_user(GROUP_LEAD, name="glead", real_name="Gil Group", display_name="gil")
-    fake.add_user(OTHER, name="other", real_name="Oscar Other", display_name="oscar")
+    fake.add_user(OTHER, name="other", real_name="Oscar Other", display_name="oscar", email="oscar@example.com")
     fake.set_usergroup(LEADS_GROUP, [GROUP_LEAD])
     with fake:
         yield fake
@@ -279,7 +279,9 @@ def message_text(params: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def build_bot(slack: FakeSlack, iam_client: Any, db_path: str, clock: FakeClock, **overrides: str) -> Bot:
+def build_bot(
+    slack: FakeSlack, iam_client: Any, db_path: str, clock: FakeClock, *, identity_center: Any = None, **overrides: str
+) -> Bot:
     """Wire the real app to the fakes, with work run inline after each ack; `clock` is the time it sees."""
     settings = make_settings(slack, db_path, **overrides)
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2)
@@ -294,6 +296,7 @@ def build_bot(slack: FakeSlack, iam_client: Any, db_path: str, clock: FakeClock,
             region="eu-west-1",
             clock=clock,
             audit=SqliteAuditLog(db_path),
+            identity_center=identity_center,
         )
     )
     app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
@@ -320,9 +323,9 @@ def make_bot(slack: FakeSlack, iam_client: Any, tmp_path: Any, clock: FakeClock)
     """Factory for a bot with settings overrides (e.g. AMPLIFY_DEV_ALLOW_CONSOLE="false"); all share one clock."""
     bots: list[Bot] = []
 
-    def factory(db_path: str | None = None, **overrides: str) -> Bot:
+    def factory(db_path: str | None = None, *, identity_center: Any = None, **overrides: str) -> Bot:
         db = db_path or str(tmp_path / f"amplify-dev-{len(bots)}.db")
-        bot = build_bot(slack, iam_client, db, clock, **overrides)
+        bot = build_bot(slack, iam_client, db, clock, identity_center=identity_center, **overrides)
         bots.append(bot)
         return bot
 

@@ -24,7 +24,7 @@ ENTRY_SCHEMA = "manifest.schema.json"
 # also demands major_version == 2, and test_manifest_declares_format_version_1 pins it to 1.
 NOT_VENDORED_REJECT_ALL = frozenset({"manifest.schema.2.0.0.json"})
 
-EXPECTED_BOT_SCOPES = ["commands", "chat:write", "im:write", "users:read", "usergroups:read"]
+EXPECTED_BOT_SCOPES = ["commands", "chat:write", "im:write", "users:read", "users:read.email", "usergroups:read"]
 USAGE_HINT = "[request [--console] <reason> | remove [@user] | rotate | status | list | review | help]"
 
 

@@ -16,6 +16,8 @@ messages, and return a `Reply` for the person who acted. Everything here runs af
     overview.py     status, list, the Home tab
     notifier.py     what every flow tells people (approval message, notices, DMs, audit)
     access.py       approvers, and load-the-request-then-authorize
+    grants.py       the one seam between the flows and the mode: what a grant is at AWS (grants_iam.py,
+                    grants_identity_center.py), and the drift checks (drift_iam.py, drift_identity_center.py)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .credentials import CredentialsFlow
 from .deciding import Deciding
 from .deps import Deps, new_request_id, utcnow
 from .extensions import Extensions
+from .grants import grants_for
 from .notifier import Notifier
 from .overview import Overview
 from .recovery import Recovery
@@ -50,15 +53,17 @@ class Workflow:
         self.store = deps.store
         self.notify = Notifier(deps)
         self.access = Access(deps)
-        self.requesting = Requesting(deps, self.notify)
-        self.deciding = Deciding(deps, self.access, self.notify)
-        self.credentials = CredentialsFlow(deps, self.access, self.notify)
+        # The one place the mode is chosen: what a grant is at AWS (IAM user or Identity Center assignment).
+        self.grants = grants_for(deps, self.notify)
+        self.requesting = Requesting(deps, self.notify, self.grants)
+        self.deciding = Deciding(deps, self.access, self.notify, self.grants)
+        self.credentials = CredentialsFlow(deps, self.access, self.notify, self.grants)
         self.rotation = Rotation(deps, self.credentials, self.notify)
-        self.removal = Removal(deps, self.access, self.notify)
+        self.removal = Removal(deps, self.access, self.notify, self.grants)
         self.extensions = Extensions(deps, self.access, self.deciding, self.notify)
         self.upkeep = Upkeep(deps, self.removal, self.credentials, self.notify)
         self.recovery = Recovery(deps, self.deciding, self.credentials, self.removal, self.notify)
-        self.overview = Overview(deps, self.access, self.notify)
+        self.overview = Overview(deps, self.access, self.notify, self.grants)
         self.access_review = AccessReview(deps, self.access, self.notify)
 
     def is_approver(self, user_id: str) -> bool:

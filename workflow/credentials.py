@@ -14,6 +14,7 @@ from store import Credentials, Fields, Request, State
 
 from .access import Access
 from .deps import Deps
+from .grants import Grants
 from .notifier import Notifier
 
 logger = logging.getLogger(__name__)
@@ -24,15 +25,19 @@ PASSWORD_POLICY_CACHE = timedelta(minutes=5)
 class CredentialsFlow:
     """Show credentials, rotate, and the clean-up of keys that were never delivered."""
 
-    def __init__(self, deps: Deps, access: Access, notify: Notifier) -> None:
+    def __init__(self, deps: Deps, access: Access, notify: Notifier, grants: Grants) -> None:
         self.d = deps
         self.access = access
         self.notify = notify
+        self.grants = grants
         self._signin_url: str | None = None
         self._policy: tuple[datetime, iam.PasswordPolicy] | None = None
 
     def show_credentials(self, actor: str, request_id: str) -> msg.Reply | None:
         """The requester's Show credentials click: mint the key (and console password) and show it once."""
+        refusal = self.grants.credentials_refusal()  # a mode without keys (Identity Center)
+        if refusal:
+            return refusal
         request, refusal = self.access.load(request_id, lambda r: may_use_credentials(actor, r.slack_user_id))
         if request is None:
             return refusal

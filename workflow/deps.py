@@ -36,6 +36,7 @@ class Deps:
     region: str
     clock: Callable[[], datetime] = utcnow
     audit: AuditLog | None = None
+    identity_center: Any = None  # identity_center.IdentityCenterClients in AMPLIFY_DEV_MODE=identity-center
 
     @property
     def owner(self) -> iam.Owner:

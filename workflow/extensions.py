@@ -14,6 +14,7 @@ from store import Fields, Request, State
 from .access import Access, no_longer_leads
 from .deciding import Deciding
 from .deps import Deps
+from .grants import GrantError
 from .notifier import Notifier
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class Extensions:
         self.access = access
         self.deciding = deciding
         self.notify = notify
+        self.grants = deciding.grants
 
     def request_extension(self, actor: str, request_id: str) -> msg.Reply | None:
         """The requester's Extend click: ask the leads for AMPLIFY_DEV_DEFAULT_DAYS more."""
@@ -97,11 +99,8 @@ class Extensions:
         if extended is None:
             return self.access.already_handled(request.id)
         try:
-            user = iam.get_managed_user(self.d.iam, request.iam_user_name, self.d.owner, request_id=request.id)
-            if user is None:
-                raise iam.IamError("GetUser", "NoSuchEntity", rolled_back=True)
-            iam.set_expiry(self.d.iam, user, new_expiry)
-        except iam.IamError as e:
+            self.grants.extend(request, new_expiry)
+        except GrantError as e:
             # Keep the store telling the truth: the old expiry is what AWS still enforces.
             self.d.store.compare_and_set(
                 request.id,

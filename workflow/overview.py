@@ -11,6 +11,7 @@ from store import State
 
 from .access import Access
 from .deps import Deps
+from .grants import Grants
 from .notifier import Notifier
 
 logger = logging.getLogger(__name__)
@@ -23,10 +24,11 @@ ACTIVE_STATES = (State.APPROVED, State.ACTIVE, State.REVOKING)
 class Overview:
     """status, list and the Home tab."""
 
-    def __init__(self, deps: Deps, access: Access, notify: Notifier) -> None:
+    def __init__(self, deps: Deps, access: Access, notify: Notifier, grants: Grants) -> None:
         self.d = deps
         self.access = access
         self.notify = notify
+        self.grants = grants
 
     def status(self, actor: str) -> msg.Reply:
         """The caller's open request, or their latest one."""
@@ -49,6 +51,7 @@ class Overview:
         expires_at: datetime | None = None
         if request is not None and request.state == State.ACTIVE:
             expires_at = request.expires_at
+        if request is not None and request.state == State.ACTIVE and self.grants.has_keys:
             try:
                 key_age = iam.access_key_age(self.d.iam, request.iam_user_name, request.access_key_id, now)
             except iam.IamError as e:  # the Home tab is a convenience: an IAM hiccup shows "unknown"

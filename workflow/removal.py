@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 
-import iam
 import messages as msg
 from authz import may_act_for_others
 from slack_gateway import SlackCallFailed
@@ -13,6 +12,7 @@ from store import Credentials, Fields, Request, RevokeReason, State, one_of
 
 from .access import Access
 from .deps import Deps
+from .grants import GrantError, GrantNotOurs, Grants
 from .notifier import Notifier
 
 logger = logging.getLogger(__name__)
@@ -23,10 +23,11 @@ OFFBOARD_WAIT_SECONDS = 60.0
 class Removal:
     """remove, revoke, cancel and off-boarding."""
 
-    def __init__(self, deps: Deps, access: Access, notify: Notifier) -> None:
+    def __init__(self, deps: Deps, access: Access, notify: Notifier, grants: Grants) -> None:
         self.d = deps
         self.access = access
         self.notify = notify
+        self.grants = grants
 
     def remove(self, actor: str, target: str | None = None) -> msg.Reply:
         """Revoke `target`'s access (default: the caller's own), or withdraw their pending request."""
@@ -56,58 +57,59 @@ class Removal:
     def revoke(
         self, revoking: Request, actor: str | None, target: str, *, why: RevokeReason = RevokeReason.REMOVED
     ) -> msg.Reply:
-        """Delete the IAM user of a REVOKING request and tell everyone; actor None means the bot itself."""
+        """End the access of a REVOKING request at AWS and tell everyone; actor None means the bot itself."""
         final = State.EXPIRED if why == RevokeReason.EXPIRED else State.REVOKED
+        grants = self.grants
         try:
-            iam.revoke_developer_user(self.d.iam, revoking.iam_user_name, self.d.owner, request_id=revoking.id)
-        except iam.NotManagedByBot:
-            return self._not_ours(revoking, final, target, why)
-        except iam.IamError as e:
+            outcome = grants.revoke(revoking)
+        except GrantNotOurs as e:
+            return self._not_ours(revoking, final, target, why, e.why)
+        except GrantError as e:
             logger.error("request %s: revoke failed at %s: %s", revoking.id, e.step, e.code)
             self.notify.audit("failed", actor, revoking, outcome=e.code, detail=f"removal at {e.step}")
             self.notify.channel_notice(
-                f":warning: Removing {msg.mention(target)}'s IAM user `{revoking.iam_user_name}` stopped at "
+                f":warning: Removing {msg.mention(target)}'s {grants.label(revoking)} stopped at "
                 f"`{e.step}` ({e.code}). Some access may remain until `{msg.COMMAND} remove <@{target}>` succeeds."
             )
             return msg.text_reply(
-                f"Removing the IAM user stopped at `{e.step}` (AWS said {e.code}). Access may remain: run "
+                f"Removing the {grants.noun} stopped at `{e.step}` (AWS said {e.code}). Access may remain: run "
                 f"`{msg.COMMAND} remove` again; the leads were told."
             )
         revoked = (
             self.d.store.compare_and_set(revoking.id, Fields(state=State.REVOKING), Fields(state=final)) or revoking
         )
         self.notify.audit("expired" if why == RevokeReason.EXPIRED else "removed", actor, revoked, detail=why.sentence)
-        self.notify.channel_notice(_channel_notice(revoked, actor, target, why))
+        self.notify.channel_notice(
+            _channel_notice(revoked, actor, target, why, grants.revoked_sentence(revoked, outcome, channel=True))
+        )
         if target != actor:
-            dm = msg.removed_dm(revoked, why=why)
+            dm = grants.removed_dm(revoked, why)
             try:
                 self.d.slack.send_dm(target, dm.text, dm.blocks)
             except SlackCallFailed as e:
                 logger.warning("request %s: removal DM failed: %s", revoked.id, e.error)
-        if revoked.credentials == Credentials.NONE and revoked.dm_channel and revoked.dm_ts:
+        if grants.has_keys and revoked.credentials == Credentials.NONE and revoked.dm_channel and revoked.dm_ts:
             self.notify.retire_dm_button(revoked)
         subject = "Your" if target == actor else f"{msg.mention(target)}'s"
         return msg.text_reply(
-            f"{subject} access is removed: IAM user `{revoked.iam_user_name}` and everything attached to it are "
-            "deleted."
+            f"{subject} access is removed: {grants.revoked_sentence(revoked, outcome, channel=False)}"
         )
 
-    def _not_ours(self, revoking: Request, final: State, target: str, why: RevokeReason) -> msg.Reply:
-        logger.error(
-            "request %s: IAM user %s is not managed by the bot; left untouched", revoking.id, revoking.iam_user_name
-        )
+    def _not_ours(self, revoking: Request, final: State, target: str, why: RevokeReason, reason: str) -> msg.Reply:
+        label, noun = self.grants.label(revoking), self.grants.noun
+        logger.error("request %s: %s is not managed by the bot; left untouched", revoking.id, label)
         self.d.store.compare_and_set(
             revoking.id,
             Fields(state=State.REVOKING),
-            Fields(state=final, error="IAM user was not one amplify-dev manages; left untouched"),
+            Fields(state=final, error=f"{noun} was not one amplify-dev manages; left untouched"),
         )
         self.notify.channel_notice(
-            f":warning: {msg.mention(target)}'s access was {why.sentence}, but IAM user `{revoking.iam_user_name}` "
-            "is not one this amplify-dev manages (wrong path, tags or instance), so it was left untouched. An AWS "
+            f":warning: {msg.mention(target)}'s access was {why.sentence}, but {label} "
+            f"is not one this amplify-dev manages ({reason}), so it was left untouched. An AWS "
             "admin should look at it."
         )
         return msg.text_reply(
-            f"The record is closed, but IAM user `{revoking.iam_user_name}` is not one amplify-dev manages, so "
+            f"The record is closed, but {label} is not one amplify-dev manages, so "
             "I left it untouched. The leads were told."
         )
 
@@ -164,9 +166,8 @@ class Removal:
             self.revoke(revoking, None, user_id, why=RevokeReason.OFFBOARDED)
 
 
-def _channel_notice(revoked: Request, actor: str | None, target: str, why: RevokeReason) -> str:
-    """The approvers' channel line when access ended."""
-    user = f"IAM user `{revoked.iam_user_name}` and its keys are deleted."
+def _channel_notice(revoked: Request, actor: str | None, target: str, why: RevokeReason, user: str) -> str:
+    """The approvers' channel line when access ended; `user` says what was deleted."""
     if why == RevokeReason.EXPIRED:
         return f":hourglass: {msg.mention(target)}'s access expired: {user}"
     if actor:

@@ -13,6 +13,7 @@ from slack_gateway import SlackCallFailed, SlackGateway, SlackUser
 from store import Fields, OpenRequestExists, Request, State
 
 from .deps import Deps, new_request_id
+from .grants import Grants
 from .notifier import Notifier
 
 logger = logging.getLogger(__name__)
@@ -21,9 +22,10 @@ logger = logging.getLogger(__name__)
 class Requesting:
     """`/amplify-dev request` and its form."""
 
-    def __init__(self, deps: Deps, notify: Notifier) -> None:
+    def __init__(self, deps: Deps, notify: Notifier, grants: Grants) -> None:
         self.d = deps
         self.notify = notify
+        self.grants = grants
 
     def request_form(self, private_metadata: dict[str, str]) -> Any:
         """The request modal as this operator configured it (console allowed, default and maximum days)."""
@@ -99,6 +101,9 @@ class Requesting:
             logger.info("request by %s refused (%s)", actor, decision.code)
             self.notify.audit_refusal(actor, decision.code)
             return msg.text_reply(decision.reason)
+        refusal = self.grants.requester_refusal(actor, profile)  # e.g. no Identity Center user with their email
+        if refusal:
+            return refusal
         request = Request(
             id=new_request_id(),
             slack_user_id=actor,

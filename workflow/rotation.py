@@ -26,6 +26,9 @@ class Rotation:
 
     def rotate(self, actor: str) -> msg.Reply:
         """Mint a new key, show it now in the caller's DM, and only then delete the older keys."""
+        refusal = self.credentials.grants.credentials_refusal()  # a mode without keys (Identity Center)
+        if refusal:
+            return refusal
         request = self.d.store.open_request_for(actor)
         if request is None or request.state != State.ACTIVE:
             return msg.text_reply(

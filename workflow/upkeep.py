@@ -7,10 +7,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import iam
 import messages as msg
 from slack_gateway import SlackCallFailed
-from store import OPEN_STATES, Fields, Request, RevokeReason, State
+from store import Fields, Request, RevokeReason, State
 
 from .credentials import CredentialsFlow
 from .deps import Deps
@@ -33,6 +32,7 @@ class Upkeep:
         self.removal = removal
         self.credentials = credentials
         self.notify = notify
+        self.grants = removal.grants  # what drift compares: the mode's (workflow/grants.py)
         self._reported: set[str] = set()  # drift already reported by this process
 
     def sweep(self, *, reconcile: bool = False) -> None:
@@ -107,79 +107,10 @@ class Upkeep:
         logger.info("request %s: reminded %s of expiry (%s before)", request.id, request.slack_user_id, due)
 
     def reconcile(self) -> list[str]:
-        """Compare IAM under the bot's path with the store: finish lost removals, close lost records, report the rest.
-
-        Deletes a user only when this deployment's store holds the user's request and it is closed (its removal
-        did not finish). A user whose request it does not know is reported, never deleted: it may be another
-        deployment's, or this one may have lost its database.
-        """
-        owner = self.d.owner
-        findings: list[str] = []
-        # The store first: a request approved while IAM is listed then shows up as live, never as lost.
-        live = {r.iam_user_name.lower(): r for r in self.d.store.in_states(OPEN_STATES)}
-        try:
-            users = iam.list_users_under_path(self.d.iam, owner.path)
-        except iam.IamError as e:
-            logger.error("reconcile: cannot list IAM users: %s %s", e.step, e.code)
-            return findings
-        present = {u.user_name.lower() for u in users}
-        for user in users:
-            findings += self._reconcile_user(user)
-        for name, request in live.items():
-            if request.state == State.ACTIVE and name not in present and self._user_is_gone(request):
-                closed = self.d.store.compare_and_set(
-                    request.id,
-                    Fields(state=State.ACTIVE),
-                    Fields(state=State.REVOKED, error="IAM user was deleted outside amplify-dev"),
-                )
-                if closed:
-                    self.notify.audit(
-                        "removed", None, closed, outcome="missing", detail="IAM user deleted outside amplify-dev"
-                    )
-                    findings.append(
-                        f"{msg.mention(request.slack_user_id)}'s IAM user `{request.iam_user_name}` "
-                        "was gone from IAM: record closed."
-                    )
+        """The drift check between AWS and the store (what it compares is the mode's: workflow/grants.py)."""
+        findings = self.grants.reconcile()
         self._report(findings)
         return findings
-
-    def _reconcile_user(self, user: iam.ManagedUser) -> list[str]:
-        """What the drift check does about one user under the path (and says, if anything)."""
-        owner, name = self.d.owner, user.user_name
-        if iam.TAG_SLACK_USER not in user.tags:
-            return [
-                f"IAM user `{name}` is under `{owner.path}` without amplify-dev's tags: not created by the bot, left untouched."
-            ]
-        instance = user.tags.get(iam.TAG_INSTANCE)
-        if instance is not None and instance != owner.instance:
-            return []  # another deployment's user: not ours to judge
-        request_id = user.tags.get(iam.TAG_REQUEST)
-        request = self.d.store.get(request_id) if request_id else None
-        if request is None:
-            return [
-                f"IAM user `{name}` (for {msg.mention(user.tags.get(iam.TAG_SLACK_USER))}) carries amplify-dev's "
-                "tags but this bot has no record of its request: reported, not deleted (another deployment's "
-                "user, or this bot's database was replaced)."
-            ]
-        if instance is None:  # made before instance tags; its request is in this store, so it is ours
-            try:
-                iam.adopt_user(self.d.iam, name, owner, user.tags)
-            except iam.IamError as e:
-                return [f"IAM user `{name}` predates instance tags and tagging it failed ({e.code})."]
-        if request.is_open:
-            return []
-        # Its request is closed, so its removal did not finish: finish it.
-        try:
-            iam.revoke_developer_user(self.d.iam, name, owner, request_id=request.id)
-        except iam.IamError as e:
-            return [
-                f"IAM user `{name}` outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
-            ]
-        self.notify.audit("removed", None, request, outcome="drift", detail="user outlived its closed request")
-        return [
-            f"IAM user `{name}` (for {msg.mention(request.slack_user_id)}) outlived its closed request "
-            f"`{request.id}`: removed."
-        ]
 
     def _report(self, findings: list[str]) -> None:
         for finding in findings:
@@ -188,10 +119,3 @@ class Upkeep:
         self._reported.update(new)
         if new:
             self.notify.channel_notice(":mag: Drift between IAM and amplify-dev's records:\n• " + "\n• ".join(new))
-
-    def _user_is_gone(self, request: Request) -> bool:
-        """Ask IAM directly (ListUsers can lag behind a user created seconds ago)."""
-        try:
-            return iam.get_managed_user(self.d.iam, request.iam_user_name, self.d.owner, request_id=request.id) is None
-        except iam.IamError:
-            return False  # not ours, or IAM did not answer: not proof that it is gone

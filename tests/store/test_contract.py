@@ -288,3 +288,15 @@ def test_a_period_is_claimed_once_across_stores_and_threads(backend: Backend) ->
     assert other.claim("review/default", "2026-W11") is True  # the next week is its own claim
     assert backend.store.claim("review/other-project", "2026-W10") is True  # and so is another name
     assert backend.store.in_states(list(State)) == []  # a claim is not a request
+
+
+def test_identity_center_fields_round_trip_with_their_types(backend: Backend) -> None:
+    backend.store.create(new(identity_store_user_id="9067-user", assignment_created=False))
+    got = backend.store.get("r0")
+    assert got.identity_store_user_id == "9067-user" and got.assignment_created is False
+    # The three values of assignment_created are distinct expectations: None (not yet known), True, False.
+    assert backend.store.compare_and_set("r0", Fields(assignment_created=None), Fields(reminded="1d")) is None
+    ours = backend.store.compare_and_set("r0", Fields(assignment_created=False), Fields(assignment_created=True))
+    assert ours.assignment_created is True
+    backend.store.create(new(1, user="UOTHER"))
+    assert backend.store.get("r1").assignment_created is None and backend.store.get("r1").identity_store_user_id is None

@@ -1,0 +1,103 @@
+"""The IAM-user mode's drift check: IAM under the bot's path against the store (moved from upkeep.py)."""
+
+from __future__ import annotations
+
+import logging
+
+import iam
+import messages as msg
+from store import OPEN_STATES, Fields, Request, State
+
+from .deps import Deps
+from .notifier import Notifier
+
+logger = logging.getLogger(__name__)
+
+
+class IamDrift:
+    """Finish lost removals, close lost records, report the rest; the caller reports the findings."""
+
+    def __init__(self, deps: Deps, notify: Notifier) -> None:
+        self.d = deps
+        self.notify = notify
+
+    def reconcile(self) -> list[str]:
+        """Compare IAM under the bot's path with the store: finish lost removals, close lost records, report the rest.
+
+        Deletes a user only when this deployment's store holds the user's request and it is closed (its removal
+        did not finish). A user whose request it does not know is reported, never deleted: it may be another
+        deployment's, or this one may have lost its database.
+        """
+        owner = self.d.owner
+        findings: list[str] = []
+        # The store first: a request approved while IAM is listed then shows up as live, never as lost.
+        live = {r.iam_user_name.lower(): r for r in self.d.store.in_states(OPEN_STATES)}
+        try:
+            users = iam.list_users_under_path(self.d.iam, owner.path)
+        except iam.IamError as e:
+            logger.error("reconcile: cannot list IAM users: %s %s", e.step, e.code)
+            return findings
+        present = {u.user_name.lower() for u in users}
+        for user in users:
+            findings += self._reconcile_user(user)
+        for name, request in live.items():
+            if request.state == State.ACTIVE and name not in present and self._user_is_gone(request):
+                closed = self.d.store.compare_and_set(
+                    request.id,
+                    Fields(state=State.ACTIVE),
+                    Fields(state=State.REVOKED, error="IAM user was deleted outside amplify-dev"),
+                )
+                if closed:
+                    self.notify.audit(
+                        "removed", None, closed, outcome="missing", detail="IAM user deleted outside amplify-dev"
+                    )
+                    findings.append(
+                        f"{msg.mention(request.slack_user_id)}'s IAM user `{request.iam_user_name}` "
+                        "was gone from IAM: record closed."
+                    )
+        return findings
+
+    def _reconcile_user(self, user: iam.ManagedUser) -> list[str]:
+        """What the drift check does about one user under the path (and says, if anything)."""
+        owner, name = self.d.owner, user.user_name
+        if iam.TAG_SLACK_USER not in user.tags:
+            return [
+                f"IAM user `{name}` is under `{owner.path}` without amplify-dev's tags: not created by the bot, left untouched."
+            ]
+        instance = user.tags.get(iam.TAG_INSTANCE)
+        if instance is not None and instance != owner.instance:
+            return []  # another deployment's user: not ours to judge
+        request_id = user.tags.get(iam.TAG_REQUEST)
+        request = self.d.store.get(request_id) if request_id else None
+        if request is None:
+            return [
+                f"IAM user `{name}` (for {msg.mention(user.tags.get(iam.TAG_SLACK_USER))}) carries amplify-dev's "
+                "tags but this bot has no record of its request: reported, not deleted (another deployment's "
+                "user, or this bot's database was replaced)."
+            ]
+        if instance is None:  # made before instance tags; its request is in this store, so it is ours
+            try:
+                iam.adopt_user(self.d.iam, name, owner, user.tags)
+            except iam.IamError as e:
+                return [f"IAM user `{name}` predates instance tags and tagging it failed ({e.code})."]
+        if request.is_open:
+            return []
+        # Its request is closed, so its removal did not finish: finish it.
+        try:
+            iam.revoke_developer_user(self.d.iam, name, owner, request_id=request.id)
+        except iam.IamError as e:
+            return [
+                f"IAM user `{name}` outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
+            ]
+        self.notify.audit("removed", None, request, outcome="drift", detail="user outlived its closed request")
+        return [
+            f"IAM user `{name}` (for {msg.mention(request.slack_user_id)}) outlived its closed request "
+            f"`{request.id}`: removed."
+        ]
+
+    def _user_is_gone(self, request: Request) -> bool:
+        """Ask IAM directly (ListUsers can lag behind a user created seconds ago)."""
+        try:
+            return iam.get_managed_user(self.d.iam, request.iam_user_name, self.d.owner, request_id=request.id) is None
+        except iam.IamError:
+            return False  # not ours, or IAM did not answer: not proof that it is gone

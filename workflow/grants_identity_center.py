@@ -1,0 +1,267 @@
+"""The Identity Center mode's grants: an account assignment (permission set in one account) per developer.
+
+Touch only what we made: a request records whether the bot created the assignment. One that existed already
+(given by hand or through a group) is recorded as not ours and never deleted. AWS enforces no end date on an
+assignment, so the sweep's deletion at expiry is the enforcement.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import identity_center as idc
+import messages as msg
+from messages.identity_center import (
+    SsoAccess,
+    assignment_outcome,
+    assignment_removed_dm,
+    no_identity_user_reply,
+    no_keys_reply,
+    session_length,
+    sso_access_dm,
+)
+from slack_gateway import SlackCallFailed, SlackUser
+from store import Fields, Request, RevokeReason, State
+
+from .deps import Deps
+from .grants import GrantError, GrantFailed, Revoked
+from .notifier import Notifier
+
+logger = logging.getLogger(__name__)
+
+
+class IdentityCenterGrants:
+    """Access is an Identity Center account assignment; the developer signs in with `aws sso login`."""
+
+    has_keys = False
+    noun = "account assignment"
+
+    def __init__(self, deps: Deps, notify: Notifier) -> None:
+        assert deps.settings.identity_center is not None and deps.identity_center is not None
+        self.d = deps
+        self.notify = notify
+        self.config = deps.settings.identity_center
+        self.clients: idc.IdentityCenterClients = deps.identity_center
+        self._instance: idc.Instance | None = None
+        self._permission_set: idc.PermissionSet | None = None
+
+    # --- what is granted ------------------------------------------------------------------------------
+
+    def instance(self) -> idc.Instance:
+        """The configured instance, or the account's only one (found once)."""
+        if self._instance is None:
+            self._instance = idc.find_instance(
+                self.clients.sso_admin, self.config.instance_arn, self.config.identity_store_id
+            )
+        return self._instance
+
+    def target(self) -> idc.Target:
+        """The permission set in the account, on the instance."""
+        account = self.config.account_id or self.clients.account_id
+        return idc.Target(self.instance().instance_arn, self.config.permission_set_arn, account)
+
+    def permission_set(self) -> idc.PermissionSet | None:
+        """Its name and session duration (read once); None if Identity Center does not answer."""
+        if self._permission_set is None:
+            try:
+                self._permission_set = idc.describe_permission_set(
+                    self.clients.sso_admin, self.instance().instance_arn, self.config.permission_set_arn
+                )
+            except idc.IdentityCenterError as e:
+                logger.warning("could not read the permission set: %s %s", e.step, e.code)
+                return None
+        return self._permission_set
+
+    def label(self, request: Request) -> str:
+        """'account assignment of permission set `X` in account N'."""
+        found = self.permission_set()
+        name = found.name if found else self.config.permission_set_arn.rsplit("/", 1)[-1]
+        return f"account assignment of permission set `{name}` in account {self._account_or_default()}"
+
+    def _account_or_default(self) -> str:
+        return self.config.account_id or self.clients.account_id or "(this account)"
+
+    # --- requesting and provisioning --------------------------------------------------------------------
+
+    def requester_refusal(self, actor: str, profile: SlackUser) -> msg.Reply | None:
+        """Refuse at once (nothing filed, nothing posted to the leads) when no Identity Store user has the email."""
+        if not profile.email:
+            return no_identity_user_reply(None)
+        try:
+            idc.find_user_id(self.clients.identitystore, self.instance().identity_store_id, profile.email)
+        except idc.NoIdentityStoreUser:
+            if self.config.create_users:
+                return None  # created at approval, in Identity Center's own directory
+            return no_identity_user_reply(profile.email)
+        except idc.IdentityCenterError as e:
+            logger.warning("request by %s: Identity Center look-up failed: %s %s", actor, e.step, e.code)
+            return msg.text_reply(
+                f"IAM Identity Center did not answer (`{e.step}`: {e.code}), so nothing was filed. Try again in a "
+                "minute; if it keeps failing, tell the leads."
+            )
+        return None
+
+    def provision(self, request: Request, expires_at: datetime | None) -> Fields:
+        """Create the assignment (or find it already held) and wait until Identity Center reports it done."""
+        try:
+            user_id = request.identity_store_user_id or self._user_id_for(request)
+            target = self.target()
+            if request.assignment_created is None:
+                if self._already_held(target, user_id):
+                    return Fields(identity_store_user_id=user_id, assignment_created=False)
+                # Record the intent before the AWS call: a crash in between leaves a record that says "ours",
+                # so recovery finishes it and drift can delete it; never an assignment nobody owns.
+                claimed = self.d.store.compare_and_set(
+                    request.id,
+                    Fields(state=State.APPROVED, assignment_created=None),
+                    Fields(identity_store_user_id=user_id, assignment_created=True),
+                )
+                if claimed is None:
+                    raise idc.IdentityCenterError("Store", "Conflict")
+            elif request.assignment_created is False:
+                return Fields(identity_store_user_id=user_id, assignment_created=False)
+            if not self._holds_directly(target, user_id):
+                idc.create_assignment(self.clients.sso_admin, target, user_id)
+        except idc.IdentityCenterError as e:
+            raise self._failed(request, e) from None
+        return Fields(identity_store_user_id=user_id, assignment_created=True)
+
+    def _user_id_for(self, request: Request) -> str:
+        try:
+            profile = self.d.slack.user(request.slack_user_id)
+        except SlackCallFailed as e:
+            raise idc.IdentityCenterError("users.info", e.error) from None
+        store_id = self.instance().identity_store_id
+        try:
+            return idc.find_user_id(self.clients.identitystore, store_id, profile.email or "")
+        except idc.NoIdentityStoreUser:
+            if not (self.config.create_users and profile.email):
+                raise
+            display = profile.names[0] if profile.names else profile.email
+            return idc.create_user(self.clients.identitystore, store_id, profile.email, display)
+
+    def _holds_directly(self, target: idc.Target, user_id: str) -> bool:
+        assignments = idc.list_assignments(self.clients.sso_admin, target)
+        return idc.Assignment("USER", user_id) in assignments
+
+    def _already_held(self, target: idc.Target, user_id: str) -> bool:
+        """The user holds the assignment already: directly (given by hand) or through one of their groups."""
+        assignments = idc.list_assignments(self.clients.sso_admin, target)
+        if idc.Assignment("USER", user_id) in assignments:
+            return True
+        groups = {a.principal_id for a in assignments if a.principal_type == "GROUP"}
+        if not groups:
+            return False
+        member_of = idc.user_group_ids(self.clients.identitystore, self.instance().identity_store_id, user_id)
+        return bool(groups & member_of)
+
+    def _failed(self, request: Request, error: idc.IdentityCenterError) -> GrantFailed:
+        current = self.d.store.get(request.id) or request
+        if isinstance(error, idc.NoIdentityStoreUser):
+            return GrantFailed(
+                error.step,
+                error.code,
+                f"no IAM Identity Center user has {msg.mention(current.slack_user_id)}'s Slack email any more",
+                "An AWS admin must add them to Identity Center with that email, then they can ask again.",
+            )
+        if current.assignment_created and current.identity_store_user_id:
+            try:  # roll back: the assignment may exist even though the wait failed
+                idc.delete_assignment(self.clients.sso_admin, self.target(), current.identity_store_user_id)
+            except idc.IdentityCenterError as cleanup:
+                logger.error("request %s: roll-back failed at %s: %s", request.id, cleanup.step, cleanup.code)
+                return GrantFailed(
+                    error.step,
+                    error.code,
+                    f"AWS refused `{error.step}` ({error.code}) and removing the assignment again failed too: the "
+                    f"{self.label(current)} may be left for this user",
+                    "An AWS admin should remove it; the drift check also deletes it, as amplify-dev created it.",
+                )
+        return GrantFailed(
+            error.step,
+            error.code,
+            f"AWS refused `{error.step}` ({error.code}); nothing was left assigned",
+            "Check the bot's permissions and the Identity Center settings, then the requester can ask again.",
+        )
+
+    def undo(self, request: Request, granted: Fields) -> None:
+        """Delete the assignment just created (never one that was already there)."""
+        if granted.assignment_created is True:
+            idc.delete_assignment(self.clients.sso_admin, self.target(), granted.identity_store_user_id)
+
+    # --- telling people ---------------------------------------------------------------------------------
+
+    def sso_access(self) -> SsoAccess:
+        """The values the requester's DM carries."""
+        found = self.permission_set()
+        return SsoAccess(
+            start_url=self.config.start_url,
+            sso_region=self.config.sso_region or self.d.region,
+            account_id=self._account_or_default(),
+            role_name=found.name if found else "(ask a lead: the permission set's name)",
+            region=self.d.region,
+            session_duration=found.session_duration if found else timedelta(hours=1),
+        )
+
+    def approved_dm(self, active: Request) -> msg.Message:
+        """Where and how to sign in; no secret."""
+        return sso_access_dm(active, self.sso_access())
+
+    def provisioned_outcome(self, active: Request) -> str:
+        """'Approved by … Account assignment … created.' (or already held)."""
+        return assignment_outcome(active, self.label(active))
+
+    def dm_failed(self, active: Request, error: str) -> tuple[str, msg.Reply]:
+        """Their access works anyway: they sign in at the portal."""
+        who = msg.mention(active.slack_user_id)
+        return (
+            f"\n:warning: I couldn't DM {who} (Slack said `{error}`). Their access works: they sign in at "
+            f"{self.config.start_url}.",
+            msg.text_reply(
+                f"{who}'s access is granted, but I couldn't DM them (`{error}`). Tell them to sign in at "
+                f"{self.config.start_url}."
+            ),
+        )
+
+    # --- ending and extending ---------------------------------------------------------------------------
+
+    def revoke(self, request: Request) -> Revoked:
+        """Delete the assignment if the bot created it; one that was already there is left in place."""
+        if request.assignment_created is not True or not request.identity_store_user_id:
+            return Revoked(deleted=False)
+        try:
+            idc.delete_assignment(self.clients.sso_admin, self.target(), request.identity_store_user_id)
+        except idc.IdentityCenterError as e:
+            raise GrantError(e.step, e.code) from None
+        return Revoked()
+
+    def revoked_sentence(self, request: Request, revoked: Revoked, *, channel: bool) -> str:
+        """What ending access did: deleted (sessions already issued run out), or left in place."""
+        if not revoked.deleted:
+            return (
+                f"the record is closed; the {self.label(request)} was not created by amplify-dev (given by hand or "
+                "through a group), so it was left in place."
+            )
+        found = self.permission_set()
+        lasts = f" (at most {session_length(found.session_duration)})" if found else ""
+        return f"the {self.label(request)} is deleted. Sessions already started stay valid until they end{lasts}."
+
+    def removed_dm(self, request: Request, why: RevokeReason) -> msg.Message:
+        """The developer's DM when access ended without them asking."""
+        return assignment_removed_dm(
+            request, why, self.revoked_sentence(request, Revoked(request.assignment_created is True), channel=False)
+        )
+
+    def extend(self, request: Request, new_expiry: datetime) -> None:
+        """Nothing at AWS: an assignment has no end date; the sweep deletes it when the stored one passes."""
+
+    def reconcile(self) -> list[str]:
+        """Assignments of the permission set against the store."""
+        from .drift_identity_center import IdentityCenterDrift
+
+        return IdentityCenterDrift(self.d, self.notify, self).reconcile()
+
+    def credentials_refusal(self) -> msg.Reply | None:
+        """There are no keys in this mode."""
+        found = self.permission_set()
+        return no_keys_reply(found.session_duration if found else None)
