@@ -53,6 +53,8 @@ class RevokeReason(StrEnum):
 
 
 OPEN_STATES = frozenset({State.PENDING, State.APPROVED, State.ACTIVE, State.REVOKING})
+# The project of a bot without a projects file, and of every request stored before projects existed.
+DEFAULT_PROJECT = "default"
 
 
 class Credentials(StrEnum):
@@ -99,6 +101,7 @@ class Request:
     # and retried by start-up recovery and the sweep until IAM confirms they are gone.
     undelivered_key_ids: tuple[str, ...] = ()
     iam_user_id: str | None = None  # IAM's unique id (AIDA...), so drift can match users without reading tags
+    project: str = DEFAULT_PROJECT  # which project (account, approvers, rules) the request is for
 
     @property
     def is_open(self) -> bool:
@@ -167,6 +170,7 @@ class Fields:
     extension_approvals: tuple[str, ...] = UNSET
     undelivered_key_ids: tuple[str, ...] = UNSET
     iam_user_id: str | None = UNSET
+    project: str = UNSET
 
     def given(self) -> dict[str, Any]:
         """The fields that are set, by name."""
@@ -196,11 +200,14 @@ class RequestStore(Protocol):
     def get(self, request_id: str) -> Request | None:
         """The request with this id, or None."""
 
-    def open_request_for(self, slack_user_id: str) -> Request | None:
-        """The user's open request (at most one exists), or None."""
+    def open_request_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's open request in `project` (at most one exists; None: in any project, the oldest), or None."""
 
-    def latest_for(self, slack_user_id: str) -> Request | None:
-        """The user's most recent request in any state, or None."""
+    def open_requests_for(self, slack_user_id: str) -> list[Request]:
+        """The user's open requests, one per project at most, oldest first."""
+
+    def latest_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's most recent request in any state (in `project`, if given), or None."""
 
     def compare_and_set(
         self, request_id: str, expect: Fields, change: Fields, *, audit: AuditEvent | None = None
@@ -254,9 +261,6 @@ CREATE TABLE IF NOT EXISTS requests (
     access_key_id TEXT,
     error TEXT
 );
--- One open request per Slack user, enforced by the database so two concurrent commands cannot both insert.
-CREATE UNIQUE INDEX IF NOT EXISTS one_open_request_per_user
-    ON requests (slack_user_id) WHERE state IN ('pending', 'approved', 'active', 'revoking');
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at);
 CREATE INDEX IF NOT EXISTS requests_by_user ON requests (slack_user_id, created_at);
 """
@@ -272,7 +276,15 @@ _ADDED_COLUMNS = {
     "extension_approvals": "TEXT NOT NULL DEFAULT ''",
     "undelivered_key_ids": "TEXT NOT NULL DEFAULT ''",
     "iam_user_id": "TEXT",
+    "project": f"TEXT NOT NULL DEFAULT '{DEFAULT_PROJECT}'",
 }
+# One open request per Slack user and project, enforced by the database so two concurrent commands cannot both
+# insert. Replaces the per-user index of releases before projects (after the project column exists).
+_OPEN_INDEX = """
+DROP INDEX IF EXISTS one_open_request_per_user;
+CREATE UNIQUE INDEX IF NOT EXISTS one_open_request_per_user_and_project
+    ON requests (slack_user_id, project) WHERE state IN ('pending', 'approved', 'active', 'revoking');
+"""
 
 
 def _utcnow() -> datetime:
@@ -300,6 +312,7 @@ class SqliteRequestStore:
                     self._conn.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
             # The sweep reads only what is due (expiring grants by their end); after the columns exist.
             self._conn.execute("CREATE INDEX IF NOT EXISTS requests_by_expiry ON requests (state, expires_at)")
+            self._conn.executescript(_OPEN_INDEX)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -318,7 +331,7 @@ class SqliteRequestStore:
                 if audit is not None:
                     self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
         except sqlite3.IntegrityError:
-            existing = self.open_request_for(request.slack_user_id)
+            existing = self.open_request_for(request.slack_user_id, request.project)
             if existing is None:  # the other request closed in between; a retry will succeed
                 raise
             raise OpenRequestExists(existing) from None
@@ -328,20 +341,24 @@ class SqliteRequestStore:
         """The request with this id, or None."""
         return self._one(f"{_SELECT} WHERE id = ?", (request_id,))
 
-    def open_request_for(self, slack_user_id: str) -> Request | None:
-        """The user's open request (at most one exists), or None."""
+    def open_request_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's open request in `project` (at most one exists; None: in any project, the oldest), or None."""
         marks = ", ".join("?" * len(OPEN_STATES))
+        where, params = _user_and_project(slack_user_id, project)
         return self._one(
-            f"{_SELECT} WHERE slack_user_id = ? AND state IN ({marks})",
-            (slack_user_id, *sorted(OPEN_STATES)),
+            f"{_SELECT} WHERE {where} AND state IN ({marks}) ORDER BY created_at, rowid LIMIT 1",
+            (*params, *sorted(OPEN_STATES)),
         )
 
-    def latest_for(self, slack_user_id: str) -> Request | None:
-        """The user's most recent request in any state, or None."""
-        return self._one(
-            f"{_SELECT} WHERE slack_user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
-            (slack_user_id,),
-        )
+    def open_requests_for(self, slack_user_id: str) -> list[Request]:
+        """The user's open requests, one per project at most, oldest first."""
+        marks = ", ".join("?" * len(OPEN_STATES))
+        return self._many(f"slack_user_id = ? AND state IN ({marks})", (slack_user_id, *sorted(OPEN_STATES)))
+
+    def latest_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's most recent request in any state (in `project`, if given), or None."""
+        where, params = _user_and_project(slack_user_id, project)
+        return self._one(f"{_SELECT} WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT 1", params)
 
     def compare_and_set(
         self, request_id: str, expect: Fields, change: Fields, *, audit: AuditEvent | None = None
@@ -415,6 +432,12 @@ class SqliteRequestStore:
         with self._lock:
             row = self._conn.execute(sql, params).fetchone()
         return _from_row(row) if row else None
+
+
+def _user_and_project(slack_user_id: str, project: str | None) -> tuple[str, tuple[str, ...]]:
+    if project is None:
+        return "slack_user_id = ?", (slack_user_id,)
+    return "slack_user_id = ? AND project = ?", (slack_user_id, project)
 
 
 def _to_db(name: str, value: Any) -> Any:
