@@ -257,18 +257,19 @@ def main(argv: list[str] | None = None) -> int:
         from ops.audit_export import run_audit_export
 
         return run_audit_export(settings, sys.stdout, since=args.since, fmt=args.format)
-    return run_bot(settings, sandbox=args.sandbox, projects=projects)
+    return run_bot(settings, sandbox=args.sandbox)
 
 
-def run_bot(settings: Settings, *, sandbox: bool = False, projects: dict[str, Settings] | None = None) -> int:
+def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     """Build everything and serve until SIGTERM or Ctrl-C."""
+    projects = load_projects(settings)  # checked in main already: a bad file never gets here
     try:
         app, runner, store, workflow = build(settings, sandbox=sandbox, projects=projects)
     except BoltError as e:  # Bolt's auth.test at start: a wrong token or SLACK_API_URL
         print(f"amplify-dev: Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url}: {e}", file=sys.stderr)
         return 2
     if settings.projects_file and not sandbox:
-        report_unreachable_projects(workflow, projects or {}, aws_region())
+        report_unreachable_projects(workflow, projects, aws_region())
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
     runner.submit(workflow.recover).result()
     sweeps = itertools.count()
