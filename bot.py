@@ -28,6 +28,7 @@ from http_server import serve_http
 from logging_setup import configure_logging, quiet_libraries
 from scheduler import Sweeper
 from settings import Settings, SettingsError, load_settings
+from settings.projects import load_projects
 from slack_gateway import SlackGateway, build_web_client
 from store import RequestStore, SqliteRequestStore
 from workflow import Deps, Workflow
@@ -94,22 +95,63 @@ def aws_region() -> str:
     return region or DEFAULT_REGION
 
 
+def build_project_clients(projects: dict[str, Settings], region: str) -> dict[str, Any]:
+    """One IAM client per project that has its own account role or region, each on a session built once
+    (assumed-role credentials refresh themselves before they expire); the others use the bot's own client."""
+    import iam
+
+    clients = {}
+    for name, project in projects.items():
+        if project.account_role_arn or project.region:
+            project_region = project.region or region
+            session = iam.project_session(project.account_role_arn, project_region)
+            clients[name] = iam.iam_client_from(session, project_region)
+    return clients
+
+
+def report_unreachable_projects(workflow: Workflow, projects: dict[str, Settings], region: str) -> None:
+    """At start: a project whose role cannot be assumed is reported (log and its channel); the others go on."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    import iam
+
+    for name, project in projects.items():
+        if not project.account_role_arn:
+            continue
+        session = iam.project_session(project.account_role_arn, project.region or region)
+        try:
+            iam.caller_account(session, project.region or region)
+        except (BotoCoreError, ClientError) as e:
+            code = e.response.get("Error", {}).get("Code") if isinstance(e, ClientError) else type(e).__name__
+            workflow.route.report_unreachable(name, f"its account role cannot be assumed ({code})")
+
+
 def build(
-    settings: Settings, *, sandbox: bool = False, runner: Executor | None = None
+    settings: Settings,
+    *,
+    sandbox: bool = False,
+    runner: Executor | None = None,
+    projects: dict[str, Settings] | None = None,
 ) -> tuple[App, Executor, RequestStore, Workflow]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     import iam
 
     region = aws_region()
+    projects = projects or {settings.project: settings}
     if sandbox:
         from ops.sandbox import start_sandbox_iam  # imports moto: only ever in this mode
 
         iam_client = start_sandbox_iam(region)
+        project_iam: dict[str, Any] = {}
     else:
         iam_client = iam.build_iam_client(region)
+        project_iam = build_project_clients(projects, region)
     identity_center = None
     if settings.identity_center is not None:
         identity_center, settings = build_identity_center(settings, region, sandbox=sandbox)
+    elif any(p.identity_center is not None for p in projects.values()):  # only some projects use the mode
+        first = next(p for p in projects.values() if p.identity_center is not None)
+        identity_center, _ = build_identity_center(first, region, sandbox=sandbox)
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
     store, audit_log = build_store(settings, region)
     if runner is None:
@@ -126,6 +168,8 @@ def build(
             region=region,
             audit=audit_log,
             identity_center=identity_center,
+            projects=projects if settings.projects_file else {},
+            project_iam=project_iam,
         )
     )
     return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store, workflow
@@ -197,6 +241,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--principal-arn",
         help="the IAM role or user ARN the bot runs as (default: the identity of the current AWS credentials)",
     )
+    policy.add_argument(
+        "--project", help="print the policy and the trust policy of this project's account role instead"
+    )
     sub.add_parser("create-table", help="create the DynamoDB table AMPLIFY_DEV_DYNAMODB_TABLE names (safe to rerun)")
     audit = sub.add_parser("audit", help="export the audit trail")
     audit.add_argument("--since", help="only events on or after this date (YYYY-MM-DD)")
@@ -217,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_playground()
     try:
         settings = load_settings()
+        projects = load_projects(settings)
     except SettingsError as e:
         print(f"amplify-dev: configuration error: {e}", file=sys.stderr)
         return 2
@@ -225,11 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from ops.check import run_check
 
-        return run_check(settings, sys.stdout)
+        return run_check(settings, sys.stdout, projects=projects)
     if args.command == "policy":
         from ops.policy_command import run_policy
 
-        return run_policy(settings, sys.stdout, principal=args.principal_arn)
+        return run_policy(settings, sys.stdout, principal=args.principal_arn, projects=projects, project=args.project)
     if args.command == "create-table":
         from ops.create_table import run_create_table
 
@@ -247,11 +295,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     """Build everything and serve until SIGTERM or Ctrl-C."""
+    projects = load_projects(settings)  # checked in main already: a bad file never gets here
     try:
-        app, runner, store, workflow = build(settings, sandbox=sandbox)
+        app, runner, store, workflow = build(settings, sandbox=sandbox, projects=projects)
     except BoltError as e:  # Bolt's auth.test at start: a wrong token or SLACK_API_URL
         print(f"amplify-dev: Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url}: {e}", file=sys.stderr)
         return 2
+    if settings.projects_file and not sandbox:
+        report_unreachable_projects(workflow, projects, aws_region())
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
     runner.submit(workflow.recover).result()
     sweeps = itertools.count()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -20,6 +20,8 @@ _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 # ASCII digits only: str.isdigit() also accepts "²" or "①" (which int() refuses) and Arabic-Indic or
 # full-width digits (which int() takes).
 DAYS_TEXT = re.compile(r"[0-9]{1,5}", re.ASCII)
+# What may follow --project; whether such a project exists is the workflow's answer (with the list).
+PROJECT_TEXT = re.compile(r"[A-Za-z0-9_.-]{1,40}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ParsedCommand:
     target: str | None = None
     days: int | None = None  # None: the operator's default
     problem: str | None = None
+    project: str | None = None  # --project NAME; None: the only project, or the caller's
 
 
 def parse_command(text: str) -> ParsedCommand:
@@ -41,6 +44,30 @@ def parse_command(text: str) -> ParsedCommand:
         return ParsedCommand("form")
     verb, _, rest = text.partition(" ")
     verb, rest = verb.lower(), rest.strip()
+    project, rest, problem = _take_project(rest)
+    if problem:
+        return ParsedCommand("unknown", problem=problem)
+    parsed = _parse_verb(verb, rest, text)
+    return replace(parsed, project=project) if project and parsed.verb != "unknown" else parsed
+
+
+def _take_project(rest: str) -> tuple[str | None, str, str | None]:
+    """(project, the rest without `--project NAME`, a problem) from the words after the verb."""
+    words = rest.split()
+    i = 0
+    while i < len(words):
+        word = words[i].lower()
+        if word == "--project":
+            if i + 1 >= len(words) or not PROJECT_TEXT.fullmatch(words[i + 1]):
+                return None, rest, "`--project` takes a project name, e.g. `--project shop-dev`."
+            return words[i + 1], " ".join(words[:i] + words[i + 2 :]), None
+        if not word.startswith("--") and not word.startswith("<@"):
+            break  # the reason has started: a later "--project" is part of it
+        i += 2 if word == "--days" else 1
+    return None, rest, None
+
+
+def _parse_verb(verb: str, rest: str, text: str) -> ParsedCommand:
     if verb == "request":
         console, days = False, None
         words = rest.split()
@@ -97,19 +124,22 @@ def handle_amplify_dev_command(
         case "request":
             team = command.get("team_id", "")
             reply_later(
-                lambda: workflow.request_access(user, team, parsed.reason, console=parsed.console, days=parsed.days),
+                lambda: workflow.request_access(
+                    user, team, parsed.reason, console=parsed.console, days=parsed.days, project=parsed.project
+                ),
                 "request",
             )
         case "remove":
-            reply_later(lambda: workflow.remove(user, parsed.target), "remove")
+            reply_later(lambda: workflow.remove(user, parsed.target, parsed.project), "remove")
         case "rotate":
-            reply_later(lambda: workflow.rotate(user), "rotate")
+            reply_later(lambda: workflow.rotate(user, parsed.project), "rotate")
         case "list":
-            reply_later(lambda: workflow.list_requests(user), "list")
+            reply_later(lambda: workflow.list_requests(user, parsed.project), "list")
         case "review":  # reads IAM for every grant: after the ack, answered through the response_url
-            reply_later(lambda: workflow.review(user), "review")
+            reply_later(lambda: workflow.review(user, parsed.project), "review")
         case "status":
-            ack(**workflow.status(user).to_kwargs())  # reads only the local store: fast enough for the ack
+            # reads only the store: fast enough for the ack
+            ack(**workflow.status(user, parsed.project).to_kwargs())
         case "help":
             ack(**msg.usage_reply().to_kwargs())
         case _:

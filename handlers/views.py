@@ -27,6 +27,7 @@ class RequestForm:
     console: bool
     days: int | None  # None: left empty (the operator's default) or not a number (see days_invalid)
     days_invalid: bool = False
+    project: str | None = None  # the form's project select (only when the bot serves several projects)
 
 
 def read_request_form(view: dict[str, Any]) -> RequestForm:
@@ -35,11 +36,13 @@ def read_request_form(view: dict[str, Any]) -> RequestForm:
     reason = ((values.get(msg.REASON_BLOCK) or {}).get(msg.REASON_INPUT) or {}).get("value") or ""
     chosen = ((values.get(msg.CONSOLE_BLOCK) or {}).get(msg.CONSOLE_INPUT) or {}).get("selected_options") or []
     raw_days = str(((values.get(msg.DAYS_BLOCK) or {}).get(msg.DAYS_INPUT) or {}).get("value") or "")
+    selected = ((values.get(msg.PROJECT_BLOCK) or {}).get(msg.PROJECT_INPUT) or {}).get("selected_option") or {}
+    project = selected.get("value") if isinstance(selected, dict) and isinstance(selected.get("value"), str) else None
     if not raw_days:
-        return RequestForm(str(reason), bool(chosen), None)
+        return RequestForm(str(reason), bool(chosen), None, project=project)
     if not DAYS_TEXT.fullmatch(raw_days):
-        return RequestForm(str(reason), bool(chosen), None, days_invalid=True)
-    return RequestForm(str(reason), bool(chosen), int(raw_days))
+        return RequestForm(str(reason), bool(chosen), None, days_invalid=True, project=project)
+    return RequestForm(str(reason), bool(chosen), int(raw_days), project=project)
 
 
 def handle_request_submission(
@@ -47,7 +50,7 @@ def handle_request_submission(
 ) -> None:
     """File the request from the form; the confirmation goes back where the command was typed."""
     form = read_request_form(view)
-    reason, console, days = form.reason, form.console, form.days
+    reason, console, days, project = form.reason, form.console, form.days, form.project
     if not reason.strip():
         ack(response_action="errors", errors={msg.REASON_BLOCK: "Please say why you need access."})
         return
@@ -73,7 +76,7 @@ def handle_request_submission(
 
     after_ack(
         runner,
-        lambda: workflow.request_access(user, team, reason, console=console, days=days),
+        lambda: workflow.request_access(user, team, reason, console=console, days=days, project=project),
         deliver,
         "the request form",
     )

@@ -1,5 +1,6 @@
 """The bot's IAM layer: creates, inspects and revokes developers' IAM users. Knows nothing about Slack."""
 
+from .accounts import assumed_role_session, caller_account, iam_client_from, project_session
 from .client import build_iam_client
 from .credentials import (
     access_key_age,
@@ -24,6 +25,7 @@ from .expiry import (
 from .models import (
     TAG_APPROVED_BY,
     TAG_INSTANCE,
+    TAG_PROJECT,
     TAG_REQUEST,
     TAG_SLACK_USER,
     AccessKey,
@@ -41,6 +43,7 @@ __all__ = [
     "TAG_APPROVED_BY",
     "TAG_EXPIRES_AT",
     "TAG_INSTANCE",
+    "TAG_PROJECT",
     "TAG_REQUEST",
     "TAG_SLACK_USER",
     "AccessKey",
@@ -56,7 +59,9 @@ __all__ = [
     "access_key_age",
     "account_id_from_arn",
     "adopt_user",
+    "assumed_role_session",
     "build_iam_client",
+    "caller_account",
     "console_signin_url",
     "create_access_key",
     "create_console_login",
@@ -69,10 +74,12 @@ __all__ = [
     "generate_password",
     "get_managed_user",
     "get_password_policy",
+    "iam_client_from",
     "is_valid_path",
     "is_valid_user_name",
     "list_access_key_ids",
     "list_users_under_path",
+    "project_session",
     "revoke_developer_user",
     "set_expiry",
 ]

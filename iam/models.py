@@ -11,6 +11,8 @@ TAG_APPROVED_BY = "amplify-dev:approved-by"
 # Which deployment made the user: a second bot in the same account (or one that lost its database) never
 # touches a user carrying another instance's value.
 TAG_INSTANCE = "amplify-dev:instance"
+# Which project (of a bot serving several) the user is for.
+TAG_PROJECT = "amplify-dev:project"
 
 _MASK = "Secret(***)"
 
@@ -93,6 +95,7 @@ class ProvisionSpec:
     permissions_boundary: str | None = None
     expires_at: datetime | None = None  # None: no expiry (only when the operator allows it)
     instance: str = ""  # the value of TAG_INSTANCE (required: create_developer_user refuses an empty one)
+    project: str = ""  # the value of TAG_PROJECT; empty: a bot without a projects file (no tag)
 
     @property
     def owner(self) -> Owner:

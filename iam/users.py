@@ -20,7 +20,16 @@ from .errors import (
     outcome_unknown,
 )
 from .expiry import EXPIRY_POLICY_NAME, TAG_EXPIRES_AT, format_expiry, put_expiry_policy
-from .models import TAG_APPROVED_BY, TAG_INSTANCE, TAG_REQUEST, TAG_SLACK_USER, ManagedUser, Owner, ProvisionSpec
+from .models import (
+    TAG_APPROVED_BY,
+    TAG_INSTANCE,
+    TAG_PROJECT,
+    TAG_REQUEST,
+    TAG_SLACK_USER,
+    ManagedUser,
+    Owner,
+    ProvisionSpec,
+)
 from .names import change_password_policy_arn, is_valid_path, is_valid_user_name, partition_from_arn
 
 logger = logging.getLogger(__name__)
@@ -38,6 +47,8 @@ def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         TAG_APPROVED_BY: spec.approved_by,
         TAG_INSTANCE: spec.instance,
     }
+    if spec.project:
+        tags[TAG_PROJECT] = spec.project
     if spec.expires_at is not None:
         tags[TAG_EXPIRES_AT] = format_expiry(spec.expires_at)
     params: dict[str, Any] = {

@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -45,6 +46,7 @@ REQUEST_VIEW = "amplify_dev_request"
 REASON_BLOCK, REASON_INPUT = "reason", "reason_input"
 CONSOLE_BLOCK, CONSOLE_INPUT = "console", "console_input"
 DAYS_BLOCK, DAYS_INPUT = "days", "days_input"
+PROJECT_BLOCK, PROJECT_INPUT = "project", "project_input"
 REASON_MAX = 1000
 CLI_PROFILE = "amplify-dev"
 COMMAND = "/amplify-dev"
@@ -120,9 +122,16 @@ def _reason_block(reason: str) -> SectionBlock:
     return SectionBlock(text=PlainTextObject(text=reason or "(no reason given)", emoji=False))
 
 
-def _request_fields(request: Request) -> SectionBlock:
+def project_label(name: str, description: str = "") -> str:
+    """A project as people read it: `name`, and its one-line description if it has one."""
+    return f"`{escape(name)}`" + (f" ({escape(description)})" if description else "")
+
+
+def _request_fields(request: Request, project: str = "") -> SectionBlock:
+    extra = [MarkdownTextObject(text=f"*Project*\n{project}")] if project else []
     return SectionBlock(
         fields=[
+            *extra,
             MarkdownTextObject(text=f"*Requester*\n{mention(request.slack_user_id)}"),
             MarkdownTextObject(text=f"*Console access*\n{'yes' if request.console else 'no'}"),
             MarkdownTextObject(text=f"*IAM user*\n`{escape(request.iam_user_name)}`"),
@@ -167,24 +176,31 @@ def show_credentials_button(request: Request) -> ButtonElement:
     return ButtonElement(text="Show credentials", action_id=SHOW_CREDENTIALS_ACTION, value=request.id, style="primary")
 
 
-def approval_request_message(request: Request, *, required: int = 1) -> Message:
-    """The request as the leads see it until decided, with Approve and Deny (and who approved so far)."""
+def approval_request_message(request: Request, *, required: int = 1, project: str = "") -> Message:
+    """The request as the leads see it until decided, with Approve and Deny (and who approved so far).
+
+    `project`: the project's label (project_label) when the bot serves several, else empty.
+    """
     buttons = decision_buttons(request, "decision", APPROVE_ACTION, DENY_ACTION, "Deny this request?")
     return Message(
-        text=f"{mention(request.slack_user_id)} asks for access to the AWS Amplify project",
+        text=f"{mention(request.slack_user_id)} asks for access to the AWS Amplify project"
+        + (f" {project}" if project else ""),
         blocks=[
-            *_request_summary(request, "asks"),
+            *_request_summary(request, "asks", project),
             *_approvals_so_far(request, required),
             buttons,
         ],
     )
 
 
-def _request_summary(request: Request, verb: str) -> list[Block]:
+def _request_summary(request: Request, verb: str, project: str = "") -> list[Block]:
     """Who asks, the facts the leads decide on, and the reason (plain text)."""
+    which = f" {project}" if project else ""
     return [
-        SectionBlock(text=f":key: {mention(request.slack_user_id)} {verb} for access to the AWS Amplify project."),
-        _request_fields(request),
+        SectionBlock(
+            text=f":key: {mention(request.slack_user_id)} {verb} for access to the AWS Amplify project{which}."
+        ),
+        _request_fields(request, project),
         ContextBlock(elements=[MarkdownTextObject(text="*Reason*")]),
         _reason_block(request.reason),
     ]
@@ -200,12 +216,12 @@ def _approvals_so_far(request: Request, required: int) -> list[Block]:
     ]
 
 
-def approval_outcome_message(request: Request, outcome: str) -> Message:
+def approval_outcome_message(request: Request, outcome: str, *, project: str = "") -> Message:
     """The approvers' message after a decision: who decided, when, and what happened; no buttons."""
     return Message(
         text=f"Access request from {mention(request.slack_user_id)}: {request.state}",
         blocks=[
-            *_request_summary(request, "asked"),
+            *_request_summary(request, "asked", project),
             DividerBlock(),
             SectionBlock(text=outcome),
         ],
@@ -350,6 +366,8 @@ class CredentialsShown:
     region: str
     console_password: str | None = None
     signin_url: str | None = None
+    amplify_app_id: str | None = None  # the project's Amplify app: the exact `amplify pull` to run
+    amplify_env: str | None = None
 
     def __repr__(self) -> str:  # a stray log of this object must not print the secrets
         return f"CredentialsShown(user_name={self.user_name!r}, access_key_id={self.access_key_id!r}, ***)"
@@ -386,13 +404,7 @@ def credentials_ephemeral(shown: CredentialsShown, *, rotated: bool = False) -> 
                 f"aws configure set region {region} --profile {CLI_PROFILE}```"
             )
         ),
-        SectionBlock(
-            text=(
-                f"*Amplify*\nGen 2: `npx ampx sandbox --profile {CLI_PROFILE}`\n"
-                f"Amplify CLI (Gen 1): run `amplify init` or `amplify pull`, choose *AWS profile*, "
-                f"then `{CLI_PROFILE}`."
-            )
-        ),
+        SectionBlock(text=_amplify_commands(shown)),
     ]
     if shown.console_password and shown.signin_url:
         blocks.append(
@@ -407,6 +419,23 @@ def credentials_ephemeral(shown: CredentialsShown, *, rotated: bool = False) -> 
         )
     # The notification text is what phones and previews show: it never carries a secret.
     return Reply(text=f"{title} for amplify-dev (shown once)", blocks=blocks)
+
+
+def _amplify_commands(shown: CredentialsShown) -> str:
+    """How to use the profile with Amplify: the exact `amplify pull` when the project names its app."""
+    if shown.amplify_app_id:
+        pull = f"amplify pull --appId {escape(shown.amplify_app_id)}" + (
+            f" --envName {escape(shown.amplify_env)}" if shown.amplify_env else ""
+        )
+        return (
+            f"*Amplify*\nGen 2: `npx ampx sandbox --profile {CLI_PROFILE}`\n"
+            f"Amplify CLI (Gen 1): `{pull}`, choose *AWS profile*, then `{CLI_PROFILE}`."
+        )
+    return (
+        f"*Amplify*\nGen 2: `npx ampx sandbox --profile {CLI_PROFILE}`\n"
+        f"Amplify CLI (Gen 1): run `amplify init` or `amplify pull`, choose *AWS profile*, "
+        f"then `{CLI_PROFILE}`."
+    )
 
 
 def audit_line(event: AuditEvent) -> str:
@@ -435,6 +464,7 @@ def usage_reply(note: str | None = None) -> Reply:
         f"• `{COMMAND} remove`: end your access now (leads: `{COMMAND} remove @someone`)",
         f"• `{COMMAND} list`: pending requests and active users (leads only)",
         f"• `{COMMAND} review`: who holds access and when they last used it, with flags (leads only)",
+        "With several projects, `request`, `remove`, `rotate`, `status` and `list` take `--project NAME`.",
     ]
     text = "\n".join(([note, ""] if note else []) + lines)
     return Reply(text=text, blocks=[SectionBlock(text=text)])
@@ -515,14 +545,46 @@ def list_reply(pending: list[Request], active: list[Request]) -> Reply:
     return Reply(text=f"{len(pending)} pending, {len(active)} active", blocks=blocks[:50])
 
 
+def by_project(parts: list[tuple[str, Reply]]) -> Reply:
+    """Several projects' replies in one: a heading per project (its label), then its reply's blocks."""
+    blocks: list[Block] = []
+    for label, reply in parts:
+        blocks.append(SectionBlock(text=f"*Project* {label}"))
+        blocks.extend(reply.blocks or [SectionBlock(text=reply.text)])
+        blocks.append(DividerBlock())
+    text = "\n".join(f"{label}: {reply.text}" for label, reply in parts)
+    return Reply(text=text[:3000], blocks=blocks[:-1][:50])
+
+
 # --- The request form -----------------------------------------------------------------------------
 
 
 def request_modal(
-    *, allow_console: bool, private_metadata: dict[str, str], default_days: int = 30, max_days: int = 90
+    *,
+    allow_console: bool,
+    private_metadata: dict[str, str],
+    default_days: int = 30,
+    max_days: int = 90,
+    projects: Sequence[tuple[str, str]] = (),
 ) -> View:
-    """The form `/amplify-dev` opens: a required reason and, if allowed, a console-access checkbox."""
-    blocks: list[Block] = [
+    """The form `/amplify-dev` opens: a required reason and, if allowed, a console-access checkbox.
+
+    `projects`: (name, label) of each project when there are several: the form then starts with a select.
+    """
+    blocks: list[Block] = []
+    if projects:
+        blocks.append(
+            InputBlock(
+                block_id=PROJECT_BLOCK,
+                label="Which project?",
+                element=StaticSelectElement(
+                    action_id=PROJECT_INPUT,
+                    placeholder="Choose a project",
+                    options=[Option(value=name, text=label.replace("`", "")[:75]) for name, label in projects],
+                ),
+            )
+        )
+    blocks += [
         InputBlock(
             block_id=REASON_BLOCK,
             label="Why do you need access?",
@@ -631,6 +693,31 @@ def home_view(state: HomeState) -> View:
             elements=[
                 MarkdownTextObject(text=f"`{COMMAND} help` lists every command. Updated {slack_date(state.now)}.")
             ]
+        )
+    )
+    return View(type="home", callback_id=HOME_VIEW, blocks=blocks[:HOME_BLOCKS_MAX])
+
+
+def projects_home_view(states: Sequence[tuple[str, HomeState]]) -> View:
+    """The Home tab of a bot with several projects: per project (its label) the person's own access, and the
+    queue and active users of the projects they lead."""
+    blocks: list[Block] = [HeaderBlock(text="Your AWS Amplify access")]
+    if sandbox_label():
+        blocks.insert(0, ContextBlock(elements=[MarkdownTextObject(text=sandbox_label().rstrip(" —"))]))
+    for index, (label, state) in enumerate(states):
+        blocks.append(SectionBlock(text=f"*Project* {label}"))
+        own = _home_own_blocks(state)
+        for block in own:  # block ids must be unique within a view
+            if isinstance(block, ActionsBlock) and block.block_id:
+                block.block_id = f"{block.block_id}_{index}"
+        blocks += own
+        if state.is_approver:
+            blocks += [*_home_pending_blocks(state), *_home_active_blocks(state)]
+        blocks.append(DividerBlock())
+    now = states[0][1].now if states else datetime.now()
+    blocks.append(
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f"`{COMMAND} help` lists every command. Updated {slack_date(now)}.")]
         )
     )
     return View(type="home", callback_id=HOME_VIEW, blocks=blocks[:HOME_BLOCKS_MAX])

@@ -51,8 +51,11 @@ class CheckResult:
     detail: str
 
 
-def run_check(settings: Settings, out: TextIO) -> int:
-    """Check Slack and AWS with real clients, print the checklist to `out`; 1 if anything failed, else 0."""
+def run_check(settings: Settings, out: TextIO, *, projects: dict[str, Settings] | None = None) -> int:
+    """Check Slack and AWS with real clients, print the checklist to `out`; 1 if anything failed, else 0.
+
+    With a projects file, every project is checked in its own account, one section each.
+    """
     import iam
     from ops.aws import build_sts_client, default_region
 
@@ -62,15 +65,32 @@ def run_check(settings: Settings, out: TextIO) -> int:
         from identity_center import build_identity_center_clients
 
         identity_center = build_identity_center_clients(settings.identity_center.sso_region or region)
-    results = check_all(
-        settings,
-        slack=build_web_client(settings.slack_bot_token, settings.slack_api_url),
-        iam_client=iam.build_iam_client(region),
-        sts=build_sts_client(region),
-        identity_center=identity_center,
-    )
-    write_report(results, out)
-    return exit_code(results)
+    slack = build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    if not (projects and settings.projects_file):
+        results = check_all(
+            settings,
+            slack=slack,
+            iam_client=iam.build_iam_client(region),
+            sts=build_sts_client(region),
+            identity_center=identity_center,
+        )
+        write_report(results, out)
+        return exit_code(results)
+    worst = 0
+    for name, project in projects.items():
+        project_region = project.region or region
+        session = iam.project_session(project.account_role_arn, project_region)
+        out.write(f"\n== project {name}{f' ({project.description})' if project.description else ''} ==\n")
+        results = check_all(
+            project,
+            slack=slack,
+            iam_client=iam.iam_client_from(session, project_region),
+            sts=session.client("sts", region_name=project_region),
+            identity_center=identity_center,
+        )
+        write_report(results, out)
+        worst = max(worst, exit_code(results))
+    return worst
 
 
 def check_all(

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from iam.names import account_id_from_arn, partition_from_arn, principal_arn
 from ops.policy import bot_policy, policy_json
+from ops.projects_policy import project_role_policies, projects_bot_policy
 from settings import Settings
 
 # IAM authorizes iam:AddUserToGroup on the group only: no condition key names the user being added.
@@ -17,9 +18,26 @@ GROUP_LIMIT_NOTE = (
 )
 
 
-def run_policy(settings: Settings, out: TextIO, *, principal: str | None = None, err: TextIO | None = None) -> int:
-    """Print the bot's policy: for `principal` (the bot's role or user ARN), or for the current credentials."""
+def run_policy(
+    settings: Settings,
+    out: TextIO,
+    *,
+    principal: str | None = None,
+    err: TextIO | None = None,
+    projects: dict[str, Settings] | None = None,
+    project: str | None = None,
+) -> int:
+    """Print the bot's policy: for `principal` (the bot's role or user ARN), or for the current credentials.
+
+    With a projects file: the bot's own policy (assume the listed roles, plus its own account's projects), or with
+    `project` that project's role policy and trust policy.
+    """
     err = err or sys.stderr
+    several = bool(projects) and bool(settings.projects_file)
+    if project is not None and (not several or project not in (projects or {})):
+        names = ", ".join(projects or {}) if several else "none: AMPLIFY_DEV_PROJECTS_FILE is not set"
+        print(f"amplify-dev: no project {project!r}; projects: {names}", file=err)
+        return 2
     if principal is not None:
         resolved = None if "*" in principal or "?" in principal else principal_arn(principal)
         if resolved is None:
@@ -36,6 +54,25 @@ def run_policy(settings: Settings, out: TextIO, *, principal: str | None = None,
             return 2
         caller = caller_or_none
         resolved = principal_arn(caller)
+    if several and project is not None:
+        chosen = (projects or {})[project]
+        if not chosen.account_role_arn:
+            print(f"# project {project} has no account_role_arn: it uses the bot's own policy below", file=err)
+            out.write(
+                policy_json(projects_bot_policy({project: chosen}, account_id_from_arn(caller), principal=resolved))
+            )
+            return 0
+        out.write(policy_json(project_role_policies(chosen, resolved)))
+        return 0
+    if several:
+        out.write(
+            policy_json(
+                projects_bot_policy(
+                    projects or {}, account_id_from_arn(caller), partition_from_arn(caller), principal=resolved
+                )
+            )
+        )
+        return 0
     out.write(
         policy_json(bot_policy(settings, account_id_from_arn(caller), partition_from_arn(caller), principal=resolved))
     )

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit import DEFAULT_RETENTION_DAYS
-from iam.names import is_valid_path
 from logging_setup import LOG_FORMATS, LOG_LEVELS
 
+from . import validators as check
 from .identity_center import IdentityCenterSettings, load_identity_center
+from .validators import WHOLE_NUMBER, SettingsError
 
 __all__ = ["IdentityCenterSettings", "Settings", "SettingsError", "load_settings", "read_dotenv"]
 
@@ -25,23 +26,9 @@ DEFAULT_PENDING_HOURS = 72
 DEFAULT_DAYS = 30
 DEFAULT_MAX_DAYS = 90
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
-_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$")
-_TAG_VALUE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,256}$")
-_IAM_GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
+# `_WHOLE_NUMBER` and friends live in settings/validators.py, shared with the projects file.
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
-# ASCII digits only: str.isdigit() also accepts "²", "①" (which int() refuses) and Arabic-Indic or
-# full-width digits (which int() reads). Nine at most: int() of thousands of digits is slow or refused.
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = datetime.weekday()
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-class SettingsError(ValueError):
-    """A setting is missing or malformed; the message names it and says what is expected."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +64,14 @@ class Settings:
     requester_group_ids: frozenset[str] = frozenset()
     review_weekday: int | None = None  # AMPLIFY_DEV_REVIEW_SCHEDULE: 0 (Monday) to 6, None: no weekly post
     identity_center: IdentityCenterSettings | None = None  # set: AMPLIFY_DEV_MODE=identity-center
+    projects_file: str | None = None  # AMPLIFY_DEV_PROJECTS_FILE: several projects (settings/projects.py)
+    # What a project adds (settings/projects.py); without a projects file, the one project "default".
+    project: str = "default"
+    description: str = ""
+    account_role_arn: str | None = None  # the role assumed for this project's AWS calls; None: the bot's own
+    region: str | None = None  # this project's region; None: the bot's
+    amplify_app_id: str | None = None
+    amplify_env: str | None = None
 
     def __post_init__(self) -> None:
         if not self.instance:  # the documented default, also for Settings built in code (the playground)
@@ -131,14 +126,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not api_url.endswith("/"):
         api_url += "/"
 
-    channel = required("AMPLIFY_DEV_APPROVAL_CHANNEL")
-    if not _CHANNEL_ID.match(channel):
-        raise SettingsError(
-            f"AMPLIFY_DEV_APPROVAL_CHANNEL must be a channel ID like C0123ABCD (not a name), got {channel!r}"
-        )
-
-    required("AMPLIFY_DEV_APPROVERS")
-    approvers = _slack_ids(env, "AMPLIFY_DEV_APPROVERS")
+    channel = check.channel("AMPLIFY_DEV_APPROVAL_CHANNEL", required("AMPLIFY_DEV_APPROVAL_CHANNEL"))
+    user_ids, group_ids = check.approvers(
+        "AMPLIFY_DEV_APPROVERS", [a.strip() for a in required("AMPLIFY_DEV_APPROVERS").split(",") if a.strip()]
+    )
 
     requesters = _slack_ids(env, "AMPLIFY_DEV_REQUESTERS")
     schedule = (optional("AMPLIFY_DEV_REVIEW_SCHEDULE") or "").lower()
@@ -151,43 +142,25 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     policies = tuple(
         p.strip() for p in (optional("AMPLIFY_DEV_POLICY_ARNS") or ",".join(DEFAULT_POLICY_ARNS)).split(",")
     )
-    policies = tuple(p for p in policies if p)
-    bad = [p for p in policies if not _POLICY_ARN.match(p)]
-    if bad or not policies:
-        raise SettingsError(
-            f"AMPLIFY_DEV_POLICY_ARNS must be comma-separated IAM policy ARNs; not understood: "
-            f"{', '.join(bad) or '(empty)'}"
-        )
-    if len(policies) > 10:
-        raise SettingsError("AMPLIFY_DEV_POLICY_ARNS lists more than 10 policies, IAM's limit per user")
-
+    policies = check.policy_arns("AMPLIFY_DEV_POLICY_ARNS", tuple(p for p in policies if p))
     group = optional("AMPLIFY_DEV_IAM_GROUP")
-    if group and not _IAM_GROUP.match(group):
-        raise SettingsError(f"AMPLIFY_DEV_IAM_GROUP must be an IAM group name, got {group!r}")
+    if group:
+        check.iam_group("AMPLIFY_DEV_IAM_GROUP", group)
     boundary = optional("AMPLIFY_DEV_PERMISSIONS_BOUNDARY")
-    if boundary and not _POLICY_ARN.match(boundary):
-        raise SettingsError(f"AMPLIFY_DEV_PERMISSIONS_BOUNDARY must be a policy ARN, got {boundary!r}")
-
-    path = optional("AMPLIFY_DEV_IAM_PATH") or DEFAULT_IAM_PATH
-    if path == "/" or not is_valid_path(path) or "//" in path:
-        raise SettingsError(
-            "AMPLIFY_DEV_IAM_PATH must be an IAM path of its own such as /amplify-dev/ "
-            f"(starts and ends with /, not just /, no * or ?), got {path!r}"
-        )
+    if boundary:
+        check.permissions_boundary("AMPLIFY_DEV_PERMISSIONS_BOUNDARY", boundary)
+    path = check.iam_path("AMPLIFY_DEV_IAM_PATH", optional("AMPLIFY_DEV_IAM_PATH") or DEFAULT_IAM_PATH)
 
     pending_hours = _whole_number(env, "AMPLIFY_DEV_PENDING_HOURS", DEFAULT_PENDING_HOURS, minimum=1)
     max_days = _whole_number(env, "AMPLIFY_DEV_MAX_DAYS", DEFAULT_MAX_DAYS, minimum=0)
     default_days = _whole_number(env, "AMPLIFY_DEV_DEFAULT_DAYS", DEFAULT_DAYS, minimum=1)
-    if max_days and default_days > max_days:
-        raise SettingsError(
-            f"AMPLIFY_DEV_DEFAULT_DAYS ({default_days}) is above AMPLIFY_DEV_MAX_DAYS ({max_days}); lower it"
-        )
-    required_approvals = _whole_number(env, "AMPLIFY_DEV_REQUIRED_APPROVALS", 1, minimum=1)
-    if required_approvals > 2:
-        raise SettingsError("AMPLIFY_DEV_REQUIRED_APPROVALS must be 1 or 2")
+    check.days_within(default_days, max_days, default_name="AMPLIFY_DEV_DEFAULT_DAYS", max_name="AMPLIFY_DEV_MAX_DAYS")
+    required_approvals = check.required_approvals(
+        "AMPLIFY_DEV_REQUIRED_APPROVALS", _whole_number(env, "AMPLIFY_DEV_REQUIRED_APPROVALS", 1, minimum=1)
+    )
     audit_channel = optional("AMPLIFY_DEV_AUDIT_CHANNEL")
-    if audit_channel and not _CHANNEL_ID.match(audit_channel):
-        raise SettingsError(f"AMPLIFY_DEV_AUDIT_CHANNEL must be a channel ID like C0123ABCD, got {audit_channel!r}")
+    if audit_channel:
+        check.channel("AMPLIFY_DEV_AUDIT_CHANNEL", audit_channel, approval=False)
 
     table = optional("AMPLIFY_DEV_DYNAMODB_TABLE")
     if table and not _TABLE_NAME.match(table):
@@ -210,7 +183,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     # Default: the approval channel, which two deployments in one workspace do not share.
     instance = optional("AMPLIFY_DEV_INSTANCE") or channel
-    if not _TAG_VALUE.match(instance):
+    if not check.TAG_VALUE.match(instance):
         raise SettingsError(
             "AMPLIFY_DEV_INSTANCE must be 1-256 characters of letters, digits, spaces and _.:/=+-@ "
             f"(an IAM tag value), got {instance!r}"
@@ -222,8 +195,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         slack_app_token=app_token,
         slack_api_url=api_url,
         approval_channel=channel,
-        approver_user_ids=frozenset(a for a in approvers if _USER_ID.match(a)),
-        approver_group_ids=frozenset(a for a in approvers if _GROUP_ID.match(a)),
+        approver_user_ids=user_ids,
+        approver_group_ids=group_ids,
         policy_arns=policies,
         iam_group=group,
         permissions_boundary=boundary,
@@ -241,10 +214,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         audit_channel=audit_channel,
         log_level=log_level,
         log_format=log_format,
-        requester_user_ids=frozenset(a for a in requesters if _USER_ID.match(a)),
-        requester_group_ids=frozenset(a for a in requesters if _GROUP_ID.match(a)),
+        requester_user_ids=frozenset(a for a in requesters if check.USER_ID.match(a)),
+        requester_group_ids=frozenset(a for a in requesters if check.GROUP_ID.match(a)),
         review_weekday=WEEKDAYS.index(schedule) if schedule else None,
         identity_center=load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError),
+        projects_file=optional("AMPLIFY_DEV_PROJECTS_FILE"),
     )
 
 
@@ -252,7 +226,7 @@ def _slack_ids(env: Mapping[str, str], name: str) -> list[str]:
     """Comma-separated Slack user IDs (U…/W…) and user-group IDs (S…); empty when the setting is unset."""
     raw = env.get(name, "")
     ids = [a.strip() for a in raw.split(",") if a.strip()]
-    bad = [a for a in ids if not (_USER_ID.match(a) or _GROUP_ID.match(a))]
+    bad = [a for a in ids if not (check.USER_ID.match(a) or check.GROUP_ID.match(a))]
     if bad or (raw and not ids):
         raise SettingsError(
             f"{name} must be comma-separated Slack user IDs (U…/W…) or user-group IDs (S…); "
@@ -262,29 +236,19 @@ def _slack_ids(env: Mapping[str, str], name: str) -> list[str]:
 
 
 def _boolean(env: Mapping[str, str], name: str, *, default: bool) -> bool:
-    raw = env.get(name, "").lower()
-    if not raw:
-        return default
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise SettingsError(f"{name} must be true or false, got {env[name]!r}")
+    raw = env.get(name, "")
+    return check.boolean(name, env[name]) if raw else default
 
 
 def _whole_number(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
     raw = env.get(name, "")
-    if not raw:
-        return default
-    if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) < minimum:
-        raise SettingsError(f"{name} must be a whole number of at least {minimum}, got {raw!r}")
-    return int(raw)
+    return check.whole_number(name, raw, minimum=minimum) if raw else default
 
 
 def _port(env: Mapping[str, str]) -> int:
     raw = env.get("PORT", "")
     if not raw:
         return DEFAULT_PORT
-    if not _WHOLE_NUMBER.fullmatch(raw) or not 0 < int(raw) < 65536:
+    if not WHOLE_NUMBER.fullmatch(raw) or not 0 < int(raw) < 65536:
         raise SettingsError(f"PORT must be a TCP port number, got {raw!r}")
     return int(raw)

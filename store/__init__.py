@@ -53,6 +53,8 @@ class RevokeReason(StrEnum):
 
 
 OPEN_STATES = frozenset({State.PENDING, State.APPROVED, State.ACTIVE, State.REVOKING})
+# The project of a bot without a projects file, and of every request stored before projects existed.
+DEFAULT_PROJECT = "default"
 
 
 class Credentials(StrEnum):
@@ -103,6 +105,7 @@ class Request:
     # (False: it existed already, by hand or through a group, and is never deleted by the bot).
     identity_store_user_id: str | None = None
     assignment_created: bool | None = None
+    project: str = DEFAULT_PROJECT  # which project (account, approvers, rules) the request is for
 
     @property
     def is_open(self) -> bool:
@@ -173,6 +176,7 @@ class Fields:
     iam_user_id: str | None = UNSET
     identity_store_user_id: str | None = UNSET
     assignment_created: bool | None = UNSET
+    project: str = UNSET
 
     def given(self) -> dict[str, Any]:
         """The fields that are set, by name."""
@@ -202,11 +206,14 @@ class RequestStore(Protocol):
     def get(self, request_id: str) -> Request | None:
         """The request with this id, or None."""
 
-    def open_request_for(self, slack_user_id: str) -> Request | None:
-        """The user's open request (at most one exists), or None."""
+    def open_request_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's open request in `project` (at most one exists; None: in any project, the oldest), or None."""
 
-    def latest_for(self, slack_user_id: str) -> Request | None:
-        """The user's most recent request in any state, or None."""
+    def open_requests_for(self, slack_user_id: str) -> list[Request]:
+        """The user's open requests, one per project at most, oldest first."""
+
+    def latest_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's most recent request in any state (in `project`, if given), or None."""
 
     def compare_and_set(
         self, request_id: str, expect: Fields, change: Fields, *, audit: AuditEvent | None = None
@@ -264,9 +271,6 @@ CREATE TABLE IF NOT EXISTS requests (
     access_key_id TEXT,
     error TEXT
 );
--- One open request per Slack user, enforced by the database so two concurrent commands cannot both insert.
-CREATE UNIQUE INDEX IF NOT EXISTS one_open_request_per_user
-    ON requests (slack_user_id) WHERE state IN ('pending', 'approved', 'active', 'revoking');
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at);
 CREATE INDEX IF NOT EXISTS requests_by_user ON requests (slack_user_id, created_at);
 -- Once-per-period jobs (the weekly review post): the primary key is the compare-and-set.
@@ -291,7 +295,15 @@ _ADDED_COLUMNS = {
     "iam_user_id": "TEXT",
     "identity_store_user_id": "TEXT",
     "assignment_created": "INTEGER",
+    "project": f"TEXT NOT NULL DEFAULT '{DEFAULT_PROJECT}'",
 }
+# One open request per Slack user and project, enforced by the database so two concurrent commands cannot both
+# insert. Replaces the per-user index of releases before projects (after the project column exists).
+_OPEN_INDEX = """
+DROP INDEX IF EXISTS one_open_request_per_user;
+CREATE UNIQUE INDEX IF NOT EXISTS one_open_request_per_user_and_project
+    ON requests (slack_user_id, project) WHERE state IN ('pending', 'approved', 'active', 'revoking');
+"""
 
 
 def _utcnow() -> datetime:
@@ -319,6 +331,7 @@ class SqliteRequestStore:
                     self._conn.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
             # The sweep reads only what is due (expiring grants by their end); after the columns exist.
             self._conn.execute("CREATE INDEX IF NOT EXISTS requests_by_expiry ON requests (state, expires_at)")
+            self._conn.executescript(_OPEN_INDEX)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -337,7 +350,7 @@ class SqliteRequestStore:
                 if audit is not None:
                     self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
         except sqlite3.IntegrityError:
-            existing = self.open_request_for(request.slack_user_id)
+            existing = self.open_request_for(request.slack_user_id, request.project)
             if existing is None:  # the other request closed in between; a retry will succeed
                 raise
             raise OpenRequestExists(existing) from None
@@ -347,20 +360,24 @@ class SqliteRequestStore:
         """The request with this id, or None."""
         return self._one(f"{_SELECT} WHERE id = ?", (request_id,))
 
-    def open_request_for(self, slack_user_id: str) -> Request | None:
-        """The user's open request (at most one exists), or None."""
+    def open_request_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's open request in `project` (at most one exists; None: in any project, the oldest), or None."""
         marks = ", ".join("?" * len(OPEN_STATES))
+        where, params = _user_and_project(slack_user_id, project)
         return self._one(
-            f"{_SELECT} WHERE slack_user_id = ? AND state IN ({marks})",
-            (slack_user_id, *sorted(OPEN_STATES)),
+            f"{_SELECT} WHERE {where} AND state IN ({marks}) ORDER BY created_at, rowid LIMIT 1",
+            (*params, *sorted(OPEN_STATES)),
         )
 
-    def latest_for(self, slack_user_id: str) -> Request | None:
-        """The user's most recent request in any state, or None."""
-        return self._one(
-            f"{_SELECT} WHERE slack_user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
-            (slack_user_id,),
-        )
+    def open_requests_for(self, slack_user_id: str) -> list[Request]:
+        """The user's open requests, one per project at most, oldest first."""
+        marks = ", ".join("?" * len(OPEN_STATES))
+        return self._many(f"slack_user_id = ? AND state IN ({marks})", (slack_user_id, *sorted(OPEN_STATES)))
+
+    def latest_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's most recent request in any state (in `project`, if given), or None."""
+        where, params = _user_and_project(slack_user_id, project)
+        return self._one(f"{_SELECT} WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT 1", params)
 
     def compare_and_set(
         self, request_id: str, expect: Fields, change: Fields, *, audit: AuditEvent | None = None
@@ -443,6 +460,12 @@ class SqliteRequestStore:
         with self._lock:
             row = self._conn.execute(sql, params).fetchone()
         return _from_row(row) if row else None
+
+
+def _user_and_project(slack_user_id: str, project: str | None) -> tuple[str, tuple[str, ...]]:
+    if project is None:
+        return "slack_user_id = ?", (slack_user_id,)
+    return "slack_user_id = ? AND project = ?", (slack_user_id, project)
 
 
 def _to_db(name: str, value: Any) -> Any:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from audit import DEFAULT_RETENTION_DAYS, AuditEvent
-from store import OPEN_STATES, Fields, OpenRequestExists, Request, State, allowed_values
+from store import DEFAULT_PROJECT, OPEN_STATES, Fields, OpenRequestExists, Request, State, allowed_values
 from store.dynamodb_table import (
     BY_CLEANUP,
     BY_STATE_CREATED,
@@ -25,6 +25,7 @@ from store.dynamodb_table import (
     BY_USER,
     CLEANUP_ATTRIBUTE,
     CLEANUP_KEYS,
+    PK,
     TTL_ATTRIBUTE,
     Expression,
     audit_item,
@@ -64,8 +65,8 @@ class DynamoRequestStore:
         self._client = client
         self._clock = clock
         self._retention = timedelta(days=retention_days)
-        # A request's user never changes; knowing it names the lock item without a read before a transition.
-        self._owners: dict[str, str] = {}
+        # A request's user and project never change; knowing them names the lock item without a read first.
+        self._owners: dict[str, tuple[str, str]] = {}
 
     def close(self) -> None:
         """Nothing to release (the client's connections close with it)."""
@@ -79,14 +80,14 @@ class DynamoRequestStore:
             item[TTL_ATTRIBUTE] = self._delete_after(now)
         actions: list[dict[str, Any]] = [{"Put": self._put(item, "attribute_not_exists(pk)")}]
         if request.is_open:
-            lock = {**lock_key(request.slack_user_id), "request_id": {"S": request.id}}
+            lock = {**lock_key(request.slack_user_id, request.project), "request_id": {"S": request.id}}
             actions.append({"Put": self._put(lock, "attribute_not_exists(pk)")})
         if audit is not None:
             actions.append({"Put": self._put(audit_item(audit, self._audit_ttl(audit)))})
         for _ in range(_ATTEMPTS):
             reasons = self._transact(actions)
             if reasons is None:
-                self._owners[request.id] = request.slack_user_id
+                self._owners[request.id] = (request.slack_user_id, request.project)
                 return request
             if reasons[0].get("Code") == "ConditionalCheckFailed":
                 raise ValueError(f"request id {request.id} already exists")
@@ -103,31 +104,41 @@ class DynamoRequestStore:
         found = self._client.get_item(TableName=self._table, Key=request_key(request_id), ConsistentRead=True)
         return self._remember(found["Item"]) if "Item" in found else None
 
-    def open_request_for(self, slack_user_id: str) -> Request | None:
-        """The user's open request, found through their lock item (consistent reads, no index)."""
-        found = self._client.get_item(TableName=self._table, Key=lock_key(slack_user_id), ConsistentRead=True)
-        if "Item" not in found:
+    def open_request_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's open request in `project` (None: in any, the oldest), through the lock items (consistent)."""
+        if project is None:
+            found = self.open_requests_for(slack_user_id)
+            return found[0] if found else None
+        lock = self._client.get_item(TableName=self._table, Key=lock_key(slack_user_id, project), ConsistentRead=True)
+        if "Item" not in lock:
             return None
-        request = self.get(found["Item"]["request_id"]["S"])
+        request = self.get(lock["Item"]["request_id"]["S"])
         return request if request is not None and request.is_open else None
 
-    def latest_for(self, slack_user_id: str) -> Request | None:
-        """The user's most recent request: the open one if any (nothing newer can exist), else from the index."""
-        open_request = self.open_request_for(slack_user_id)
-        if open_request is not None:
-            return open_request
+    def open_requests_for(self, slack_user_id: str) -> list[Request]:
+        """The user's open requests (one lock item per project, read consistently), oldest first."""
+        expression = Expression()
+        condition = f"{expression.name(PK)} = {expression.value(lock_key(slack_user_id)[PK])}"
+        params = expression.params(TableName=self._table, KeyConditionExpression=condition, ConsistentRead=True)
+        found = [self.get(item["request_id"]["S"]) for item in query_pages(self._client, params)]
+        return sorted((r for r in found if r is not None and r.is_open), key=_age)
+
+    def latest_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's most recent request: an open one if any (nothing newer can exist in its project), else from
+        the index (newest first, the first one of `project` if given)."""
+        opens = [r for r in self.open_requests_for(slack_user_id) if project is None or r.project == project]
+        if opens:
+            return max(opens, key=_age)
         expression = Expression()
         condition = f"{expression.name('slack_user_id')} = {expression.value({'S': slack_user_id})}"
-        page = self._client.query(
-            **expression.params(
-                TableName=self._table,
-                IndexName=BY_USER,
-                KeyConditionExpression=condition,
-                ScanIndexForward=False,
-                Limit=1,
-            )
+        params = expression.params(
+            TableName=self._table, IndexName=BY_USER, KeyConditionExpression=condition, ScanIndexForward=False
         )
-        return self._remember(page["Items"][0]) if page["Items"] else None
+        for item in query_pages(self._client, params):
+            request = self._remember(item)
+            if project is None or request.project == project:
+                return request
+        return None
 
     def compare_and_set(
         self, request_id: str, expect: Fields, change: Fields, *, audit: AuditEvent | None = None
@@ -210,7 +221,7 @@ class DynamoRequestStore:
             return self._lost(request_id, reasons[0].get("Item"), pinned)
         if lock_action is not None and reasons[1].get("Code") == "ConditionalCheckFailed":
             if "Put" in lock_action:  # reopening while the user has another open request
-                holder = self.open_request_for(self._owners[request_id])
+                holder = self.open_request_for(*self._owners[request_id])
                 if holder is not None:
                     raise OpenRequestExists(holder)
             else:
@@ -226,18 +237,19 @@ class DynamoRequestStore:
         return None
 
     def _lock_action(self, request_id: str, *, take: bool) -> dict[str, Any]:
-        user = self._owners.get(request_id)
-        if user is None:
+        owner = self._owners.get(request_id)
+        if owner is None:
             request = self.get(request_id)
-            user = request.slack_user_id if request else ""
+            owner = (request.slack_user_id, request.project) if request else ("", DEFAULT_PROJECT)
+        user, project = owner
         mine = "attribute_not_exists(pk) OR request_id = :id"
         if take:
-            lock = {**lock_key(user), "request_id": {"S": request_id}}
+            lock = {**lock_key(user, project), "request_id": {"S": request_id}}
             return {"Put": {**self._put(lock, mine), "ExpressionAttributeValues": {":id": {"S": request_id}}}}
         return {
             "Delete": {
                 "TableName": self._table,
-                "Key": lock_key(user),
+                "Key": lock_key(user, project),
                 "ConditionExpression": mine,
                 "ExpressionAttributeValues": {":id": {"S": request_id}},
             }
@@ -295,7 +307,7 @@ class DynamoRequestStore:
         request = request_from_item(item)
         if len(self._owners) > 100_000:
             self._owners.clear()
-        self._owners[request.id] = request.slack_user_id
+        self._owners[request.id] = (request.slack_user_id, request.project)
         return request
 
     def _put(self, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ Single-table design, every item keyed by `pk` (partition) and `sk` (sort):
 | item | pk | sk | what else |
 |---|---|---|---|
 | a request | `REQ#<request id>` | `REQUEST` | one attribute per `Request` field |
-| the open-request lock | `OPEN#<slack user id>` | `OPEN` | `request_id` of the user's one open request |
+| the open-request lock | `OPEN#<slack user id>` | `OPEN` (project `default`), `OPEN#<project>` | `request_id` of the user's one open request in that project |
 | an audit event | `AUDIT#<yyyy-mm>` (month of `at`) | `<iso at>#<ns written>-<random>` | one attribute per `AuditEvent` field |
 | a once-per-period claim | `CLAIM#<name>` (e.g. the weekly review) | `<period>` (e.g. `2026-W09`) | `claimed_at`, `delete_after` |
 
@@ -35,7 +35,7 @@ from enum import StrEnum
 from typing import Any
 
 from audit import AuditEvent
-from store import Credentials, Request, State, allowed_values
+from store import DEFAULT_PROJECT, Credentials, Request, State, allowed_values
 
 PK, SK = "pk", "sk"
 REQUEST_SK, LOCK_SK = "REQUEST", "OPEN"
@@ -87,9 +87,10 @@ def request_key(request_id: str) -> dict[str, Any]:
     return {PK: {"S": f"REQ#{request_id}"}, SK: {"S": REQUEST_SK}}
 
 
-def lock_key(slack_user_id: str) -> dict[str, Any]:
-    """The primary key of a user's open-request lock."""
-    return {PK: {"S": f"OPEN#{slack_user_id}"}, SK: {"S": LOCK_SK}}
+def lock_key(slack_user_id: str, project: str = DEFAULT_PROJECT) -> dict[str, Any]:
+    """The primary key of a user's open-request lock in a project (the `default` project keeps the original key)."""
+    sort_key = LOCK_SK if project == DEFAULT_PROJECT else f"{LOCK_SK}#{project}"
+    return {PK: {"S": f"OPEN#{slack_user_id}"}, SK: {"S": sort_key}}
 
 
 def claim_key(name: str, period: str) -> dict[str, Any]:

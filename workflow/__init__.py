@@ -14,6 +14,7 @@ messages, and return a `Reply` for the person who acted. Everything here runs af
     upkeep.py       the sweep (expiry, reminders, stalled removals) and the drift check
     recovery.py     start-up recovery
     overview.py     status, list, the Home tab
+    projects.py     several projects: routing to a request's (or a person's) project, loops over projects
     notifier.py     what every flow tells people (approval message, notices, DMs, audit)
     access.py       approvers, and load-the-request-then-authorize
     grants.py       the one seam between the flows and the mode: what a grant is at AWS (grants_iam.py,
@@ -34,6 +35,7 @@ from .extensions import Extensions
 from .grants import grants_for
 from .notifier import Notifier
 from .overview import Overview
+from .projects import Router
 from .recovery import Recovery
 from .removal import Removal
 from .requesting import Requesting
@@ -44,13 +46,11 @@ from .upkeep import Upkeep
 __all__ = ["Deps", "Workflow", "new_request_id", "utcnow"]
 
 
-class Workflow:
-    """The facade the handlers call: one method per thing a person (or the clock) does."""
+class ProjectFlows:
+    """One project's flows, built on that project's Deps (its settings, account and requests)."""
 
     def __init__(self, deps: Deps) -> None:
         self.d = deps
-        self.settings = deps.settings
-        self.store = deps.store
         self.notify = Notifier(deps)
         self.access = Access(deps)
         # The one place the mode is chosen: what a grant is at AWS (IAM user or Identity Center assignment).
@@ -66,91 +66,141 @@ class Workflow:
         self.overview = Overview(deps, self.access, self.notify, self.grants)
         self.access_review = AccessReview(deps, self.access, self.notify)
 
+
+class Workflow:
+    """The facade the handlers call: one method per thing a person (or the clock) does.
+
+    With several projects (workflow/projects.py), a request's own project decides who may act on it and where:
+    each project has its own flows on its own Deps, and this facade routes to them.
+    """
+
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+        self.settings = deps.settings
+        self.store = deps.store
+        self.projects = {name: ProjectFlows(deps.for_project(name)) for name in deps.project_names}
+        self.route = Router(deps, self.projects)
+        # The first project's flows under the names they always had (the only ones without a projects file).
+        first = next(iter(self.projects.values()))
+        self.notify, self.access, self.requesting = first.notify, first.access, first.requesting
+        self.deciding, self.credentials, self.rotation = first.deciding, first.credentials, first.rotation
+        self.removal, self.extensions, self.upkeep = first.removal, first.extensions, first.upkeep
+        self.recovery, self.overview = first.recovery, first.overview
+        self.access_review = first.access_review
+
     def is_approver(self, user_id: str) -> bool:
-        """True if the user is a configured approver, directly or through a configured user group."""
-        return self.access.is_approver(user_id)
+        """True if the user is a configured approver (of any project), directly or through a user group."""
+        return any(flows.access.is_approver(user_id) for flows in self.projects.values())
 
     def forget_approver_groups(self) -> None:
         """A Slack user group changed: read approver groups afresh on the next decision."""
         self.d.slack.forget_usergroups()
 
     def request_form(self, private_metadata: dict[str, str]) -> Any:
-        """The request modal as this operator configured it."""
-        return self.requesting.request_form(private_metadata)
+        """The request modal as this operator configured it (with a project select when there are several)."""
+        return self.route.request_form(private_metadata)
 
     def open_request_form(self, trigger_id: str, view: Any, actor: str | None = None) -> msg.Reply | None:
         """Open the request modal, or say how to ask without it (or why `actor` may not ask)."""
         return self.requesting.open_request_form(trigger_id, view, actor)
 
     def request_access(
-        self, actor: str, team_id: str, reason: str, *, console: bool, days: int | None = None
+        self,
+        actor: str,
+        team_id: str,
+        reason: str,
+        *,
+        console: bool,
+        days: int | None = None,
+        project: str | None = None,
     ) -> msg.Reply:
-        """File a request for `actor` and post it to the approvers' channel."""
-        return self.requesting.request_access(actor, team_id, reason, console=console, days=days)
+        """File a request for `actor` in `project` and post it to that project's approvers' channel."""
+        flows, refusal = self.route.named(project, verb="request")
+        if flows is None:
+            return refusal
+        return flows.requesting.request_access(actor, team_id, reason, console=console, days=days)
 
     def approve(self, actor: str, request_id: str) -> msg.Reply | None:
         """An approver's Approve click."""
-        return self.deciding.approve(actor, request_id)
+        flows, refusal = self.route.of_request(request_id)
+        return flows.deciding.approve(actor, request_id) if flows else refusal
 
     def deny(self, actor: str, request_id: str) -> msg.Reply | None:
         """An approver's Deny click."""
-        return self.deciding.deny(actor, request_id)
+        flows, refusal = self.route.of_request(request_id)
+        return flows.deciding.deny(actor, request_id) if flows else refusal
 
     def show_credentials(self, actor: str, request_id: str) -> msg.Reply | None:
         """The requester's Show credentials click."""
-        return self.credentials.show_credentials(actor, request_id)
+        flows, refusal = self.route.of_request(request_id)
+        return flows.credentials.show_credentials(actor, request_id) if flows else refusal
 
-    def rotate(self, actor: str) -> msg.Reply:
-        """`rotate`: a new key for the caller."""
-        return self.rotation.rotate(actor)
+    def rotate(self, actor: str, project: str | None = None) -> msg.Reply:
+        """`rotate [--project NAME]`: a new key for the caller."""
+        flows, refusal = self.route.of_person(actor, project, verb="rotate")
+        return flows.rotation.rotate(actor) if flows else refusal
 
-    def remove(self, actor: str, target: str | None = None) -> msg.Reply:
-        """`remove [@user]`: revoke access or withdraw a pending request."""
-        return self.removal.remove(actor, target)
+    def remove(self, actor: str, target: str | None = None, project: str | None = None) -> msg.Reply:
+        """`remove [--project NAME] [@user]`: revoke access or withdraw a pending request."""
+        flows, refusal = self.route.of_person(target or actor, project, verb="remove")
+        return flows.removal.remove(actor, target) if flows else refusal
 
     def offboard(self, user_id: str) -> None:
-        """Slack says the user was deactivated."""
-        self.removal.offboard(user_id)
+        """Slack says the user was deactivated: every project revokes what the user holds."""
+        self.route.each("off-boarding", lambda flows: flows.removal.offboard(user_id))
 
     def request_extension(self, actor: str, request_id: str) -> msg.Reply | None:
         """The requester's Extend click."""
-        return self.extensions.request_extension(actor, request_id)
+        flows, refusal = self.route.of_request(request_id)
+        return flows.extensions.request_extension(actor, request_id) if flows else refusal
 
     def decide_extension(self, actor: str, request_id: str, *, approve: bool) -> msg.Reply | None:
         """An approver's decision on an extension."""
-        return self.extensions.decide_extension(actor, request_id, approve=approve)
+        flows, refusal = self.route.of_request(request_id)
+        return flows.extensions.decide_extension(actor, request_id, approve=approve) if flows else refusal
 
     def sweep(self, *, reconcile: bool = False) -> None:
-        """Periodic upkeep (and the drift check when `reconcile`)."""
-        self.upkeep.sweep(reconcile=reconcile)
+        """Periodic upkeep (and the drift check when `reconcile`), project by project."""
+        self.route.each("the sweep", lambda flows: flows.upkeep.sweep(reconcile=reconcile))
 
     def reconcile(self) -> list[str]:
-        """The drift check between IAM and the store."""
-        return self.upkeep.reconcile()
+        """The drift check between IAM and the store, project by project."""
+        findings: list[str] = []
+        self.route.each("the drift check", lambda flows: findings.extend(flows.upkeep.reconcile()))
+        return findings
 
-    def review(self, actor: str) -> msg.Reply:
-        """`review`: the access review, for approvers."""
-        return self.access_review.review(actor)
+    def review(self, actor: str, project: str | None = None) -> msg.Reply:
+        """`review`: the access review of one project, for its approvers."""
+        flows, refusal = self.route.named(project, verb="review")
+        return flows.access_review.review(actor) if flows else refusal
 
     def post_review_if_due(self) -> bool:
-        """The weekly review post (the sweep calls it too); True if this call posted it."""
-        return self.access_review.post_if_due()
+        """The weekly review post of every project (the sweep calls it too); True if one was posted."""
+        posted: list[bool] = []
+        self.route.each("the weekly review", lambda flows: posted.append(flows.access_review.post_if_due()))
+        return any(posted)
 
     def recover(self) -> int:
-        """Start-up recovery."""
-        return self.recovery.recover()
+        """Start-up recovery, project by project."""
+        touched = [0]
 
-    def status(self, actor: str) -> msg.Reply:
-        """`status`."""
-        return self.overview.status(actor)
+        def recover(flows: ProjectFlows) -> None:
+            touched[0] += flows.recovery.recover()
 
-    def list_requests(self, actor: str) -> msg.Reply:
-        """`list`, for approvers."""
-        return self.overview.list_requests(actor)
+        self.route.each("start-up recovery", recover)
+        return touched[0]
+
+    def status(self, actor: str, project: str | None = None) -> msg.Reply:
+        """`status`: the caller's request or access (in every project, or the one named)."""
+        return self.route.status(actor, project)
+
+    def list_requests(self, actor: str, project: str | None = None) -> msg.Reply:
+        """`list`, for approvers (of the project named, or of every project they lead)."""
+        return self.route.list_requests(actor, project)
 
     def publish_home(self, user_id: str) -> None:
         """Build and publish someone's Home tab."""
-        self.overview.publish_home(user_id)
+        self.route.publish_home(user_id)
 
     def tell(self, user_id: str, reply: msg.Reply) -> None:
         """Send a reply by DM when there is no response_url to answer through."""

@@ -96,6 +96,8 @@ class CredentialsFlow:
             region=self.d.region,
             console_password=password.reveal() if password else None,
             signin_url=signin_url,
+            amplify_app_id=self.d.settings.amplify_app_id,
+            amplify_env=self.d.settings.amplify_env,
         )
         try:
             self.deliver(request, request.slack_user_id, msg.credentials_ephemeral(shown))

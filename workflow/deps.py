@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import iam
+import messages as msg
 from audit import AuditLog
 from settings import Settings
 from slack_gateway import SlackGateway
 from store import RequestStore
+from store.scoped import ProjectStore
 
 
 def utcnow() -> datetime:
@@ -37,8 +39,36 @@ class Deps:
     clock: Callable[[], datetime] = utcnow
     audit: AuditLog | None = None
     identity_center: Any = None  # identity_center.IdentityCenterClients in AMPLIFY_DEV_MODE=identity-center
+    # Several projects (AMPLIFY_DEV_PROJECTS_FILE): each one's Settings and IAM client (in its own account).
+    # Empty: one project, `settings` with `iam`.
+    projects: Mapping[str, Settings] = field(default_factory=dict)
+    project_iam: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def owner(self) -> iam.Owner:
         """What marks an IAM user as this deployment's: the path and the instance tag."""
         return iam.Owner(self.settings.iam_path, self.settings.instance)
+
+    @property
+    def project(self) -> str:
+        """This project as the leads' messages name it; empty for a bot without a projects file."""
+        settings = self.settings
+        return msg.project_label(settings.project, settings.description) if settings.projects_file else ""
+
+    @property
+    def project_names(self) -> list[str]:
+        """Every project this bot serves, in the projects file's order."""
+        return list(self.projects) or [self.settings.project]
+
+    def for_project(self, name: str) -> Deps:
+        """The same Deps as seen by one project: its Settings, its IAM client and region, its requests only."""
+        if not self.projects or not self.projects[name].projects_file:
+            return self  # one project without a projects file: everything as it always was
+        settings = self.projects[name]
+        return replace(
+            self,
+            settings=settings,
+            iam=self.project_iam.get(name, self.iam),
+            region=settings.region or self.region,
+            store=ProjectStore(self.store, name),
+        )

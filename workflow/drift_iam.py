@@ -34,9 +34,9 @@ class IamDrift:
         live = {r.iam_user_name.lower(): r for r in self.d.store.in_states(OPEN_STATES)}
         try:
             users = iam.list_users_under_path(self.d.iam, owner.path)
-        except iam.IamError as e:
+        except iam.IamError as e:  # e.g. the project's account role cannot be assumed: say so (the caller posts it)
             logger.error("reconcile: cannot list IAM users: %s %s", e.step, e.code)
-            return findings
+            return [f"I cannot list the IAM users under `{owner.path}` (`{e.step}`: {e.code}); the drift check waits."]
         present = {u.user_name.lower() for u in users}
         for user in users:
             findings += self._reconcile_user(user)
@@ -69,6 +69,8 @@ class IamDrift:
             return []  # another deployment's user: not ours to judge
         request_id = user.tags.get(iam.TAG_REQUEST)
         request = self.d.store.get(request_id) if request_id else None
+        if request is not None and request.project != self.d.settings.project:
+            return []  # another project's user in a shared account: that project's check judges it
         if request is None:
             return [
                 f"IAM user `{name}` (for {msg.mention(user.tags.get(iam.TAG_SLACK_USER))}) carries amplify-dev's "

@@ -50,6 +50,7 @@ class IamUserGrants:
             permissions_boundary=settings.permissions_boundary,
             expires_at=expires_at,
             instance=settings.instance,
+            project=settings.project if settings.projects_file else "",
         )
         try:
             user = iam.create_developer_user(self.d.iam, spec)

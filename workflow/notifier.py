@@ -27,7 +27,9 @@ class Notifier:
         """Redraw a still-pending approval message (buttons kept) to show who approved so far."""
         if not (request.approval_channel and request.approval_ts):
             return
-        message = msg.approval_request_message(request, required=self.d.settings.required_approvals)
+        message = msg.approval_request_message(
+            request, required=self.d.settings.required_approvals, project=self.d.project
+        )
         try:
             self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
         except SlackCallFailed as e:
@@ -40,7 +42,7 @@ class Notifier:
         if not (request.approval_channel and request.approval_ts):
             self.channel_notice(f"Request `{request.id}` from {msg.mention(request.slack_user_id)}: {outcome}")
             return
-        message = msg.approval_outcome_message(request, outcome)
+        message = msg.approval_outcome_message(request, outcome, project=self.d.project)
         try:
             self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
         except SlackCallFailed as e:

@@ -123,7 +123,7 @@ class Requesting:
 
     def post_to_leads(self, request: Request, *, clipped: bool = False) -> msg.Reply:
         """Post a filed request to the approvers' channel (also used by start-up recovery)."""
-        message = msg.approval_request_message(request)
+        message = msg.approval_request_message(request, project=self.d.project)
         try:
             ts = self.d.slack.post_message(self.d.settings.approval_channel, message.text, message.blocks)
         except SlackCallFailed as e:

@@ -76,6 +76,8 @@ class Rotation:
             access_key_id=key.access_key_id,
             secret_access_key=key.secret_access_key.reveal(),
             region=self.d.region,
+            amplify_app_id=self.d.settings.amplify_app_id,
+            amplify_env=self.d.settings.amplify_env,
         )
         try:
             self.credentials.deliver(claimed, actor, msg.credentials_ephemeral(shown, rotated=True))
