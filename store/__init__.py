@@ -59,6 +59,7 @@ class Credentials(StrEnum):
     """Whether the requester has been shown a key yet; moves by compare-and-set like State."""
 
     NONE = "none"  # no key minted yet: the Show credentials button is live
+    CLAIMED = "claimed"  # a Show credentials click was acknowledged; its lazy listener has not started minting
     MINTING = "minting"  # a click is minting and delivering a key right now
     SHOWN = "shown"  # delivered once; lost keys are replaced by rotate, never re-shown
     ROTATING = "rotating"  # a rotate is minting and delivering a replacement key
@@ -104,6 +105,19 @@ class Request:
     def is_open(self) -> bool:
         """True while the request holds or may still grant access."""
         return self.state in OPEN_STATES
+
+
+BUSY_CREDENTIALS = frozenset({Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING})
+
+
+def is_stalled(request: Request) -> bool:
+    """Whether a request is in a state only work in progress holds: approved but not provisioned, filed but never
+    posted to the leads, or credentials claimed, being minted or rotated."""
+    if request.state == State.APPROVED:
+        return True
+    if request.state == State.PENDING:
+        return not request.approval_ts
+    return request.state == State.ACTIVE and request.credentials in BUSY_CREDENTIALS
 
 
 class OpenRequestExists(Exception):
@@ -224,6 +238,9 @@ class RequestStore(Protocol):
 
     def with_undelivered_keys(self) -> list[Request]:
         """Requests that still list access keys nobody saw (their deletion failed)."""
+
+    def stalled_before(self, cutoff: datetime) -> list[Request]:
+        """Requests left mid-way (see is_stalled) untouched since `cutoff`: what a lost lazy run leaves behind."""
 
 
 _COLUMNS = [f.name for f in fields(Request)]
@@ -394,6 +411,15 @@ class SqliteRequestStore:
     def with_undelivered_keys(self) -> list[Request]:
         """Requests that still list access keys nobody saw (their deletion failed)."""
         return self._many("undelivered_key_ids != ''", ())
+
+    def stalled_before(self, cutoff: datetime) -> list[Request]:
+        """Requests left mid-way (see is_stalled) untouched since `cutoff`, oldest first."""
+        busy = tuple(str(c) for c in BUSY_CREDENTIALS)
+        return self._many(
+            "updated_at <= ? AND (state = ? OR (state = ? AND (approval_ts IS NULL OR approval_ts = '')) "
+            f"OR (state = ? AND credentials IN ({', '.join('?' * len(busy))})))",
+            (_to_db("updated_at", cutoff), State.APPROVED, State.PENDING, State.ACTIVE, *busy),
+        )
 
     def _many(self, where: str, params: tuple[Any, ...]) -> list[Request]:
         with self._lock:

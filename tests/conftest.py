@@ -326,7 +326,7 @@ def build_bot(slack: FakeSlack, iam_client: Any, db_path: str, **overrides: str)
             audit=SqliteAuditLog(db_path),
         )
     )
-    app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
+    app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())  # lazy listeners run inline: a dispatch returns when all work is done
     return Bot(app=app, slack=slack, iam=iam_client, store=store, workflow=workflow, settings=settings, db_path=db_path)
 
 

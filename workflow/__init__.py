@@ -19,6 +19,7 @@ messages, and return a `Reply` for the person who acted. Everything here runs af
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import messages as msg
@@ -36,7 +37,11 @@ from .requesting import Requesting
 from .rotation import Rotation
 from .upkeep import Upkeep
 
-__all__ = ["Deps", "Workflow", "new_request_id", "utcnow"]
+__all__ = ["STALLED_AFTER", "Deps", "Workflow", "new_request_id", "utcnow"]
+
+# A request left mid-way and untouched this long has no lazy run still working on it: a lost Lambda invocation
+# or one refused past Slack's 5-minute signature window, plus the function's 2-minute timeout, are over by then.
+STALLED_AFTER = timedelta(minutes=10)
 
 
 class Workflow:
@@ -104,6 +109,10 @@ class Workflow:
         """The requester's Show credentials click."""
         return self.credentials.show_credentials(actor, request_id)
 
+    def claim_credentials(self, actor: str, request_id: str) -> None:
+        """In the Show credentials click's ack: the one store write that makes a lost lazy run recoverable."""
+        self.credentials.claim(actor, request_id)
+
     def rotate(self, actor: str) -> msg.Reply:
         """`rotate`: a new key for the caller."""
         return self.rotation.rotate(actor)
@@ -125,7 +134,8 @@ class Workflow:
         return self.extensions.decide_extension(actor, request_id, approve=approve)
 
     def sweep(self, *, reconcile: bool = False) -> None:
-        """Periodic upkeep (and the drift check when `reconcile`)."""
+        """Periodic upkeep (and the drift check when `reconcile`), after finishing what lost lazy runs left mid-way."""
+        self.recovery.recover_stalled(self.d.clock() - STALLED_AFTER)
         self.upkeep.sweep(reconcile=reconcile)
 
     def reconcile(self) -> list[str]:
