@@ -37,6 +37,7 @@ logger = logging.getLogger("amplify-dev")
 WORKER_THREADS = 8
 RECONCILE_EVERY = 60  # sweeps
 DEFAULT_REGION = "us-east-1"
+BOLT_APP_NAME = "slack_bolt.amplify-dev"
 
 
 class AmplifyDevApp(App):
@@ -78,6 +79,9 @@ def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, run
         listener_executor=runner,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("slack_bolt.App"),
+        # Bolt names its per-class loggers "<app name>:<class>" (the Lambda adapter's logs whole events, with
+        # response_url, at DEBUG): under "slack_bolt" they stay at WARNING with the rest of Bolt.
+        name=BOLT_APP_NAME,
     )
     handlers.register(app, workflow)
 
