@@ -59,7 +59,9 @@ def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
     _limit_in_time(iam, spec, undo)
     _grant_access(iam, spec, partition_from_arn(user["Arn"]), undo)
     logger.info("Created IAM user %s", spec.user_name)
-    return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+    return ManagedUser(
+        user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags, user_id=user.get("UserId")
+    )
 
 
 def _check_spec(spec: ProvisionSpec) -> None:
@@ -114,7 +116,9 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         # The earlier attempt's user (and what it attached) is still there: nothing was rolled back.
         raise IamError(exc.step, exc.code, rolled_back=False) from None
     logger.info("Created IAM user %s (resumed)", spec.user_name)
-    return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+    return ManagedUser(
+        user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags, user_id=user.get("UserId")
+    )
 
 
 def _limit_in_time(iam: BaseClient, spec: ProvisionSpec, undo: list[_UndoStep]) -> None:
@@ -215,7 +219,9 @@ def get_managed_user(iam: BaseClient, user_name: str, path: str) -> ManagedUser 
     tags = {t["Key"]: t["Value"] for t in user.get("Tags", [])}
     if TAG_SLACK_USER not in tags:
         raise NotManagedByBot("GetUser", "NotManagedByBot", detail="the user lacks the bot's tags")
-    return ManagedUser(user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags)
+    return ManagedUser(
+        user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags, user_id=user.get("UserId")
+    )
 
 
 def revoke_developer_user(iam: BaseClient, user_name: str, path: str) -> bool:

@@ -106,7 +106,7 @@ class Deciding:
         active = self.d.store.compare_and_set(
             request.id,
             Fields(state=State.APPROVED),
-            Fields(state=State.ACTIVE, iam_user_arn=user.arn, expires_at=expires_at),
+            Fields(state=State.ACTIVE, iam_user_arn=user.arn, iam_user_id=user.user_id, expires_at=expires_at),
         )
         if active is None:  # cannot happen while only this code moves APPROVED; never leave a user behind
             logger.error("request %s left APPROVED while provisioning; rolling back", request.id)

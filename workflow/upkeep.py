@@ -5,6 +5,7 @@ removals, and the drift check between IAM and the store. Every change is a compa
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 import iam
@@ -111,7 +112,7 @@ class Upkeep:
         # The store first: a request approved while IAM is listed then shows up as live, never as lost.
         live = {r.iam_user_name.lower(): r for r in self.d.store.in_states(OPEN_STATES)}
         try:
-            users = iam.list_users_under_path(self.d.iam, path)
+            users = iam.list_users_under_path(self.d.iam, path, known=iam_tags_recorded(live.values()))
         except iam.IamError as e:
             logger.error("reconcile: cannot list IAM users: %s %s", e.step, e.code)
             return findings
@@ -170,3 +171,10 @@ class Upkeep:
             return iam.get_managed_user(self.d.iam, request.iam_user_name, self.d.settings.iam_path) is None
         except iam.IamError:
             return False  # not ours, or IAM did not answer: not proof that it is gone
+
+
+def iam_tags_recorded(requests: Iterable[Request]) -> dict[str, dict[str, str]]:
+    """The tags the bot gave each user whose IAM user id it recorded at provisioning (no ListUserTags for them)."""
+    return {
+        r.iam_user_id: {iam.TAG_SLACK_USER: r.slack_user_id, iam.TAG_REQUEST: r.id} for r in requests if r.iam_user_id
+    }

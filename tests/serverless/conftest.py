@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -127,7 +128,17 @@ def dynamodb(iam_client: Any) -> Iterator[Any]:
         yield client
 
 
-def build_replica(slack: FakeSlack, db_path: str, **overrides: str) -> Bot:
+class SharedClock:
+    """One clock for every replica and its store (the same wall clock two machines read), moved by tests."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+def build_replica(slack: FakeSlack, db_path: str, clock: SharedClock | None = None, **overrides: str) -> Bot:
     """One bot process on the shared table: its own WebClient, store object, DynamoDB and IAM clients."""
     settings = make_settings(slack, db_path, AMPLIFY_DEV_DYNAMODB_TABLE=TABLE, **overrides)
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2)
@@ -135,7 +146,8 @@ def build_replica(slack: FakeSlack, db_path: str, **overrides: str) -> Bot:
     dynamodb = build_dynamodb_client("eu-west-1")
     iam_client = iam.build_iam_client("eu-west-1")
     FakeServiceSpecificCredentials().install(iam_client)
-    store = DynamoRequestStore(TABLE, dynamodb)
+    clock = clock or SharedClock()
+    store = DynamoRequestStore(TABLE, dynamodb, clock=clock)
     workflow = Workflow(
         Deps(
             settings=settings,
@@ -144,6 +156,7 @@ def build_replica(slack: FakeSlack, db_path: str, **overrides: str) -> Bot:
             slack=SlackGateway(client, idempotent=idempotent),
             region="eu-west-1",
             audit=DynamoAuditLog(TABLE, dynamodb),
+            clock=clock,
         )
     )
     app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
@@ -154,7 +167,8 @@ def build_replica(slack: FakeSlack, db_path: str, **overrides: str) -> Bot:
 def make_replica(slack: FakeSlack, dynamodb: Any, tmp_path: Any) -> Callable[..., Bot]:
     """Factory for another bot process on the same table and the same (moto) AWS account."""
     count = iter(range(100))
-    return lambda **overrides: build_replica(slack, str(tmp_path / f"unused-{next(count)}.db"), **overrides)
+    clock = SharedClock()
+    return lambda **overrides: build_replica(slack, str(tmp_path / f"unused-{next(count)}.db"), clock, **overrides)
 
 
 @pytest.fixture
