@@ -18,14 +18,14 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from moto import mock_aws  # noqa: E402
+from moto import mock_aws
 
-import iam  # noqa: E402
-from playground.slack_api import FakeSlack  # noqa: E402
-from settings import load_settings  # noqa: E402
-from slack_gateway import SlackGateway, build_web_client  # noqa: E402
-from store import Fields, Request, SqliteRequestStore, State  # noqa: E402
-from workflow import Deps, Workflow  # noqa: E402
+import iam
+from playground.slack_api import FakeSlack
+from settings import load_settings
+from slack_gateway import SlackGateway, build_web_client
+from store import Fields, Request, SqliteRequestStore, State
+from workflow import Deps, Workflow
 
 
 def main() -> None:
@@ -68,7 +68,7 @@ def main() -> None:
                 for r in store.in_states([State.ACTIVE]):
                     store.compare_and_set(r.id, Fields(state=State.ACTIVE), Fields(iam_user_id=None))
             calls: Counter[str] = Counter()
-            handler = lambda model, **_: calls.update([model.name])  # noqa: E731
+            handler = lambda model, calls=calls, **_: calls.update([model.name])  # noqa: E731
             client.meta.events.register("before-call.iam.*", handler)
             findings = workflow.reconcile()
             client.meta.events.unregister("before-call.iam.*", handler)

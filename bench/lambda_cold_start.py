@@ -13,14 +13,15 @@ import argparse
 import json
 import os
 import re
-import subprocess
+import subprocess  # noqa: S404 (runs this script and the bench servers)
+import tempfile
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET = "bench-signing-secret"
+SECRET = "bench-signing-secret"  # noqa: S105 (signs fake requests to a fake)
 TABLE = "amplify-dev-bench"
 
 
@@ -76,7 +77,8 @@ def child() -> None:
 
 
 def start(script: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / script)], stdout=subprocess.PIPE, text=True, env=env)
+    command = [sys.executable, str(ROOT / "bench" / script)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603
     line = proc.stdout.readline() if proc.stdout else ""
     assert line.startswith("READY "), line
     return proc, line.split()[1]
@@ -107,14 +109,19 @@ def main() -> None:
         runs = []
         for _ in range(args.runs):
             t0 = time.perf_counter()
-            out = subprocess.run(
-                [sys.executable, __file__, "--child"], cwd="/tmp", env=env, check=True, capture_output=True, text=True
+            out = subprocess.run(  # noqa: S603
+                [sys.executable, __file__, "--child"],
+                cwd=tempfile.gettempdir(),
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
             )
             total = time.perf_counter() - t0
             runs.append({**json.loads(out.stdout.strip().splitlines()[-1]), "process": total})
-        traced = subprocess.run(
+        traced = subprocess.run(  # noqa: S603
             [sys.executable, "-X", "importtime", __file__, "--child"],
-            cwd="/tmp",
+            cwd=tempfile.gettempdir(),
             env=env,
             capture_output=True,
             text=True,
