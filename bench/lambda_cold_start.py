@@ -13,9 +13,9 @@ import argparse
 import json
 import os
 import re
-import subprocess  # noqa: S404 (runs this script and the bench servers)
-import tempfile
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
