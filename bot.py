@@ -38,6 +38,7 @@ logger = logging.getLogger("amplify-dev")
 WORKER_THREADS = 8
 RECONCILE_EVERY = 60  # sweeps
 DEFAULT_REGION = "us-east-1"
+BOLT_APP_NAME = "slack_bolt.amplify-dev"
 
 
 class AmplifyDevApp(App):
@@ -63,19 +64,27 @@ class AmplifyDevApp(App):
         return response
 
 
-def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, runner: Executor) -> App:
-    """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test."""
+def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, runner: Executor | None = None) -> App:
+    """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test.
+
+    `runner` runs the lazy listeners in Socket Mode and HTTP (Bolt's own pool of 5 threads when None).
+    """
     quiet_libraries()  # whoever builds the app, the loggers that would print secrets stay at WARNING
     app = AmplifyDevApp(
         client=client,
         signing_secret=settings.slack_signing_secret,
-        # Our listeners only ack and hand the slow work to `runner`, so Bolt can answer Slack as soon as
-        # the listener returns, with no polling thread in between.
+        # Our listeners only ack; the slow work is a lazy listener, which Bolt starts on `runner` (Socket Mode,
+        # HTTP) or as an asynchronous self-invocation (Lambda, see lambda_handler.py). Bolt answers Slack as soon
+        # as the ack function returns, with no polling thread in between.
         process_before_response=True,
+        listener_executor=runner,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("slack_bolt.App"),
+        # Bolt names its per-class loggers "<app name>:<class>" (the Lambda adapter's logs whole events, with
+        # response_url, at DEBUG): under "slack_bolt" they stay at WARNING with the rest of Bolt.
+        name=BOLT_APP_NAME,
     )
-    handlers.register(app, workflow, runner)
+    handlers.register(app, workflow)
 
     @app.error
     def _on_error(error: Exception, body: dict[str, Any]) -> None:

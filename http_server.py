@@ -32,19 +32,27 @@ _DIGITS = re.compile(r"[0-9]{1,15}", re.ASCII)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def refusal_before_reading(environ: dict[str, Any], now: float) -> tuple[str, str] | None:
-    """(status, reason) if the request must be refused from its headers alone, without reading the body."""
-    length = environ.get("CONTENT_LENGTH") or ""
+def refusal_from_headers(length: str, signature: str, timestamp: str, now: float) -> tuple[str, str] | None:
+    """(status, reason) if a request must be refused from its length and Slack's headers alone (HTTP and Lambda)."""
     if length and not _DIGITS.fullmatch(length):
         return "400 Bad Request", "bad Content-Length"
     if length and int(length) > MAX_BODY_BYTES:
         return "413 Request Entity Too Large", "body over the limit"
-    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
-    if not environ.get("HTTP_X_SLACK_SIGNATURE") or not _DIGITS.fullmatch(timestamp):
+    if not signature or not _DIGITS.fullmatch(timestamp):
         return "401 Unauthorized", "no Slack signature"
     if abs(now - int(timestamp)) > SIGNATURE_WINDOW_SECONDS:
         return "401 Unauthorized", "timestamp outside Slack's 5-minute window"
     return None
+
+
+def refusal_before_reading(environ: dict[str, Any], now: float) -> tuple[str, str] | None:
+    """(status, reason) if the request must be refused from its headers alone, without reading the body."""
+    return refusal_from_headers(
+        environ.get("CONTENT_LENGTH") or "",
+        environ.get("HTTP_X_SLACK_SIGNATURE") or "",
+        environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "",
+        now,
+    )
 
 
 def read_body(environ: dict[str, Any]) -> bytes | None:

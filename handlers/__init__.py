@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
-
 from slack_bolt import App
 
 from handlers import actions, commands, events, fallbacks, guards, home, views
 from workflow import Workflow
 
 
-def register(app: App, workflow: Workflow, runner: Executor) -> None:
+def register(app: App, workflow: Workflow) -> None:
     """Register every middleware and listener the bot has."""
     guards.register(app)
-    commands.register(app, workflow, runner)
-    actions.register(app, workflow, runner)
-    views.register(app, workflow, runner)
-    home.register(app, workflow, runner)
-    events.register(app, workflow, runner)
+    commands.register(app, workflow)
+    actions.register(app, workflow)
+    views.register(app, workflow)
+    home.register(app, workflow)
+    events.register(app, workflow)
     fallbacks.register(app)  # last: only what nothing above claimed

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 import messages as msg
-from handlers.background import after_ack
+from handlers.lazy import finish
 from messages.review import REVIEW_REMOVE_ACTION
 from workflow import Workflow
 
@@ -44,20 +43,57 @@ def reply_to_clicker(body: dict[str, Any], respond: Respond, workflow: Workflow)
     return lambda reply: workflow.tell(body["user"]["id"], reply)
 
 
-def register(app: App, workflow: Workflow, runner: Executor) -> None:
-    """Register the button listeners."""
+def acknowledge_click(ack: Ack) -> None:
+    """The ack of every button: nothing else, so Slack never shows the clicker an error."""
+    ack()
 
-    def on_click(work: Callable[[str, str], msg.Reply | None], what: str) -> Callable[..., None]:
-        def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-            ack()  # first: Slack shows an error to the user after 3 seconds without it
-            parsed = clicked(body)
-            if parsed is None:
-                logger.warning("ignored a malformed %s payload", what)
-                return
-            actor, request_id = parsed
-            after_ack(runner, lambda: work(actor, request_id), reply_to_clicker(body, respond, workflow), what)
 
-        return listener
+def click_listener(work: Callable[[str, str], msg.Reply | None], what: str, workflow: Workflow) -> Callable[..., None]:
+    """The lazy half of a button: read who clicked and which request, run `work`, answer the clicker."""
+
+    def lazy_click(body: dict[str, Any], respond: Respond) -> None:
+        parsed = clicked(body)
+        if parsed is None:
+            logger.warning("ignored a malformed %s payload", what)
+            return
+        actor, request_id = parsed
+        finish(lambda: work(actor, request_id), reply_to_clicker(body, respond, workflow), what)
+
+    return lazy_click
+
+
+def register(app: App, workflow: Workflow) -> None:
+    """Register the button listeners (ack at once, the work as a lazy listener)."""
+
+    def on_click(action_id: str, work: Callable[[str, str], msg.Reply | None], what: str) -> None:
+        app.action(action_id)(ack=acknowledge_click, lazy=[click_listener(work, what, workflow)])
+
+    def ack_show_credentials(ack: Ack, body: dict[str, Any]) -> None:
+        # The one store write the ack may do: claim the credentials for this click, so a lazy run that is lost
+        # (Lambda drops it, or it arrives past Slack's signature window) leaves a claim the sweep finds and
+        # hands back, telling the requester, instead of a click that silently did nothing.
+        ack()
+        parsed = clicked(body)
+        if parsed is not None:
+            workflow.claim_credentials(*parsed)
+
+    on_click(msg.APPROVE_ACTION, workflow.approve, "an Approve click")
+    on_click(msg.DENY_ACTION, workflow.deny, "a Deny click")
+    app.action(msg.SHOW_CREDENTIALS_ACTION)(
+        ack=ack_show_credentials,
+        lazy=[click_listener(workflow.show_credentials, "a Show credentials click", workflow)],
+    )
+    on_click(msg.EXTEND_ACTION, workflow.request_extension, "an Extend click")
+    on_click(
+        msg.EXTEND_APPROVE_ACTION,
+        lambda actor, rid: workflow.decide_extension(actor, rid, approve=True),
+        "an extension approval",
+    )
+    on_click(
+        msg.EXTEND_DENY_ACTION,
+        lambda actor, rid: workflow.decide_extension(actor, rid, approve=False),
+        "an extension denial",
+    )
 
     def remove_from_review(actor: str, target: str) -> msg.Reply | None:
         # The value names only whose access; workflow.remove checks (from configuration) that actor may remove it.
@@ -66,14 +102,4 @@ def register(app: App, workflow: Workflow, runner: Executor) -> None:
             return None
         return workflow.remove(actor, target)
 
-    app.action(msg.APPROVE_ACTION)(on_click(workflow.approve, "an Approve click"))
-    app.action(msg.DENY_ACTION)(on_click(workflow.deny, "a Deny click"))
-    app.action(msg.SHOW_CREDENTIALS_ACTION)(on_click(workflow.show_credentials, "a Show credentials click"))
-    app.action(msg.EXTEND_ACTION)(on_click(workflow.request_extension, "an Extend click"))
-    app.action(msg.EXTEND_APPROVE_ACTION)(
-        on_click(lambda actor, rid: workflow.decide_extension(actor, rid, approve=True), "an extension approval")
-    )
-    app.action(msg.EXTEND_DENY_ACTION)(
-        on_click(lambda actor, rid: workflow.decide_extension(actor, rid, approve=False), "an extension denial")
-    )
-    app.action(REVIEW_REMOVE_ACTION)(on_click(remove_from_review, "a review Remove click"))
+    on_click(REVIEW_REMOVE_ACTION, remove_from_review, "a review Remove click")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 import messages as msg
-from handlers.background import after_ack
+from handlers.lazy import finish
 from workflow import Workflow
 
 logger = logging.getLogger(__name__)
@@ -96,54 +95,49 @@ def _parse_verb(verb: str, rest: str, text: str) -> ParsedCommand:
     return ParsedCommand("unknown", problem=f"I don't understand `{msg.escape(text[:100])}`.")
 
 
-def handle_amplify_dev_command(
-    ack: Ack, command: dict[str, Any], respond: Respond, workflow: Workflow, runner: Executor
-) -> None:
-    """Route the command: answer fast things in the ack, run slow ones after it."""
+def acknowledge_command(ack: Ack, command: dict[str, Any], workflow: Workflow) -> None:
+    """The ack: fast answers (status, help, usage) go in it; everything else is acknowledged empty."""
+    parsed = parse_command(command.get("text", ""))
+    match parsed.verb:
+        case "status":
+            # reads only the store: fast enough for the ack
+            ack(**workflow.status(command["user_id"], parsed.project).to_kwargs())
+        case "help":
+            ack(**msg.usage_reply().to_kwargs())
+        case "unknown":
+            ack(**msg.usage_reply(parsed.problem).to_kwargs())
+        case _:
+            ack()
+
+
+def run_command(command: dict[str, Any], respond: Respond, workflow: Workflow) -> None:
+    """The lazy half: the slow verbs, answered through the command's response_url."""
     parsed = parse_command(command.get("text", ""))
     user = command["user_id"]
-
-    def reply_later(work: Any, what: str) -> None:
-        ack()
-        after_ack(runner, work, respond_to(respond), what)
-
     match parsed.verb:
         case "form":
-            ack()
             metadata = {
                 "channel_id": command.get("channel_id", ""),
                 "response_url": command.get("response_url", ""),
             }
             view = workflow.request_form(metadata)
-            after_ack(
-                runner,
-                lambda: workflow.open_request_form(command["trigger_id"], view, user),
-                respond_to(respond),
-                "opening the request form",
-            )
+            work = lambda: workflow.open_request_form(command["trigger_id"], view, user)  # noqa: E731
         case "request":
             team = command.get("team_id", "")
-            reply_later(
-                lambda: workflow.request_access(
-                    user, team, parsed.reason, console=parsed.console, days=parsed.days, project=parsed.project
-                ),
-                "request",
+            work = lambda: workflow.request_access(  # noqa: E731
+                user, team, parsed.reason, console=parsed.console, days=parsed.days, project=parsed.project
             )
         case "remove":
-            reply_later(lambda: workflow.remove(user, parsed.target, parsed.project), "remove")
+            work = lambda: workflow.remove(user, parsed.target, parsed.project)  # noqa: E731
         case "rotate":
-            reply_later(lambda: workflow.rotate(user, parsed.project), "rotate")
+            work = lambda: workflow.rotate(user, parsed.project)  # noqa: E731
         case "list":
-            reply_later(lambda: workflow.list_requests(user, parsed.project), "list")
+            work = lambda: workflow.list_requests(user, parsed.project)  # noqa: E731
         case "review":  # reads IAM for every grant: after the ack, answered through the response_url
-            reply_later(lambda: workflow.review(user, parsed.project), "review")
-        case "status":
-            # reads only the store: fast enough for the ack
-            ack(**workflow.status(user, parsed.project).to_kwargs())
-        case "help":
-            ack(**msg.usage_reply().to_kwargs())
-        case _:
-            ack(**msg.usage_reply(parsed.problem).to_kwargs())
+            work = lambda: workflow.review(user, parsed.project)  # noqa: E731
+        case _:  # answered in the ack
+            return
+    finish(work, respond_to(respond), parsed.verb)
 
 
 def respond_to(respond: Respond) -> Any:
@@ -151,9 +145,13 @@ def respond_to(respond: Respond) -> Any:
     return lambda reply: respond(response_type="ephemeral", **reply.to_kwargs())
 
 
-def register(app: App, workflow: Workflow, runner: Executor) -> None:
-    """Register the slash command."""
+def register(app: App, workflow: Workflow) -> None:
+    """Register the slash command: the ack answers or acknowledges, the lazy listener does the rest."""
 
-    @app.command(msg.COMMAND)
-    def _amplify_dev(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        handle_amplify_dev_command(ack, command, respond, workflow, runner)
+    def ack_command(ack: Ack, command: dict[str, Any]) -> None:
+        acknowledge_command(ack, command, workflow)
+
+    def slow_command(command: dict[str, Any], respond: Respond) -> None:
+        run_command(command, respond, workflow)
+
+    app.command(msg.COMMAND)(ack=ack_command, lazy=[slow_command])

@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 import messages as msg
-from handlers.actions import clicked
-from handlers.background import after_ack
+from handlers.actions import acknowledge_click, clicked
+from handlers.lazy import finish
 from workflow import Workflow
 
 logger = logging.getLogger(__name__)
@@ -29,13 +28,12 @@ def publish_home(workflow: Workflow, user_id: str) -> None:
     workflow.publish_home(user_id)
 
 
-def handle_app_home_opened(ack: Ack, event: dict[str, Any], workflow: Workflow, runner: Executor) -> None:
+def open_home(event: dict[str, Any], workflow: Workflow) -> None:
     """Someone opened the bot's App Home: publish their Home tab (the Messages tab needs nothing)."""
-    ack()
     user_id = event.get("user")
     if event.get("tab") != "home" or not isinstance(user_id, str) or not _USER_ID.match(user_id):
         return
-    after_ack(runner, lambda: publish_home(workflow, user_id), lambda _: None, "opening the Home tab")
+    finish(lambda: publish_home(workflow, user_id), lambda _: None, "opening the Home tab")
 
 
 def reply_and_refresh(workflow: Workflow, actor: str) -> Callable[[msg.Reply], None]:
@@ -48,9 +46,8 @@ def reply_and_refresh(workflow: Workflow, actor: str) -> Callable[[msg.Reply], N
     return deliver
 
 
-def handle_home_request_click(ack: Ack, body: dict[str, Any], workflow: Workflow, runner: Executor) -> None:
+def home_request_click(body: dict[str, Any], workflow: Workflow) -> None:
     """Request access: open the request form; its confirmation goes by DM (no response_url in the metadata)."""
-    ack()
     parsed = clicked(body)
     trigger_id = body.get("trigger_id")
     if parsed is None or not isinstance(trigger_id, str) or not trigger_id:
@@ -58,28 +55,25 @@ def handle_home_request_click(ack: Ack, body: dict[str, Any], workflow: Workflow
         return
     actor, _ = parsed
     view = workflow.request_form({"source": "home"})
-    after_ack(
-        runner,
+    finish(
         lambda: workflow.open_request_form(trigger_id, view, actor),
         lambda reply: workflow.tell(actor, reply),
         "opening the request form from Home",
     )
 
 
-def handle_home_rotate_click(ack: Ack, body: dict[str, Any], workflow: Workflow, runner: Executor) -> None:
+def home_rotate_click(body: dict[str, Any], workflow: Workflow) -> None:
     """Rotate access key: always the clicker's own key, whatever the button carries."""
-    ack()
     parsed = clicked(body)
     if parsed is None:
         logger.warning("ignored a malformed Home rotate click")
         return
     actor, _ = parsed
-    after_ack(runner, lambda: workflow.rotate(actor), reply_and_refresh(workflow, actor), "a Home rotate click")
+    finish(lambda: workflow.rotate(actor), reply_and_refresh(workflow, actor), "a Home rotate click")
 
 
-def handle_home_remove_click(ack: Ack, body: dict[str, Any], workflow: Workflow, runner: Executor) -> None:
+def home_remove_click(body: dict[str, Any], workflow: Workflow) -> None:
     """Remove: the value names whose access; workflow.remove decides whether the clicker may remove it."""
-    ack()
     parsed = clicked(body)
     if parsed is None:
         logger.warning("ignored a malformed Home remove click")
@@ -88,24 +82,25 @@ def handle_home_remove_click(ack: Ack, body: dict[str, Any], workflow: Workflow,
     if not _USER_ID.match(target):
         logger.warning("ignored a Home remove click from %s with a malformed target", actor)
         return
-    after_ack(runner, lambda: workflow.remove(actor, target), reply_and_refresh(workflow, actor), "a Home remove click")
+    finish(lambda: workflow.remove(actor, target), reply_and_refresh(workflow, actor), "a Home remove click")
 
 
-def register(app: App, workflow: Workflow, runner: Executor) -> None:
-    """Register the App Home event and the Home tab's own buttons."""
+def register(app: App, workflow: Workflow) -> None:
+    """Register the App Home event and the Home tab's own buttons (ack at once, the work lazily)."""
 
-    @app.event("app_home_opened")
-    def _home_opened(ack: Ack, event: dict[str, Any]) -> None:
-        handle_app_home_opened(ack, event, workflow, runner)
+    def lazy_home_opened(event: dict[str, Any]) -> None:
+        open_home(event, workflow)
 
-    @app.action(msg.HOME_REQUEST_ACTION)
-    def _home_request(ack: Ack, body: dict[str, Any]) -> None:
-        handle_home_request_click(ack, body, workflow, runner)
+    def lazy_home_request(body: dict[str, Any]) -> None:
+        home_request_click(body, workflow)
 
-    @app.action(msg.HOME_ROTATE_ACTION)
-    def _home_rotate(ack: Ack, body: dict[str, Any]) -> None:
-        handle_home_rotate_click(ack, body, workflow, runner)
+    def lazy_home_rotate(body: dict[str, Any]) -> None:
+        home_rotate_click(body, workflow)
 
-    @app.action(msg.HOME_REMOVE_ACTION)
-    def _home_remove(ack: Ack, body: dict[str, Any]) -> None:
-        handle_home_remove_click(ack, body, workflow, runner)
+    def lazy_home_remove(body: dict[str, Any]) -> None:
+        home_remove_click(body, workflow)
+
+    app.event("app_home_opened")(ack=acknowledge_click, lazy=[lazy_home_opened])
+    app.action(msg.HOME_REQUEST_ACTION)(ack=acknowledge_click, lazy=[lazy_home_request])
+    app.action(msg.HOME_ROTATE_ACTION)(ack=acknowledge_click, lazy=[lazy_home_rotate])
+    app.action(msg.HOME_REMOVE_ACTION)(ack=acknowledge_click, lazy=[lazy_home_remove])

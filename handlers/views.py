@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +11,8 @@ from slack_bolt import Ack, App
 from slack_sdk.webhook import WebhookClient
 
 import messages as msg
-from handlers.background import after_ack
 from handlers.commands import DAYS_TEXT
+from handlers.lazy import finish
 from workflow import Workflow
 
 logger = logging.getLogger(__name__)
@@ -45,19 +44,22 @@ def read_request_form(view: dict[str, Any]) -> RequestForm:
     return RequestForm(str(reason), bool(chosen), int(raw_days), project=project)
 
 
-def handle_request_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], workflow: Workflow, runner: Executor
-) -> None:
-    """File the request from the form; the confirmation goes back where the command was typed."""
+def acknowledge_submission(ack: Ack, view: dict[str, Any]) -> None:
+    """The ack: Slack shows a field's error in the open modal only if it comes with the ack."""
     form = read_request_form(view)
-    reason, console, days, project = form.reason, form.console, form.days, form.project
-    if not reason.strip():
+    if not form.reason.strip():
         ack(response_action="errors", errors={msg.REASON_BLOCK: "Please say why you need access."})
-        return
-    if form.days_invalid:
+    elif form.days_invalid:
         ack(response_action="errors", errors={msg.DAYS_BLOCK: "Please enter a whole number of days, e.g. 14."})
-        return
-    ack()
+    else:
+        ack()
+
+
+def file_submitted_request(body: dict[str, Any], view: dict[str, Any], workflow: Workflow) -> None:
+    """The lazy half: file the request; the confirmation goes back where the command was typed."""
+    form = read_request_form(view)
+    if not form.reason.strip() or form.days_invalid:
+        return  # refused in the ack
     user = body["user"]["id"]
     team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
     try:
@@ -74,17 +76,19 @@ def handle_request_submission(
             logger.warning("response_url answered %s; sending the confirmation by DM", result.status_code)
         workflow.tell(user, reply)
 
-    after_ack(
-        runner,
-        lambda: workflow.request_access(user, team, reason, console=console, days=days, project=project),
+    finish(
+        lambda: workflow.request_access(
+            user, team, form.reason, console=form.console, days=form.days, project=form.project
+        ),
         deliver,
         "the request form",
     )
 
 
-def register(app: App, workflow: Workflow, runner: Executor) -> None:
+def register(app: App, workflow: Workflow) -> None:
     """Register the modal submission listener."""
 
-    @app.view(msg.REQUEST_VIEW)
-    def _request_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        handle_request_submission(ack, body, view, workflow, runner)
+    def lazy_submission(body: dict[str, Any], view: dict[str, Any]) -> None:
+        file_submitted_request(body, view, workflow)
+
+    app.view(msg.REQUEST_VIEW)(ack=acknowledge_submission, lazy=[lazy_submission])

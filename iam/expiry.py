@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,15 +68,25 @@ def set_expiry(iam: BaseClient, user: ManagedUser, expires_at: datetime) -> None
     logger.info("IAM user %s now expires at %s", user.user_name, format_expiry(expires_at))
 
 
-def list_users_under_path(iam: BaseClient, path: str) -> list[ManagedUser]:
-    """Every user under `path` with its tags, ours or not (the caller decides what is drift)."""
+def list_users_under_path(
+    iam: BaseClient, path: str, known: Mapping[str, dict[str, str]] | None = None
+) -> list[ManagedUser]:
+    """Every user under `path` with its tags, ours or not (the caller decides what is drift).
+
+    `known` maps IAM user ids the caller recorded when it created those users to the tags it gave them: IAM never
+    reuses a user id, so those users' tags need no ListUserTags call (ListUsers returns no tags). With every live
+    user known, the drift check costs a few ListUsers pages instead of one call per user.
+    """
+    known = known or {}
     try:
         users = collect(iam, "list_users", "Users", PathPrefix=path)
         result = []
         for user in users:
             if user["Path"] != path:  # PathPrefix also matches deeper paths, which are not ours
                 continue
-            tags = {t["Key"]: t["Value"] for t in collect(iam, "list_user_tags", "Tags", UserName=user["UserName"])}
+            tags = known.get(user.get("UserId") or "")
+            if tags is None:
+                tags = {t["Key"]: t["Value"] for t in collect(iam, "list_user_tags", "Tags", UserName=user["UserName"])}
             result.append(
                 ManagedUser(
                     user_name=user["UserName"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 TAG_SLACK_USER = "amplify-dev:slack-user-id"
@@ -69,7 +69,8 @@ class ManagedUser:
     arn: str
     path: str
     tags: dict[str, str]
-    user_id: str | None = None  # IAM's unique id (AIDA...), stable for the user's life
+    # IAM's unique id (AIDA…): never reused, so a recorded id names this very user (not compared: names are).
+    user_id: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -794,7 +794,7 @@ def _home_own_blocks(state: HomeState) -> list[Block]:
 
 
 def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
-    if request.credentials in (Credentials.MINTING, Credentials.ROTATING):
+    if request.credentials in (Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING):
         key = "being created right now: look in your DM with me"
     elif state.key_age_unknown:
         key = "age unknown (I couldn't ask AWS just now)"

@@ -88,6 +88,11 @@ class Settings:
         return "identity-center" if self.identity_center else "iam-user"
 
 
+# Optional: a Secrets Manager secret with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET as JSON (what template.yaml
+# sets on Lambda). Variables set in the environment win over the secret's values.
+SECRET_ARN_SETTING = "AMPLIFY_DEV_SLACK_SECRET_ARN"  # noqa: S105 (the setting's name)
+
+
 def read_dotenv(path: str | os.PathLike[str] = ".env") -> dict[str, str]:
     """Values from a `.env` file (empty if there is none); the real environment wins over them."""
     from dotenv import dotenv_values
@@ -102,6 +107,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if environ is None:
         environ = {**read_dotenv(), **os.environ}
     env = {k: v.strip() for k, v in environ.items()}
+    if env.get(SECRET_ARN_SETTING):
+        from settings.slack_secret import read_slack_secret  # boto3 only when the secret is used
+
+        env = {**read_slack_secret(env[SECRET_ARN_SETTING]), **{k: v for k, v in env.items() if v}}
 
     def required(name: str) -> str:
         value = env.get(name, "")

@@ -61,6 +61,7 @@ class Credentials(StrEnum):
     """Whether the requester has been shown a key yet; moves by compare-and-set like State."""
 
     NONE = "none"  # no key minted yet: the Show credentials button is live
+    CLAIMED = "claimed"  # a Show credentials click was acknowledged; its lazy listener has not started minting
     MINTING = "minting"  # a click is minting and delivering a key right now
     SHOWN = "shown"  # delivered once; lost keys are replaced by rotate, never re-shown
     ROTATING = "rotating"  # a rotate is minting and delivering a replacement key
@@ -111,6 +112,19 @@ class Request:
     def is_open(self) -> bool:
         """True while the request holds or may still grant access."""
         return self.state in OPEN_STATES
+
+
+BUSY_CREDENTIALS = frozenset({Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING})
+
+
+def is_stalled(request: Request) -> bool:
+    """Whether a request is in a state only work in progress holds: approved but not provisioned, filed but never
+    posted to the leads, or credentials claimed, being minted or rotated."""
+    if request.state == State.APPROVED:
+        return True
+    if request.state == State.PENDING:
+        return not request.approval_ts
+    return request.state == State.ACTIVE and request.credentials in BUSY_CREDENTIALS
 
 
 class OpenRequestExists(Exception):
@@ -240,6 +254,9 @@ class RequestStore(Protocol):
 
     def claim(self, name: str, period: str) -> bool:
         """Claim `name` for `period` (e.g. the weekly review for "2026-W09"): True for exactly one caller, ever."""
+
+    def stalled_before(self, cutoff: datetime) -> list[Request]:
+        """Requests left mid-way (see is_stalled) untouched since `cutoff`: what a lost lazy run leaves behind."""
 
 
 _COLUMNS = [f.name for f in fields(Request)]
@@ -439,6 +456,15 @@ class SqliteRequestStore:
                 (name, period, _to_db("created_at", self._clock())),
             ).rowcount
         return inserted == 1
+
+    def stalled_before(self, cutoff: datetime) -> list[Request]:
+        """Requests left mid-way (see is_stalled) untouched since `cutoff`, oldest first."""
+        busy = tuple(str(c) for c in BUSY_CREDENTIALS)
+        return self._many(
+            "updated_at <= ? AND (state = ? OR (state = ? AND (approval_ts IS NULL OR approval_ts = '')) "
+            f"OR (state = ? AND credentials IN ({', '.join('?' * len(busy))})))",
+            (_to_db("updated_at", cutoff), State.APPROVED, State.PENDING, State.ACTIVE, *busy),
+        )
 
     def _many(self, where: str, params: tuple[Any, ...]) -> list[Request]:
         with self._lock:

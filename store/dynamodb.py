@@ -16,15 +16,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from audit import DEFAULT_RETENTION_DAYS, AuditEvent
-from store import DEFAULT_PROJECT, OPEN_STATES, Fields, OpenRequestExists, Request, State, allowed_values
+from store import DEFAULT_PROJECT, OPEN_STATES, Fields, OpenRequestExists, Request, State, allowed_values, is_stalled
 from store.dynamodb_table import (
+    BUSY_CREDENTIALS,
     BY_CLEANUP,
+    BY_IN_FLIGHT,
     BY_STATE_CREATED,
     BY_STATE_EXPIRES,
     BY_STATE_UPDATED,
     BY_USER,
     CLEANUP_ATTRIBUTE,
     CLEANUP_KEYS,
+    IN_FLIGHT_ATTRIBUTE,
+    IN_FLIGHT_CREDENTIALS,
     PK,
     TTL_ATTRIBUTE,
     Expression,
@@ -186,6 +190,12 @@ class DynamoRequestStore:
                 removes.append(expression.name(CLEANUP_ATTRIBUTE))
             else:
                 sets.append(f"{expression.name(CLEANUP_ATTRIBUTE)} = {expression.value({'S': CLEANUP_KEYS})}")
+        if "credentials" in changes:  # and the sparse in-flight index with the credentials' state
+            flight = expression.name(IN_FLIGHT_ATTRIBUTE)
+            if changes["credentials"] in BUSY_CREDENTIALS:
+                sets.append(f"{flight} = {expression.value({'S': IN_FLIGHT_CREDENTIALS})}")
+            else:
+                removes.append(flight)
         lock_action = None
         if "state" in changes:
             after_open = changes["state"] in OPEN_STATES
@@ -292,6 +302,24 @@ class DynamoRequestStore:
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def stalled_before(self, cutoff: datetime) -> list[Request]:
+        """Requests left mid-way (see store.is_stalled) untouched since `cutoff`; reads only candidates.
+
+        Three small queries: APPROVED and PENDING by their last change (PENDING ones are few, and most of them
+        were posted), and the sparse in-flight index for credentials being claimed, minted or rotated.
+        """
+        found = self._query(BY_STATE_UPDATED, State.APPROVED, "updated_at", cutoff)
+        found += self._query(BY_STATE_UPDATED, State.PENDING, "updated_at", cutoff)
+        expression = Expression()
+        condition = (
+            f"{expression.name(IN_FLIGHT_ATTRIBUTE)} = {expression.value({'S': IN_FLIGHT_CREDENTIALS})}"
+            f" AND {expression.name('updated_at')} <= {expression.value({'S': time_text(cutoff)})}"
+        )
+        params = expression.params(TableName=self._table, IndexName=BY_IN_FLIGHT, KeyConditionExpression=condition)
+        found += [self._remember(item) for item in query_pages(self._client, params)]
+        unique = {r.id: r for r in found if is_stalled(r)}
+        return sorted(unique.values(), key=_age)
 
     def _query(
         self, index: str, state: State, sort_key: str | None = None, cutoff: datetime | None = None

@@ -16,7 +16,9 @@ Indexes (projection ALL, so a query needs no follow-up reads; keys present only 
 - `by_user`: `slack_user_id` + `created_at`, for `latest_for`.
 - `by_state_created`: `state` + `created_at`, for `in_states` and the sweep's undecided requests.
 - `by_state_expires`: `state` + `expires_at` (sparse: only requests with an end), for expiries and reminders.
-- `by_state_updated`: `state` + `updated_at`, for stalled removals.
+- `by_state_updated`: `state` + `updated_at`, for stalled removals and requests left mid-way.
+- `by_cleanup`, `by_in_flight`: sparse, `updated_at` sorted: requests with keys nobody saw; requests whose
+  credentials are being claimed, minted or rotated (the sweep finds the ones a lost lazy run left behind).
 The sweep queries one state's partition up to a cutoff, so it reads only what is due.
 
 Empty values (None, an empty tuple) are never stored: the attribute is absent, and an expected empty value is
@@ -47,6 +49,10 @@ BY_STATE_UPDATED = "by_state_updated"
 # Sparse: only requests that still list access keys nobody saw carry CLEANUP_ATTRIBUTE.
 BY_CLEANUP = "by_cleanup"
 CLEANUP_ATTRIBUTE, CLEANUP_KEYS = "needs_cleanup", "keys"
+# Sparse: only requests whose credentials are claimed, being minted or rotated carry IN_FLIGHT_ATTRIBUTE.
+BY_IN_FLIGHT = "by_in_flight"
+IN_FLIGHT_ATTRIBUTE, IN_FLIGHT_CREDENTIALS = "in_flight", "credentials"
+BUSY_CREDENTIALS = frozenset({Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING})
 
 
 def _index(name: str, hash_key: str, range_key: str) -> dict[str, Any]:
@@ -62,7 +68,17 @@ def _index(name: str, hash_key: str, range_key: str) -> dict[str, Any]:
 TABLE_DEFINITION: dict[str, Any] = {
     "AttributeDefinitions": [
         {"AttributeName": name, "AttributeType": "S"}
-        for name in (PK, SK, "slack_user_id", "state", "created_at", "expires_at", "updated_at", CLEANUP_ATTRIBUTE)
+        for name in (
+            PK,
+            SK,
+            "slack_user_id",
+            "state",
+            "created_at",
+            "expires_at",
+            "updated_at",
+            CLEANUP_ATTRIBUTE,
+            IN_FLIGHT_ATTRIBUTE,
+        )
     ],
     "KeySchema": [{"AttributeName": PK, "KeyType": "HASH"}, {"AttributeName": SK, "KeyType": "RANGE"}],
     "GlobalSecondaryIndexes": [
@@ -71,6 +87,7 @@ TABLE_DEFINITION: dict[str, Any] = {
         _index(BY_STATE_EXPIRES, "state", "expires_at"),
         _index(BY_STATE_UPDATED, "state", "updated_at"),
         _index(BY_CLEANUP, CLEANUP_ATTRIBUTE, "updated_at"),
+        _index(BY_IN_FLIGHT, IN_FLIGHT_ATTRIBUTE, "updated_at"),
     ],
     "BillingMode": "PAY_PER_REQUEST",
 }
@@ -145,6 +162,8 @@ def request_item(request: Request) -> dict[str, Any]:
             item[name] = to_attribute(name, value)
     if request.undelivered_key_ids:
         item[CLEANUP_ATTRIBUTE] = {"S": CLEANUP_KEYS}
+    if request.credentials in BUSY_CREDENTIALS:
+        item[IN_FLIGHT_ATTRIBUTE] = {"S": IN_FLIGHT_CREDENTIALS}
     return item
 
 

@@ -69,6 +69,14 @@ class ProjectStore:
         """This project's requests listing keys nobody saw."""
         return self._mine(self.inner.with_undelivered_keys())
 
+    def stalled_before(self, cutoff: datetime) -> list[Request]:
+        """This project's requests left mid-way since `cutoff` (lost lazy runs)."""
+        return self._mine(self.inner.stalled_before(cutoff))
+
+    def claim(self, name: str, period: str) -> bool:
+        """Claims are named by the caller (the weekly review names its project): passed through."""
+        return self.inner.claim(name, period)
+
     def close(self) -> None:
         """The shared store is closed by whoever opened it."""
 

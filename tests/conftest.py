@@ -299,7 +299,9 @@ def build_bot(
             identity_center=identity_center,
         )
     )
-    app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
+    app = create_app(
+        settings, client=client, workflow=workflow, runner=InlineExecutor()
+    )  # lazy listeners run inline: a dispatch returns when all work is done
     return Bot(
         app=app,
         slack=slack,

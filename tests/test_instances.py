@@ -79,8 +79,10 @@ def test_drift_finishes_the_removal_of_a_closed_request_and_audits_it(bot: Bot) 
 
 
 def test_users_from_before_instance_tags_are_adopted_not_deleted(bot: Bot) -> None:
-    bot.approved_user()
-    bot.iam.untag_user(UserName=USER, TagKeys=["amplify-dev:instance"])  # as the previous release made it
+    request_id = bot.approved_user()
+    # As the previous release made it: no instance tag, and no IAM user id in the record.
+    bot.iam.untag_user(UserName=USER, TagKeys=["amplify-dev:instance"])
+    bot.store.compare_and_set(request_id, Fields(state=State.ACTIVE), Fields(iam_user_id=None))
 
     bot.workflow.sweep(reconcile=True)
 

@@ -23,6 +23,7 @@ messages, and return a `Reply` for the person who acted. Everything here runs af
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import messages as msg
@@ -43,7 +44,11 @@ from .review import AccessReview
 from .rotation import Rotation
 from .upkeep import Upkeep
 
-__all__ = ["Deps", "Workflow", "new_request_id", "utcnow"]
+__all__ = ["STALLED_AFTER", "Deps", "Workflow", "new_request_id", "utcnow"]
+
+# A request left mid-way and untouched this long has no lazy run still working on it: a lost Lambda invocation
+# or one refused past Slack's 5-minute signature window, plus the function's 2-minute timeout, are over by then.
+STALLED_AFTER = timedelta(minutes=10)
 
 
 class ProjectFlows:
@@ -135,6 +140,12 @@ class Workflow:
         flows, refusal = self.route.of_request(request_id)
         return flows.credentials.show_credentials(actor, request_id) if flows else refusal
 
+    def claim_credentials(self, actor: str, request_id: str) -> None:
+        """In the Show credentials click's ack: the one store write that makes a lost lazy run recoverable."""
+        flows, _ = self.route.of_request(request_id)
+        if flows is not None:
+            flows.credentials.claim(actor, request_id)
+
     def rotate(self, actor: str, project: str | None = None) -> msg.Reply:
         """`rotate [--project NAME]`: a new key for the caller."""
         flows, refusal = self.route.of_person(actor, project, verb="rotate")
@@ -160,8 +171,14 @@ class Workflow:
         return flows.extensions.decide_extension(actor, request_id, approve=approve) if flows else refusal
 
     def sweep(self, *, reconcile: bool = False) -> None:
-        """Periodic upkeep (and the drift check when `reconcile`), project by project."""
-        self.route.each("the sweep", lambda flows: flows.upkeep.sweep(reconcile=reconcile))
+        """Periodic upkeep (and the drift check when `reconcile`), project by project, after finishing what lost
+        lazy runs left mid-way."""
+
+        def sweep(flows: ProjectFlows) -> None:
+            flows.recovery.recover_stalled(flows.d.clock() - STALLED_AFTER)
+            flows.upkeep.sweep(reconcile=reconcile)
+
+        self.route.each("the sweep", sweep)
 
     def reconcile(self) -> list[str]:
         """The drift check between IAM and the store, project by project."""

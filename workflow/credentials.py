@@ -10,7 +10,7 @@ import iam
 import messages as msg
 from authz import may_use_credentials
 from slack_gateway import SlackCallFailed
-from store import Credentials, Fields, Request, State
+from store import Credentials, Fields, Request, State, one_of
 
 from .access import Access
 from .deps import Deps
@@ -33,6 +33,20 @@ class CredentialsFlow:
         self._signin_url: str | None = None
         self._policy: tuple[datetime, iam.PasswordPolicy] | None = None
 
+    def claim(self, actor: str, request_id: str) -> None:
+        """In the click's ack: mark the credentials CLAIMED (one read, one conditional write, no IAM or Slack).
+
+        If the lazy run that mints them is lost, the sweep finds the claim, hands it back and tells the requester.
+        """
+        request = self.d.store.get(request_id)
+        if request is None or not may_use_credentials(actor, request.slack_user_id).allowed:
+            return
+        self.d.store.compare_and_set(
+            request_id,
+            Fields(state=State.ACTIVE, credentials=Credentials.NONE),
+            Fields(credentials=Credentials.CLAIMED),
+        )
+
     def show_credentials(self, actor: str, request_id: str) -> msg.Reply | None:
         """The requester's Show credentials click: mint the key (and console password) and show it once."""
         refusal = self.grants.credentials_refusal()  # a mode without keys (Identity Center)
@@ -43,9 +57,11 @@ class CredentialsFlow:
             return refusal
         if request.state != State.ACTIVE:
             return msg.text_reply(f"There are no credentials to show: {msg.describe_request(request)}")
+        # Whichever click's lazy run gets here first mints: from the claim its ack made, or from NONE (a caller
+        # that made no claim, or a claim the sweep handed back).
         claimed = self.d.store.compare_and_set(
             request.id,
-            Fields(state=State.ACTIVE, credentials=Credentials.NONE),
+            Fields(state=State.ACTIVE, credentials=one_of(Credentials.CLAIMED, Credentials.NONE)),
             Fields(credentials=Credentials.MINTING),
         )
         if claimed is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 import iam
 import messages as msg
@@ -33,7 +34,7 @@ class IamDrift:
         # The store first: a request approved while IAM is listed then shows up as live, never as lost.
         live = {r.iam_user_name.lower(): r for r in self.d.store.in_states(OPEN_STATES)}
         try:
-            users = iam.list_users_under_path(self.d.iam, owner.path)
+            users = iam.list_users_under_path(self.d.iam, owner.path, known=self._tags_recorded(live.values()))
         except iam.IamError as e:  # e.g. the project's account role cannot be assumed: say so (the caller posts it)
             logger.error("reconcile: cannot list IAM users: %s %s", e.step, e.code)
             return [f"I cannot list the IAM users under `{owner.path}` (`{e.step}`: {e.code}); the drift check waits."]
@@ -56,6 +57,21 @@ class IamDrift:
                         "was gone from IAM: record closed."
                     )
         return findings
+
+    def _tags_recorded(self, requests: Iterable[Request]) -> dict[str, dict[str, str]]:
+        """The tags the bot gave each user whose IAM user id it recorded at provisioning: no ListUserTags for them.
+
+        Only users made since ids are recorded are in it, and those were all made with the instance tag.
+        """
+        return {
+            r.iam_user_id: {
+                iam.TAG_SLACK_USER: r.slack_user_id,
+                iam.TAG_REQUEST: r.id,
+                iam.TAG_INSTANCE: self.d.owner.instance,
+            }
+            for r in requests
+            if r.iam_user_id
+        }
 
     def _reconcile_user(self, user: iam.ManagedUser) -> list[str]:
         """What the drift check does about one user under the path (and says, if anything)."""

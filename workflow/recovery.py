@@ -1,8 +1,10 @@
-"""Start-up recovery: finish or roll back every request a crash left mid-way."""
+"""Recovery: finish or roll back requests left mid-way, at start-up (a crash) and from the sweep (a lazy
+listener that was lost or died: on Lambda nothing ever "starts up", so the sweep is what finds them)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import messages as msg
 from slack_gateway import SlackCallFailed
@@ -41,6 +43,19 @@ class Recovery:
         logger.info("start-up recovery: %d request(s) needed attention", touched)
         return touched
 
+    def recover_stalled(self, untouched_since: datetime) -> int:
+        """From the sweep: finish or roll back requests left mid-way and untouched since then (a lost lazy run)."""
+        touched = 0
+        for request in self.d.store.stalled_before(untouched_since):
+            try:
+                if self._recover_state(request, why="was interrupted"):
+                    touched += 1
+            except Exception:  # one bad request must not stop the sweep
+                logger.exception("recovery of stalled request %s failed; it stays %s", request.id, request.state)
+        if touched:
+            logger.warning("sweep: %d request(s) left mid-way were finished or rolled back", touched)
+        return touched
+
     def _recover_one(self, request: Request) -> bool:
         if not request.undelivered_key_ids:
             return self._recover_state(request)
@@ -48,7 +63,17 @@ class Recovery:
         self._recover_state(self.credentials.discard_undelivered(request))
         return True
 
-    def _recover_state(self, request: Request) -> bool:
+    def _recover_state(self, request: Request, why: str = "restarted") -> bool:
+        if request.state == State.ACTIVE and request.credentials == Credentials.CLAIMED:
+            # The click was acknowledged but its lazy run never started minting (lost, or refused as too late).
+            logger.warning("recovery: request %s: a Show credentials click was never carried out", request.id)
+            self.credentials.release(request, Credentials.CLAIMED, Credentials.NONE)
+            self.notify.dm(
+                request.slack_user_id,
+                ":warning: Your *Show credentials* click got lost on my side, so nothing was created. "
+                f"Click it again (in this DM, or via `{msg.COMMAND} status`).",
+            )
+            return True
         if request.state == State.PENDING and not request.approval_ts:
             self._repost(request)
             return True
@@ -69,7 +94,7 @@ class Recovery:
             self.credentials.release(request, Credentials.MINTING, Credentials.NONE)
             self.notify.dm(
                 request.slack_user_id,
-                ":warning: I restarted while showing you your AWS credentials, so I deleted them to be safe. "
+                f":warning: I {why} while showing you your AWS credentials, so I deleted them to be safe. "
                 "Click *Show credentials* again (in this DM, or via `/amplify-dev status`) for fresh ones.",
             )
             return True
@@ -79,7 +104,7 @@ class Recovery:
             self.credentials.release(request, Credentials.ROTATING, Credentials.SHOWN)
             self.notify.dm(
                 request.slack_user_id,
-                ":warning: I restarted while rotating your AWS key. Your previous key still works; run "
+                f":warning: I {why} while rotating your AWS key. Your previous key still works; run "
                 f"`{msg.COMMAND} rotate` again for a new one.",
             )
             return True
