@@ -36,7 +36,8 @@ from .models import (
     Secret,
 )
 from .names import account_id_from_arn, derive_user_name, is_valid_path, is_valid_user_name
-from .users import adopt_user, create_developer_user, get_managed_user, revoke_developer_user
+from .provisioning import create_developer_user
+from .users import adopt_user, get_managed_user, revoke_developer_user
 
 __all__ = [
     "EXPIRY_POLICY_NAME",

@@ -1,0 +1,296 @@
+"""The request store on one SQLite file (the default): every transition one conditional UPDATE, in one
+transaction with its audit row."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import fields, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from audit import INSERT_SQL as AUDIT_INSERT_SQL
+from audit import SCHEMA as AUDIT_SCHEMA
+from audit import AuditEvent, audit_row
+
+from .model import (
+    BUSY_CREDENTIALS,
+    DEFAULT_PROJECT,
+    OPEN_STATES,
+    Credentials,
+    Fields,
+    OpenRequestExists,
+    Request,
+    State,
+    allowed_values,
+)
+
+_COLUMNS = [f.name for f in fields(Request)]
+_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
+_TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
+_BOOLS = {"console", "assignment_created"}
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM requests"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    id TEXT PRIMARY KEY,
+    slack_user_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    console INTEGER NOT NULL,
+    iam_user_name TEXT NOT NULL,
+    state TEXT NOT NULL,
+    credentials TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT,
+    closed_by TEXT,
+    approval_channel TEXT,
+    approval_ts TEXT,
+    dm_channel TEXT,
+    dm_ts TEXT,
+    iam_user_arn TEXT,
+    access_key_id TEXT,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at);
+CREATE INDEX IF NOT EXISTS requests_by_user ON requests (slack_user_id, created_at);
+-- Once-per-period jobs (the weekly review post): the primary key is the compare-and-set.
+CREATE TABLE IF NOT EXISTS claims (
+    name TEXT NOT NULL,
+    period TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (name, period)
+);
+"""
+
+# Columns added after the first release: added to an existing database at start-up.
+_ADDED_COLUMNS = {
+    "days": "INTEGER",
+    "expires_at": "TEXT",
+    "reminded": "TEXT",
+    "extension_days": "INTEGER",
+    "extension_ts": "TEXT",
+    "approvals": "TEXT NOT NULL DEFAULT ''",
+    "extension_approvals": "TEXT NOT NULL DEFAULT ''",
+    "undelivered_key_ids": "TEXT NOT NULL DEFAULT ''",
+    "iam_user_id": "TEXT",
+    "identity_store_user_id": "TEXT",
+    "assignment_created": "INTEGER",
+    "project": f"TEXT NOT NULL DEFAULT '{DEFAULT_PROJECT}'",
+}
+# One open request per Slack user and project, enforced by the database so two concurrent commands cannot both
+# insert. Replaces the per-user index of releases before projects (after the project column exists).
+_OPEN_INDEX = """
+DROP INDEX IF EXISTS one_open_request_per_user;
+CREATE UNIQUE INDEX IF NOT EXISTS one_open_request_per_user_and_project
+    ON requests (slack_user_id, project) WHERE state IN ('pending', 'approved', 'active', 'revoking');
+"""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqliteRequestStore:
+    """RequestStore on one SQLite file, safe to share between threads."""
+
+    def __init__(self, path: str, *, clock: Any = _utcnow) -> None:
+        self._clock = clock
+        # One connection guarded by a lock: SQLite serialises writers anyway. A compare-and-set is one
+        # conditional UPDATE, in one transaction with its audit row.
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.Lock()
+        with self._lock:
+            if path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(AUDIT_SCHEMA)  # audit rows are written in the transition's transaction
+            present = {row[1] for row in self._conn.execute("PRAGMA table_info(requests)")}
+            for column, kind in _ADDED_COLUMNS.items():
+                if column not in present:
+                    self._conn.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
+            # The sweep reads only what is due (expiring grants by their end); after the columns exist.
+            self._conn.execute("CREATE INDEX IF NOT EXISTS requests_by_expiry ON requests (state, expires_at)")
+            self._conn.executescript(_OPEN_INDEX)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._conn.close()
+
+    def create(self, request: Request, *, audit: AuditEvent | None = None) -> Request:
+        """Insert a new request (and its audit event, atomically); raise OpenRequestExists if one is open."""
+        now = self._clock()
+        request = replace(request, created_at=request.created_at or now, updated_at=now)
+        row = _to_row(request)
+        sql = f"INSERT INTO requests ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+        try:
+            with self._lock, self._transaction():
+                self._conn.execute(sql, [row[c] for c in _COLUMNS])
+                if audit is not None:
+                    self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
+        except sqlite3.IntegrityError:
+            existing = self.open_request_for(request.slack_user_id, request.project)
+            if existing is None:  # the other request closed in between; a retry will succeed
+                raise
+            raise OpenRequestExists(existing) from None
+        return request
+
+    def get(self, request_id: str) -> Request | None:
+        """The request with this id, or None."""
+        return self._one(f"{_SELECT} WHERE id = ?", (request_id,))
+
+    def open_request_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's open request in `project` (at most one exists; None: in any project, the oldest), or None."""
+        marks = ", ".join("?" * len(OPEN_STATES))
+        where, params = _user_and_project(slack_user_id, project)
+        return self._one(
+            f"{_SELECT} WHERE {where} AND state IN ({marks}) ORDER BY created_at, rowid LIMIT 1",
+            (*params, *sorted(OPEN_STATES)),
+        )
+
+    def open_requests_for(self, slack_user_id: str) -> list[Request]:
+        """The user's open requests, one per project at most, oldest first."""
+        marks = ", ".join("?" * len(OPEN_STATES))
+        return self._many(f"slack_user_id = ? AND state IN ({marks})", (slack_user_id, *sorted(OPEN_STATES)))
+
+    def latest_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
+        """The user's most recent request in any state (in `project`, if given), or None."""
+        where, params = _user_and_project(slack_user_id, project)
+        return self._one(f"{_SELECT} WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT 1", params)
+
+    def compare_and_set(
+        self, request_id: str, expect: Fields, change: Fields, *, audit: AuditEvent | None = None
+    ) -> Request | None:
+        """Apply `change` only if every field of `expect` still holds; None when another actor got there first."""
+        changes = {**change.given(), "updated_at": self._clock()}
+        sets = ", ".join(f"{name} = ?" for name in changes)
+        params: list[Any] = [_to_db(name, value) for name, value in changes.items()]
+        where = ["id = ?"]
+        params.append(request_id)
+        for name, wanted in expect.given().items():
+            options = allowed_values(wanted)
+            values = [option for option in options if option is not None]
+            # SQL's IN never matches NULL: an expected None is spelled IS NULL.
+            tests = [f"{name} IN ({', '.join('?' * len(values))})"] if values else []
+            if len(values) < len(options):
+                tests.append(f"{name} IS NULL")
+            where.append(f"({' OR '.join(tests)})")
+            params.extend(_to_db(name, value) for value in values)
+        sql = f"UPDATE requests SET {sets} WHERE {' AND '.join(where)}"
+        with self._lock, self._transaction():
+            updated = self._conn.execute(sql, params).rowcount
+            if updated and audit is not None:
+                self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
+        return self.get(request_id) if updated else None
+
+    def in_states(self, states: Iterable[State]) -> list[Request]:
+        """All requests in any of these states, oldest first."""
+        wanted = [str(s) for s in states]
+        marks = ", ".join("?" * len(wanted))
+        with self._lock:
+            rows = self._conn.execute(
+                f"{_SELECT} WHERE state IN ({marks}) ORDER BY created_at, rowid",
+                wanted,
+            ).fetchall()
+        return [_from_row(r) for r in rows]
+
+    def pending_created_before(self, cutoff: datetime) -> list[Request]:
+        """PENDING requests filed at or before `cutoff` (the sweep's undecided ones), oldest first."""
+        return self._many("state = ? AND created_at <= ?", (State.PENDING, _to_db("created_at", cutoff)))
+
+    def active_expiring_before(self, cutoff: datetime) -> list[Request]:
+        """ACTIVE requests whose access ends at or before `cutoff` (expired, or due a reminder)."""
+        return self._many("state = ? AND expires_at <= ?", (State.ACTIVE, _to_db("expires_at", cutoff)))
+
+    def revoking_updated_before(self, cutoff: datetime) -> list[Request]:
+        """REVOKING requests untouched since `cutoff` (removals that stalled)."""
+        return self._many("state = ? AND updated_at <= ?", (State.REVOKING, _to_db("updated_at", cutoff)))
+
+    def with_undelivered_keys(self) -> list[Request]:
+        """Requests that still list access keys nobody saw (their deletion failed)."""
+        return self._many("undelivered_key_ids != ''", ())
+
+    def claim(self, name: str, period: str) -> bool:
+        """Claim `name` for `period`: True for exactly one caller, ever (an INSERT the primary key lets once)."""
+        with self._lock:
+            inserted = self._conn.execute(
+                "INSERT OR IGNORE INTO claims (name, period, claimed_at) VALUES (?, ?, ?)",
+                (name, period, _to_db("created_at", self._clock())),
+            ).rowcount
+        return inserted == 1
+
+    def stalled_before(self, cutoff: datetime) -> list[Request]:
+        """Requests left mid-way (see is_stalled) untouched since `cutoff`, oldest first."""
+        busy = tuple(str(c) for c in BUSY_CREDENTIALS)
+        return self._many(
+            "updated_at <= ? AND (state = ? OR (state = ? AND (approval_ts IS NULL OR approval_ts = '')) "
+            f"OR (state = ? AND credentials IN ({', '.join('?' * len(busy))})))",
+            (_to_db("updated_at", cutoff), State.APPROVED, State.PENDING, State.ACTIVE, *busy),
+        )
+
+    def _many(self, where: str, params: tuple[Any, ...]) -> list[Request]:
+        with self._lock:
+            rows = self._conn.execute(f"{_SELECT} WHERE {where} ORDER BY created_at, rowid", params).fetchall()
+        return [_from_row(r) for r in rows]
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction (the caller holds the lock): a transition and its audit row land together."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: tuple[Any, ...]) -> Request | None:
+        with self._lock:
+            row = self._conn.execute(sql, params).fetchone()
+        return _from_row(row) if row else None
+
+
+def _user_and_project(slack_user_id: str, project: str | None) -> tuple[str, tuple[str, ...]]:
+    if project is None:
+        return "slack_user_id = ?", (slack_user_id,)
+    return "slack_user_id = ? AND project = ?", (slack_user_id, project)
+
+
+def _to_db(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in _DATETIMES:
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if name in _BOOLS:
+        return int(bool(value))
+    if name in _TUPLES:
+        return ",".join(value)
+    if isinstance(value, StrEnum):
+        return str(value)
+    return value
+
+
+def _to_row(request: Request) -> dict[str, Any]:
+    return {name: _to_db(name, getattr(request, name)) for name in _COLUMNS}
+
+
+def _from_row(row: tuple[Any, ...]) -> Request:
+    values = dict(zip(_COLUMNS, row, strict=True))
+    for name in _DATETIMES:
+        if values[name] is not None:
+            values[name] = datetime.fromisoformat(values[name])
+    for name in _BOOLS:
+        if values[name] is not None:
+            values[name] = bool(values[name])
+    for name in _TUPLES:
+        values[name] = tuple(v for v in (values[name] or "").split(",") if v)
+    values["state"] = State(values["state"])
+    values["credentials"] = Credentials(values["credentials"])
+    return Request(**values)
