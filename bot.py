@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.playground:  # brings its own settings: reads no Slack or AWS setting, not even .env
         from playground.run import run_playground
 
-        return run_playground()
+        return run_playground(sys.modules[__name__])
     try:
         settings = load_settings()
         projects = load_projects(settings)

@@ -17,7 +17,7 @@ import tempfile
 import threading
 from collections.abc import Callable, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from playground import personas
 from playground.server import Playground, playground_wsgi
@@ -116,9 +116,17 @@ def start_slack() -> PlaygroundSlack:
     return slack.start()
 
 
-def run_playground(out: TextIO = sys.stdout) -> int:
-    """Serve the playground on 127.0.0.1:$PORT until SIGTERM or Ctrl-C."""
-    import bot  # the production wiring, imported here so bot.py stays the one entry point
+class Wiring(Protocol):
+    """What bot.py hands the playground: the production wiring, so nothing here imports the entry point."""
+
+    WORKER_THREADS: int
+    RECONCILE_EVERY: int
+
+    def build(self, settings: Any, *, sandbox: bool, runner: Any) -> tuple[Any, Any, Any, Any]: ...
+
+
+def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
+    """Serve the playground on 127.0.0.1:$PORT until SIGTERM or Ctrl-C, wired by `bot` (bot.py itself)."""
     from http_server import SLACK_PATH, HttpServer
     from scheduler import Sweeper
 
