@@ -42,6 +42,7 @@ from .removal import Removal
 from .requesting import Requesting
 from .review import AccessReview
 from .rotation import Rotation
+from .shared import Shared
 from .upkeep import Upkeep
 
 __all__ = ["STALLED_AFTER", "Deps", "Workflow", "new_request_id", "utcnow"]
@@ -60,16 +61,17 @@ class ProjectFlows:
         self.access = Access(deps)
         # The one place the mode is chosen: what a grant is at AWS (IAM user or Identity Center assignment).
         self.grants = grants_for(deps, self.notify)
-        self.requesting = Requesting(deps, self.notify, self.grants)
-        self.deciding = Deciding(deps, self.access, self.notify, self.grants)
-        self.credentials = CredentialsFlow(deps, self.access, self.notify, self.grants)
-        self.rotation = Rotation(deps, self.credentials, self.notify)
-        self.removal = Removal(deps, self.access, self.notify, self.grants)
-        self.extensions = Extensions(deps, self.access, self.deciding, self.notify)
-        self.upkeep = Upkeep(deps, self.removal, self.credentials, self.notify)
-        self.recovery = Recovery(deps, self.deciding, self.credentials, self.removal, self.notify)
-        self.overview = Overview(deps, self.access, self.notify, self.grants)
-        self.access_review = AccessReview(deps, self.access, self.notify)
+        shared = Shared(deps, self.access, self.notify, self.grants)
+        self.requesting = Requesting(shared)
+        self.deciding = Deciding(shared)
+        self.credentials = CredentialsFlow(shared)
+        self.rotation = Rotation(shared, self.credentials)
+        self.removal = Removal(shared)
+        self.extensions = Extensions(shared, self.deciding)
+        self.upkeep = Upkeep(shared, self.removal, self.credentials)
+        self.recovery = Recovery(shared, self.deciding, self.credentials, self.removal)
+        self.overview = Overview(shared)
+        self.access_review = AccessReview(shared)
 
 
 class Workflow:

@@ -12,24 +12,18 @@ from authz import may_use_credentials
 from slack_gateway import SlackCallFailed
 from store import Credentials, Fields, Request, State, one_of
 
-from .access import Access
-from .deps import Deps
-from .grants import Grants
-from .notifier import Notifier
+from .shared import Flow, Shared
 
 logger = logging.getLogger(__name__)
 
 PASSWORD_POLICY_CACHE = timedelta(minutes=5)
 
 
-class CredentialsFlow:
+class CredentialsFlow(Flow):
     """Show credentials, rotate, and the clean-up of keys that were never delivered."""
 
-    def __init__(self, deps: Deps, access: Access, notify: Notifier, grants: Grants) -> None:
-        self.d = deps
-        self.access = access
-        self.notify = notify
-        self.grants = grants
+    def __init__(self, shared: Shared) -> None:
+        super().__init__(shared)
         self._signin_url: str | None = None
         self._policy: tuple[datetime, iam.PasswordPolicy] | None = None
 

@@ -11,24 +11,17 @@ from authz import may_decide
 from slack_gateway import SlackCallFailed
 from store import Fields, Request, State
 
-from .access import Access, no_longer_leads
-from .deps import Deps
-from .grants import GrantFailed, Grants
-from .notifier import Notifier
+from .access import no_longer_leads
+from .grants import GrantFailed
+from .shared import Flow
 
 logger = logging.getLogger(__name__)
 
 CAS_RETRIES = 5  # another lead may approve between our read and our write
 
 
-class Deciding:
+class Deciding(Flow):
     """Approve, Deny, provisioning and its failure."""
-
-    def __init__(self, deps: Deps, access: Access, notify: Notifier, grants: Grants) -> None:
-        self.d = deps
-        self.access = access
-        self.notify = notify
-        self.grants = grants
 
     def load_for_decision(self, actor: str, request_id: str) -> tuple[Request | None, msg.Reply | None]:
         """The request if `actor` may decide it (a lead, not the requester), else the refusal to show."""

@@ -11,24 +11,20 @@ from authz import may_use_credentials
 from slack_gateway import SlackCallFailed
 from store import Fields, Request, State
 
-from .access import Access, no_longer_leads
+from .access import no_longer_leads
 from .deciding import Deciding
-from .deps import Deps
 from .grants import GrantError
-from .notifier import Notifier
+from .shared import Flow, Shared
 
 logger = logging.getLogger(__name__)
 
 
-class Extensions:
+class Extensions(Flow):
     """Extend requests and their decisions."""
 
-    def __init__(self, deps: Deps, access: Access, deciding: Deciding, notify: Notifier) -> None:
-        self.d = deps
-        self.access = access
+    def __init__(self, shared: Shared, deciding: Deciding) -> None:
+        super().__init__(shared)
         self.deciding = deciding
-        self.notify = notify
-        self.grants = deciding.grants
 
     def request_extension(self, actor: str, request_id: str) -> msg.Reply | None:
         """The requester's Extend click: ask the leads for AMPLIFY_DEV_DEFAULT_DAYS more."""

@@ -9,10 +9,7 @@ import iam
 import messages as msg
 from store import State
 
-from .access import Access
-from .deps import Deps
-from .grants import Grants
-from .notifier import Notifier
+from .shared import Flow
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +18,8 @@ PENDING_STATES = (State.PENDING,)
 ACTIVE_STATES = (State.APPROVED, State.ACTIVE, State.REVOKING)
 
 
-class Overview:
+class Overview(Flow):
     """status, list and the Home tab."""
-
-    def __init__(self, deps: Deps, access: Access, notify: Notifier, grants: Grants) -> None:
-        self.d = deps
-        self.access = access
-        self.notify = notify
-        self.grants = grants
 
     def status(self, actor: str) -> msg.Reply:
         """The caller's open request, or their latest one."""

@@ -12,24 +12,20 @@ from store import Credentials, Fields, Request, State
 
 from .credentials import CredentialsFlow
 from .deciding import Deciding
-from .deps import Deps
-from .notifier import Notifier
 from .removal import Removal
+from .shared import Flow, Shared
 
 logger = logging.getLogger(__name__)
 
 
-class Recovery:
+class Recovery(Flow):
     """What start-up does with requests in a state only a running process should hold."""
 
-    def __init__(
-        self, deps: Deps, deciding: Deciding, credentials: CredentialsFlow, removal: Removal, notify: Notifier
-    ) -> None:
-        self.d = deps
+    def __init__(self, shared: Shared, deciding: Deciding, credentials: CredentialsFlow, removal: Removal) -> None:
+        super().__init__(shared)
         self.deciding = deciding
         self.credentials = credentials
         self.removal = removal
-        self.notify = notify
 
     def recover(self) -> int:
         """At start-up, finish or roll back every request a crash left mid-way; returns how many were touched."""

@@ -10,24 +10,16 @@ from authz import may_act_for_others
 from slack_gateway import SlackCallFailed
 from store import Credentials, Fields, Request, RevokeReason, State, one_of
 
-from .access import Access
-from .deps import Deps
-from .grants import GrantError, GrantNotOurs, Grants
-from .notifier import Notifier
+from .grants import GrantError, GrantNotOurs
+from .shared import Flow
 
 logger = logging.getLogger(__name__)
 
 OFFBOARD_WAIT_SECONDS = 60.0
 
 
-class Removal:
+class Removal(Flow):
     """remove, revoke, cancel and off-boarding."""
-
-    def __init__(self, deps: Deps, access: Access, notify: Notifier, grants: Grants) -> None:
-        self.d = deps
-        self.access = access
-        self.notify = notify
-        self.grants = grants
 
     def remove(self, actor: str, target: str | None = None) -> msg.Reply:
         """Revoke `target`'s access (default: the caller's own), or withdraw their pending request."""

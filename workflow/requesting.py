@@ -12,20 +12,14 @@ from settings import Settings
 from slack_gateway import SlackCallFailed, SlackGateway, SlackUser
 from store import Fields, OpenRequestExists, Request, State
 
-from .deps import Deps, new_request_id
-from .grants import Grants
-from .notifier import Notifier
+from .deps import new_request_id
+from .shared import Flow
 
 logger = logging.getLogger(__name__)
 
 
-class Requesting:
+class Requesting(Flow):
     """`/amplify-dev request` and its form."""
-
-    def __init__(self, deps: Deps, notify: Notifier, grants: Grants) -> None:
-        self.d = deps
-        self.notify = notify
-        self.grants = grants
 
     def request_form(self, private_metadata: dict[str, str]) -> Any:
         """The request modal as this operator configured it (console allowed, default and maximum days)."""

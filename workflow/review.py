@@ -30,9 +30,7 @@ from messages.review import (
 from slack_gateway import SlackCallFailed
 from store import Request, RequestStore, State
 
-from .access import Access
-from .deps import Deps
-from .notifier import Notifier
+from .shared import Flow, Shared
 
 logger = logging.getLogger(__name__)
 
@@ -115,13 +113,8 @@ def review_period(now: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-class AccessReview:
+class AccessReview(Flow):
     """`/amplify-dev review` and the weekly post."""
-
-    def __init__(self, deps: Deps, access: Access, notify: Notifier) -> None:
-        self.d = deps
-        self.access = access
-        self.notify = notify
 
     def review(self, actor: str) -> msg.Reply:
         """The review, for the leads only."""
@@ -160,9 +153,9 @@ class AccessReview:
                 self.notify.tell(row.developer, rotate_suggestion_dm(row, review.generated_at))
 
 
-def post_weekly_review_if_due(deps: Deps, notify: Notifier) -> None:
+def post_weekly_review_if_due(shared: Shared) -> None:
     """The sweep's one call: the weekly review if due; an error is logged and never stops the sweep."""
     try:
-        AccessReview(deps, Access(deps), notify).post_if_due()
+        AccessReview(shared).post_if_due()
     except Exception:
         logger.exception("the weekly access review failed")

@@ -10,19 +10,17 @@ from slack_gateway import SlackCallFailed
 from store import Credentials, Fields, State
 
 from .credentials import CredentialsFlow
-from .deps import Deps
-from .notifier import Notifier
+from .shared import Flow, Shared
 
 logger = logging.getLogger(__name__)
 
 
-class Rotation:
+class Rotation(Flow):
     """Replacing a developer's access key."""
 
-    def __init__(self, deps: Deps, credentials: CredentialsFlow, notify: Notifier) -> None:
-        self.d = deps
+    def __init__(self, shared: Shared, credentials: CredentialsFlow) -> None:
+        super().__init__(shared)
         self.credentials = credentials
-        self.notify = notify
 
     def rotate(self, actor: str) -> msg.Reply:
         """Mint a new key, show it now in the caller's DM, and only then delete the older keys."""

@@ -12,10 +12,9 @@ from slack_gateway import SlackCallFailed
 from store import Fields, Request, RevokeReason, State
 
 from .credentials import CredentialsFlow
-from .deps import Deps
-from .notifier import Notifier
 from .removal import Removal
 from .review import post_weekly_review_if_due
+from .shared import Flow, Shared
 
 logger = logging.getLogger(__name__)
 
@@ -24,15 +23,13 @@ REVOKING_RETRY_AFTER = timedelta(minutes=5)  # a removal stuck this long (IAM er
 REMINDERS = (("1d", timedelta(days=1)), ("3d", timedelta(days=3)))
 
 
-class Upkeep:
+class Upkeep(Flow):
     """The sweep and the drift check."""
 
-    def __init__(self, deps: Deps, removal: Removal, credentials: CredentialsFlow, notify: Notifier) -> None:
-        self.d = deps
+    def __init__(self, shared: Shared, removal: Removal, credentials: CredentialsFlow) -> None:
+        super().__init__(shared)
         self.removal = removal
         self.credentials = credentials
-        self.notify = notify
-        self.grants = removal.grants  # what drift compares: the mode's (workflow/grants.py)
         self._reported: set[str] = set()  # drift already reported by this process
 
     def sweep(self, *, reconcile: bool = False) -> None:
@@ -55,7 +52,7 @@ class Upkeep:
             self.removal.finish_revoking(request)
         for request in store.with_undelivered_keys():  # keys nobody saw whose deletion failed earlier
             self.credentials.discard_undelivered(request)
-        post_weekly_review_if_due(self.d, self.notify)  # AMPLIFY_DEV_REVIEW_SCHEDULE; once a week (workflow/review.py)
+        post_weekly_review_if_due(self.shared)  # AMPLIFY_DEV_REVIEW_SCHEDULE; once a week (workflow/review.py)
         if reconcile:
             self.reconcile()
 
