@@ -62,21 +62,26 @@ def home_request_click(body: dict[str, Any], workflow: Workflow) -> None:
     )
 
 
-def home_rotate_click(body: dict[str, Any], workflow: Workflow) -> None:
-    """Rotate access key: always the clicker's own key, whatever the button carries."""
+def _home_click(body: dict[str, Any], what: str) -> tuple[str, str] | None:
+    """(clicker, the button's value) of a Home-tab click, or None (logged) for a malformed one."""
     parsed = clicked(body)
     if parsed is None:
-        logger.warning("ignored a malformed Home rotate click")
-        return
-    actor, _ = parsed
-    finish(lambda: workflow.rotate(actor), reply_and_refresh(workflow, actor), "a Home rotate click")
+        logger.warning("ignored a malformed %s", what)
+    return parsed
+
+
+def home_rotate_click(body: dict[str, Any], workflow: Workflow) -> None:
+    """Rotate access key: always the clicker's own key, whatever the button carries."""
+    parsed = _home_click(body, "Home rotate click")
+    if parsed is not None:
+        actor = parsed[0]
+        finish(lambda: workflow.rotate(actor), reply_and_refresh(workflow, actor), "a Home rotate click")
 
 
 def home_remove_click(body: dict[str, Any], workflow: Workflow) -> None:
     """Remove: the value names whose access; workflow.remove decides whether the clicker may remove it."""
-    parsed = clicked(body)
+    parsed = _home_click(body, "Home remove click")
     if parsed is None:
-        logger.warning("ignored a malformed Home remove click")
         return
     actor, target = parsed
     if not _USER_ID.match(target):

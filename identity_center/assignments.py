@@ -61,17 +61,7 @@ def create_assignment(
         started = sso_admin.create_account_assignment(**_params(target, user_id))["AccountAssignmentCreationStatus"]
     except _AwsError as exc:
         raise from_aws("CreateAccountAssignment", exc) from None
-    if started.get("Status") == "SUCCEEDED":
-        return
-    request_id = started["RequestId"]
-    _poll(
-        lambda: sso_admin.describe_account_assignment_creation_status(
-            InstanceArn=target.instance_arn, AccountAssignmentCreationRequestId=request_id
-        )["AccountAssignmentCreationStatus"],
-        "DescribeAccountAssignmentCreationStatus",
-        sleep=sleep,
-        attempts=attempts,
-    )
+    _wait(sso_admin, target, started, "Creation", sleep=sleep, attempts=attempts)
 
 
 def delete_assignment(
@@ -91,14 +81,29 @@ def delete_assignment(
         raise from_aws("DeleteAccountAssignment", exc) from None
     except BotoCoreError as exc:
         raise from_aws("DeleteAccountAssignment", exc) from None
+    _wait(sso_admin, target, started, "Deletion", sleep=sleep, attempts=attempts)
+
+
+def _wait(
+    sso_admin: Any,
+    target: Target,
+    started: dict[str, Any],
+    kind: str,
+    *,
+    sleep: Callable[[float], None],
+    attempts: int,
+) -> None:
+    """Poll DescribeAccountAssignment{kind}Status until AWS reports the request done (Creation or Deletion)."""
     if started.get("Status") == "SUCCEEDED":
         return
+    operation = f"DescribeAccountAssignment{kind}Status"
+    describe = getattr(sso_admin, f"describe_account_assignment_{kind.lower()}_status")
     request_id = started["RequestId"]
     _poll(
-        lambda: sso_admin.describe_account_assignment_deletion_status(
-            InstanceArn=target.instance_arn, AccountAssignmentDeletionRequestId=request_id
-        )["AccountAssignmentDeletionStatus"],
-        "DescribeAccountAssignmentDeletionStatus",
+        lambda: describe(**{"InstanceArn": target.instance_arn, f"AccountAssignment{kind}RequestId": request_id})[
+            f"AccountAssignment{kind}Status"
+        ],
+        operation,
         sleep=sleep,
         attempts=attempts,
     )

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from .validators import REGION
+
 MODE_IAM_USER = "iam-user"
 MODE_IDENTITY_CENTER = "identity-center"
 MODES = (MODE_IAM_USER, MODE_IDENTITY_CENTER)
@@ -17,7 +19,6 @@ _PERMISSION_SET_ARN = re.compile(
 _INSTANCE_ARN = re.compile(r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[A-Za-z0-9.-]{16}$")
 _IDENTITY_STORE_ID = re.compile(r"^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _START_URL = re.compile(r"^https://[^\s/]+(/[^\s]*)?$")
 AWSAPPS_START_URL = re.compile(r"^https://[a-z0-9-]+\.awsapps\.com/start/?$")
 
@@ -86,6 +87,6 @@ def load_identity_center(
             "AMPLIFY_DEV_IDENTITY_STORE_ID", _IDENTITY_STORE_ID, "an Identity Store id like d-1234567890"
         ),
         account_id=matching("AMPLIFY_DEV_ACCOUNT_ID", _ACCOUNT_ID, "a 12-digit AWS account ID"),
-        sso_region=matching("AMPLIFY_DEV_SSO_REGION", _REGION, "an AWS region such as eu-west-1"),
+        sso_region=matching("AMPLIFY_DEV_SSO_REGION", REGION, "an AWS region such as eu-west-1"),
         create_users=boolean(env, "AMPLIFY_DEV_SSO_CREATE_USERS"),
     )
