@@ -23,6 +23,8 @@ EVENTS = (
     "expired",
     "cancelled",
     "extended",
+    "extension_requested",  # the requester asked the leads for more days
+    "extension_denied",
     "refused",  # the requester policy refused someone (guest, bot, deactivated, not listed): nothing was filed
 )
 

@@ -127,3 +127,44 @@ def test_two_approvals_need_two_different_leads(make_bot) -> None:
     assert bot.iam_users() == ["dana.dev-udev"]
     final = bot.slack.calls_to("chat.update")[-1]
     assert "Approved by <@ULEAD> and <@ULEAD2>" in message_text(final.params)
+
+
+def test_extension_requests_and_denials_are_audited(bot: Bot) -> None:
+    request_id = bot.approved_user(text="request --days 5 x")
+    bot.click(DEV, "amplify_dev_extend", request_id, channel=f"D{DEV}")
+    bot.click(LEAD, "amplify_dev_extend_deny", request_id)
+
+    assert events(bot)[-2:] == ["extension_requested", "extension_denied"]
+
+
+def test_simultaneous_approvals_write_one_approval_to_the_audit_trail(bot: Bot) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda lead: bot.click(lead, "amplify_dev_approve", request_id), [LEAD, LEAD2] * 3))
+
+    # Each transition and its audit row are one write: a click that lost the race left no row behind.
+    assert events(bot) == ["requested", "approved", "provisioned"]
+
+
+def test_a_transition_and_its_audit_row_are_one_write(bot: Bot, monkeypatch) -> None:
+    """Even if the process dies right after a transition (before logging it), its audit row is there."""
+    import pytest
+
+    from tests.faults.support import Crash
+    from workflow.notifier import Notifier
+
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+
+    def die(self: Notifier, record: object) -> None:
+        raise Crash("after the write")
+
+    monkeypatch.setattr(Notifier, "_announce", die)
+    with pytest.raises(Crash):
+        bot.workflow.deny(LEAD, request_id)
+
+    assert bot.store.get(request_id).state == "denied"
+    assert events(bot)[-1] == "denied"

@@ -120,12 +120,14 @@ class CredentialsFlow(Flow):
                 f"I couldn't show you your credentials (Slack said `{e.error}`), so I deleted the key I had just "
                 "made. Nothing was lost: click *Show credentials* again."
             )
-        done = self.d.store.compare_and_set(
-            request.id,
+        done = self.notify.transition(
+            request,
             Fields(credentials=Credentials.MINTING),
             Fields(credentials=Credentials.SHOWN, access_key_id=key.access_key_id),
+            "credentials_shown",
+            request.slack_user_id,
+            detail=f"key {key.access_key_id}",
         )
-        self.notify.audit("credentials_shown", request.slack_user_id, request, detail=f"key {key.access_key_id}")
         if done and done.dm_channel and done.dm_ts:
             dm = msg.credentials_shown_dm(done, self.d.clock())
             try:

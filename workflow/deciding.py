@@ -51,28 +51,30 @@ class Deciding(Flow):
             else:
                 dropped = ()
             if len(approvals) < required:
-                partial = self.d.store.compare_and_set(current.id, expect, Fields(approvals=approvals))
-                if partial is None:
-                    continue
                 detail = f"{len(approvals)} of {required}" + (
                     f"; no longer leads: {', '.join(dropped)}" if dropped else ""
                 )
-                self.notify.audit("approved", actor, partial, detail=detail)
+                partial = self.notify.transition(
+                    current, expect, Fields(approvals=approvals), "approved", actor, detail=detail
+                )
+                if partial is None:
+                    continue
                 self.notify.refresh_approval_request(partial)
                 return msg.text_reply(
                     f"Your approval is recorded ({len(approvals)} of {required}); "
                     f"{no_longer_leads(dropped)}another lead has to approve too."
                 )
-            approved = self.d.store.compare_and_set(
-                current.id,
+            approved = self.notify.transition(
+                current,
                 expect,
                 Fields(state=State.APPROVED, decided_by=actor, decided_at=self.d.clock(), approvals=approvals),
+                "approved",
+                actor,
             )
             if approved is not None:
                 break
         else:
             return self.access.already_handled(request.id)
-        self.notify.audit("approved", actor, approved)
         return self.provision(approved)
 
     def provision(self, request: Request) -> msg.Reply | None:
@@ -83,16 +85,18 @@ class Deciding(Flow):
             granted = self.grants.provision(request, expires_at)
         except GrantFailed as e:
             return self._provisioning_failed(request, e)
-        active = self.d.store.compare_and_set(
-            request.id,
+        active = self.notify.transition(
+            request,
             Fields(state=State.APPROVED),
             replace(granted, state=State.ACTIVE, expires_at=expires_at),
+            "provisioned",
+            request.decided_by,
+            detail=f"expires={expires_at or 'never'}",
         )
         if active is None:  # cannot happen while only this code moves APPROVED; never leave access behind
             logger.error("request %s left APPROVED while provisioning; rolling back", request.id)
             self.grants.undo(request, granted)
             return self.access.already_handled(request.id)
-        self.notify.audit("provisioned", active.decided_by, active, detail=f"expires={active.expires_at or 'never'}")
         return self.tell_requester(active)
 
     def tell_requester(self, active: Request, *, update_leads: bool = True) -> msg.Reply | None:
@@ -135,14 +139,15 @@ class Deciding(Flow):
         request, refusal = self.load_for_decision(actor, request_id)
         if request is None:
             return refusal
-        denied = self.d.store.compare_and_set(
-            request.id,
+        denied = self.notify.transition(
+            request,
             Fields(state=State.PENDING),
             Fields(state=State.DENIED, decided_by=actor, decided_at=self.d.clock()),
+            "denied",
+            actor,
         )
         if denied is None:
             return self.access.already_handled(request.id)
-        self.notify.audit("denied", actor, denied)
         self.notify.update_approval_message(denied, msg.decided_line(denied))
         dm = msg.denied_dm(denied)
         try:

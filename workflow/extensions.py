@@ -38,8 +38,13 @@ class Extensions(Flow):
         if request.state != State.ACTIVE or request.expires_at is None:
             return msg.text_reply(f"There is nothing to extend: {msg.describe_request(request)}")
         days = self.d.settings.default_days
-        asked = self.d.store.compare_and_set(
-            request.id, Fields(state=State.ACTIVE, extension_days=None), Fields(extension_days=days)
+        asked = self.notify.transition(
+            request,
+            Fields(state=State.ACTIVE, extension_days=None),
+            Fields(extension_days=days),
+            "extension_requested",
+            actor,
+            detail=f"{days} more days",
         )
         if asked is None:
             return msg.text_reply("You already asked for an extension; the leads will decide on it.")
@@ -73,10 +78,16 @@ class Extensions(Flow):
             kept, dropped = self.access.still_approvers(request.extension_approvals)
             approvals = (*kept, actor)
         if len(approvals) < required:  # the same two-person rule as for the request itself
-            counted = self.d.store.compare_and_set(request.id, expect, Fields(extension_approvals=approvals))
+            counted = self.notify.transition(
+                request,
+                expect,
+                Fields(extension_approvals=approvals),
+                "approved",
+                actor,
+                detail=f"extension {len(approvals)} of {required}",
+            )
             if counted is None:
                 return self.access.already_handled(request.id)
-            self.notify.audit("approved", actor, counted, detail=f"extension {len(approvals)} of {required}")
             return msg.text_reply(
                 f"Your approval of the extension is recorded ({len(approvals)} of {required}); "
                 f"{no_longer_leads(dropped)}another lead has to approve it too."
@@ -121,10 +132,12 @@ class Extensions(Flow):
         return None
 
     def _deny(self, actor: str, request: Request) -> msg.Reply | None:
-        denied = self.d.store.compare_and_set(
-            request.id,
+        denied = self.notify.transition(
+            request,
             Fields(extension_days=request.extension_days),
             Fields(extension_days=None, extension_ts=None, extension_approvals=()),
+            "extension_denied",
+            actor,
         )
         if denied is None:
             return self.access.already_handled(request.id)

@@ -67,10 +67,13 @@ class Removal(Flow):
                 f"Removing the {grants.noun} stopped at `{e.step}` (AWS said {e.code}). Access may remain: run "
                 f"`{msg.COMMAND} remove` again; the leads were told."
             )
-        revoked = (
-            self.d.store.compare_and_set(revoking.id, Fields(state=State.REVOKING), Fields(state=final)) or revoking
+        event = "expired" if why == RevokeReason.EXPIRED else "removed"
+        revoked = self.notify.transition(
+            revoking, Fields(state=State.REVOKING), Fields(state=final), event, actor, detail=why.sentence
         )
-        self.notify.audit("expired" if why == RevokeReason.EXPIRED else "removed", actor, revoked, detail=why.sentence)
+        if revoked is None:  # another process closed it after deleting the same access: say so once more
+            revoked = revoking
+            self.notify.audit(event, actor, revoked, detail=why.sentence)
         self.notify.channel_notice(
             _channel_notice(revoked, actor, target, why, grants.revoked_sentence(revoked, outcome, channel=True))
         )
@@ -113,12 +116,11 @@ class Removal(Flow):
 
     def cancel(self, actor: str, request: Request) -> msg.Reply:
         """Withdraw a pending request (the requester's own, or a lead's withdrawal of someone else's)."""
-        cancelled = self.d.store.compare_and_set(
-            request.id, Fields(state=State.PENDING), Fields(state=State.CANCELLED, closed_by=actor)
+        cancelled = self.notify.transition(
+            request, Fields(state=State.PENDING), Fields(state=State.CANCELLED, closed_by=actor), "cancelled", actor
         )
         if cancelled is None:
             return self.access.already_handled(request.id)
-        self.notify.audit("cancelled", actor, cancelled)
         self.notify.update_approval_message(cancelled, msg.decided_line(cancelled))
         if actor != cancelled.slack_user_id:
             self.notify.dm(
@@ -140,11 +142,15 @@ class Removal(Flow):
             return
         logger.info("request %s: %s was deactivated in Slack; revoking", request.id, user_id)
         if request.state == State.PENDING:
-            cancelled = self.d.store.compare_and_set(
-                request.id, Fields(state=State.PENDING), Fields(state=State.CANCELLED)
+            cancelled = self.notify.transition(
+                request,
+                Fields(state=State.PENDING),
+                Fields(state=State.CANCELLED),
+                "cancelled",
+                None,
+                detail="Slack account deactivated",
             )
             if cancelled:
-                self.notify.audit("cancelled", None, cancelled, detail="Slack account deactivated")
                 self.notify.update_approval_message(
                     cancelled, f":wave: Withdrawn: {msg.mention(user_id)} was deactivated."
                 )

@@ -109,10 +109,9 @@ class Requesting(Flow):
             days=days or None,
         )
         try:
-            request = self.d.store.create(request)
+            request = self.notify.file(request, actor, detail=f"console={console} days={days or 'none'}")
         except OpenRequestExists as e:
             return msg.text_reply(f"You already have an open request. {msg.describe_request(e.existing)}")
-        self.notify.audit("requested", actor, request, detail=f"console={console} days={days or 'none'}")
         return self.post_to_leads(request, clipped=clipped)
 
     def post_to_leads(self, request: Request, *, clipped: bool = False) -> msg.Reply:

@@ -98,12 +98,14 @@ class Rotation(Flow):
             except iam.IamError as e:
                 failed_deletes.append(old)
                 logger.error("request %s: could not delete old key %s: %s", claimed.id, old, e.code)
-        self.d.store.compare_and_set(
-            claimed.id,
+        self.notify.transition(
+            claimed,
             Fields(credentials=Credentials.ROTATING),
             Fields(credentials=Credentials.SHOWN, access_key_id=key.access_key_id),
+            "rotated",
+            actor,
+            detail=f"new key {key.access_key_id}",
         )
-        self.notify.audit("rotated", actor, claimed, detail=f"new key {key.access_key_id}")
         if failed_deletes:
             return msg.text_reply(
                 f"Your new key is in your DM with me, but I couldn't delete the old one "

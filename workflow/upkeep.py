@@ -58,12 +58,16 @@ class Upkeep(Flow):
 
     def _expire_pending(self, request: Request) -> None:
         hours = self.d.settings.pending_hours
-        expired = self.d.store.compare_and_set(
-            request.id, Fields(state=State.PENDING), Fields(state=State.EXPIRED, closed_by=None)
+        expired = self.notify.transition(
+            request,
+            Fields(state=State.PENDING),
+            Fields(state=State.EXPIRED, closed_by=None),
+            "expired",
+            None,
+            detail=f"pending over {hours} hours",
         )
         if expired is None:  # decided in the meantime
             return
-        self.notify.audit("expired", None, expired, detail=f"pending over {hours} hours")
         self.notify.update_approval_message(
             expired,
             f":hourglass: Expired: nobody decided within {hours} hours. "
