@@ -213,7 +213,10 @@ def machine_line(started: datetime, elapsed: float, load_before: float) -> str:
 
 
 def write_results(path: Path, header: str, table: str, details: str) -> None:
-    """bench/RESULTS.md: the header, the table, the details and how the counting works."""
+    """bench/RESULTS.md: the header, the table, the details and how the counting works; the sections after them
+    (`## ...`: the one-row scripts' results, pasted by hand) are kept."""
+    previous = path.read_text() if path.exists() else ""
+    kept = previous[previous.index("\n## ") :] if "\n## " in previous else ""
     path.write_text(
         "# amplify-dev benchmark results\n\n"
         f"`python bench/run.py` — {header}\n\n"
@@ -224,4 +227,5 @@ def write_results(path: Path, header: str, table: str, details: str) -> None:
         "(bench/fake_slack.py adds read-outs to it). bench/bot_local.py only pins the bot's HTTP listener to "
         "127.0.0.1.\n\n"
         "See bench/README.md for what each row measures and how the minimum calls per flow are counted.\n"
+        f"{kept}"
     )
