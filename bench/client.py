@@ -156,8 +156,12 @@ class Client:
             for action_id, value in call["buttons"]
             if action_id == APPROVE_ACTION
         ]
-        owners = dict(self.query("SELECT id, slack_user_id FROM requests"))
+        owners = self.owners()
         return {request_id: owners[request_id] for request_id in ids}
+
+    def owners(self) -> dict[str, str]:
+        """{request id: requester} of every stored request (bench/replicas_burst.py reads its DynamoDB table)."""
+        return dict(self.query("SELECT id, slack_user_id FROM requests"))
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Rows from the bot's SQLite store, opened read-only."""

@@ -2,11 +2,13 @@
 
 python bench/moto_server.py [--port 0]    prints `READY <url>` once it accepts requests, serves until SIGTERM
 
-Two things differ from a plain `python -m moto.server`, both inside this process only:
+Three things differ from a plain `python -m moto.server`, all inside this process only:
 - moto 5.2 has no ListServiceSpecificCredentials / DeleteServiceSpecificCredential, which the bot's `remove`
   calls; they are added here (an empty list / NoSuchEntity: no user made here ever has such a credential).
 - every IAM action is counted on the way in, so the bot is measured unmodified:
   GET /_bench/iam_calls -> {"counts": {action: n}, "total": n}; POST /_bench/reset clears the counts.
+- DynamoDB (bench/replicas_burst.py: two bots on one table) answers one operation at a time, so each write and
+  transaction is atomic as in the real service (tests/fakes/moto_dynamodb.py says why moto's are not).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 # Must be set before moto builds its IAM backend: the bot attaches AWS managed policies.
@@ -32,6 +35,9 @@ from moto.iam.models import iam_backends
 from moto.iam.responses import IamResponse
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.fakes.moto_dynamodb import atomic_moto_dynamodb
 
 _counts: Counter[str] = Counter()
 _lock = threading.Lock()
@@ -112,10 +118,11 @@ def main(argv: list[str] | None = None) -> None:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
-    warm_up(url)
-    print(f"READY {url}", flush=True)
-    while not stop.wait(0.5):
-        pass
+    with atomic_moto_dynamodb():
+        warm_up(url)
+        print(f"READY {url}", flush=True)
+        while not stop.wait(0.5):
+            pass
     server.shutdown()
     thread.join(timeout=5)
     sys.exit(0)

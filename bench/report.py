@@ -14,6 +14,22 @@ from bench.minimum import EXPLAIN, MINIMUM, TARGET_ACK_P99_MS, TARGET_IDLE_RSS_M
 from bench.profiling import profile_section
 from bench.results import Results
 
+# What the burst counts, each of which must be exactly the number of users (phases.Phases.burst).
+BURST_COUNTS = (
+    "request answered",
+    "approval messages",
+    "approval messages, distinct requests",
+    "approval messages, distinct requesters",
+    "stored requests",
+    "stored requesters",
+    "approve answered",
+    "DMs posted",
+    "DMs, distinct requesters",
+    "IAM users created",
+    "ephemerals posted",
+    "keys created",
+)
+
 
 def build_report(r: Results, args: argparse.Namespace) -> tuple[str, str]:
     """(the table, the details below it)."""
@@ -74,23 +90,7 @@ def build_report(r: Results, args: argparse.Namespace) -> tuple[str, str]:
             percentile(values, 99) * 1000 < TARGET_ACK_P99_MS if target and values else None,
         )
     b = r.burst
-    exact = all(
-        b.get(k) == n
-        for k in (
-            "request answered",
-            "approval messages",
-            "approval messages, distinct requests",
-            "approval messages, distinct requesters",
-            "stored requests",
-            "stored requesters",
-            "approve answered",
-            "DMs posted",
-            "DMs, distinct requesters",
-            "IAM users created",
-            "ephemerals posted",
-            "keys created",
-        )
-    )
+    exact = all(b.get(k) == n for k in BURST_COUNTS)
     row(
         "burst: answered / approval messages / stored requests",
         f"{b.get('request answered')} / {b.get('approval messages')} / {b.get('stored requests')}",
@@ -213,7 +213,10 @@ def machine_line(started: datetime, elapsed: float, load_before: float) -> str:
 
 
 def write_results(path: Path, header: str, table: str, details: str) -> None:
-    """bench/RESULTS.md: the header, the table, the details and how the counting works."""
+    """bench/RESULTS.md: the header, the table, the details and how the counting works; the sections after them
+    (`## ...`: the one-row scripts' results, pasted by hand) are kept."""
+    previous = path.read_text() if path.exists() else ""
+    kept = previous[previous.index("\n## ") :] if "\n## " in previous else ""
     path.write_text(
         "# amplify-dev benchmark results\n\n"
         f"`python bench/run.py` — {header}\n\n"
@@ -224,4 +227,5 @@ def write_results(path: Path, header: str, table: str, details: str) -> None:
         "(bench/fake_slack.py adds read-outs to it). bench/bot_local.py only pins the bot's HTTP listener to "
         "127.0.0.1.\n\n"
         "See bench/README.md for what each row measures and how the minimum calls per flow are counted.\n"
+        f"{kept}"
     )
