@@ -117,6 +117,14 @@ class SqliteRequestStore:
                     self._conn.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
             # The sweep reads only what is due (expiring grants by their end); after the columns exist.
             self._conn.execute("CREATE INDEX IF NOT EXISTS requests_by_expiry ON requests (state, expires_at)")
+            # The sweep's other reads, so that they too read only what is due, however many grants are active.
+            self._conn.execute(
+                "CREATE INDEX IF NOT EXISTS requests_by_progress ON requests (state, credentials, updated_at)"
+            )
+            self._conn.execute(
+                "CREATE INDEX IF NOT EXISTS requests_with_undelivered_keys ON requests (updated_at) "
+                "WHERE undelivered_key_ids != ''"
+            )
             self._conn.executescript(_OPEN_INDEX)
 
     def close(self) -> None:
@@ -228,12 +236,15 @@ class SqliteRequestStore:
 
     def stalled_before(self, cutoff: datetime) -> list[Request]:
         """Requests left mid-way (see is_stalled) untouched since `cutoff`, oldest first."""
-        busy = tuple(str(c) for c in BUSY_CREDENTIALS)
-        return self._many(
-            "updated_at <= ? AND (state = ? OR (state = ? AND (approval_ts IS NULL OR approval_ts = '')) "
-            f"OR (state = ? AND credentials IN ({', '.join('?' * len(busy))})))",
-            (_to_db("updated_at", cutoff), State.APPROVED, State.PENDING, State.ACTIVE, *busy),
+        before = _to_db("updated_at", cutoff)
+        # Three index range reads (state, credentials, updated_at), not a walk over every active grant.
+        found = self._many("state = ? AND updated_at <= ?", (State.APPROVED, before))
+        found += self._many(
+            "state = ? AND updated_at <= ? AND (approval_ts IS NULL OR approval_ts = '')", (State.PENDING, before)
         )
+        for busy in sorted(BUSY_CREDENTIALS):
+            found += self._many("state = ? AND credentials = ? AND updated_at <= ?", (State.ACTIVE, str(busy), before))
+        return sorted(found, key=lambda r: (r.created_at or cutoff, r.id))
 
     def _many(self, where: str, params: tuple[Any, ...]) -> list[Request]:
         with self._lock:
