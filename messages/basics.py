@@ -103,3 +103,59 @@ def project_label(name: str, description: str = "") -> str:
 def text_reply(text: str) -> Reply:
     """A one-paragraph reply."""
     return Reply(text=text, blocks=[SectionBlock(text=text)])
+
+
+@dataclass(frozen=True)
+class Granted:
+    """What a request grants, in the words messages use: an IAM user (the default), or in the Identity Center mode
+    an assignment of a permission set in an account. The mode's Grants (workflow/grants.py) supplies it."""
+
+    assignment: str = ""  # "permission set `X` in account N"; empty in the IAM-user mode
+
+    @property
+    def keys(self) -> bool:
+        """Access keys exist in this mode (Show credentials, rotate, key age)."""
+        return not self.assignment
+
+    @property
+    def field(self) -> str:
+        """The field title on the leads' message."""
+        return "IAM user" if self.keys else "Access"
+
+    @property
+    def service(self) -> str:
+        """Whose records the drift check compares with amplify-dev's."""
+        return "IAM" if self.keys else "IAM Identity Center"
+
+    def value(self, request: Request) -> str:
+        """The field's value: "`alice`", or the assignment and whom it is for."""
+        if self.keys:
+            return f"`{escape(request.iam_user_name)}`"
+        return f"assignment of {self.assignment} to the Identity Store user matched by email"
+
+    def what(self, request: Request) -> str:
+        """ "IAM user `alice`", or "the assignment of permission set `X` in account N to …"."""
+        if self.keys:
+            return f"IAM user `{escape(request.iam_user_name)}`"
+        return f"the assignment of {self.assignment} to the Identity Store user matched by email"
+
+    def holding(self, request: Request) -> str:
+        """How someone has access: "as IAM user `alice`", "through the assignment of …"."""
+        return f"as {self.what(request)}" if self.keys else f"through the assignment of {self.assignment}"
+
+    def as_name(self, request: Request) -> str:
+        """Short, for lists: "as `alice`", "through permission set `X` in account N"."""
+        return f"as `{escape(request.iam_user_name)}`" if self.keys else f"through {self.assignment}"
+
+    def short(self, request: Request) -> str:
+        """Short, for lists: "`alice`", "permission set `X` in account N"."""
+        return f"`{escape(request.iam_user_name)}`" if self.keys else self.assignment
+
+    def deleted(self, request: Request, whose: str = "") -> str:
+        """ "IAM user `alice` and its keys are deleted at once" (`whose`: "<@U>'s " before it)."""
+        if self.keys:
+            return f"{whose}IAM user `{escape(request.iam_user_name)}` and its keys are deleted at once"
+        return f"{whose or 'The '}assignment of {self.assignment} is deleted at once"
+
+
+IAM_USER = Granted()  # the IAM-user mode's words: every builder's default

@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from sandbox_label import sandbox_label
 from store import Credentials, Request, State
 
-from .basics import APPROVE_ACTION, COMMAND, DENY_ACTION, clip_reason, escape, mention, slack_date
+from .basics import APPROVE_ACTION, COMMAND, DENY_ACTION, IAM_USER, Granted, clip_reason, escape, mention, slack_date
 from .credentials import show_credentials_button
 from .replies import describe_request
 from .requests import decision_buttons
@@ -53,6 +53,7 @@ class HomeState:
     is_approver: bool = False
     pending: tuple[Request, ...] = ()  # approvers only: the queue, oldest first
     active: tuple[Request, ...] = ()  # approvers only: who holds access now, oldest first
+    granted: Granted = IAM_USER  # what access is in this mode, in words (workflow/grants.py)
 
 
 def describe_age(age: timedelta | None) -> str:
@@ -144,8 +145,8 @@ def _home_own_blocks(state: HomeState) -> list[Block]:
             return [
                 SectionBlock(
                     text=(
-                        f":gear: {mention(request.decided_by)} approved your request; IAM user "
-                        f"`{escape(request.iam_user_name)}` is being created. I'll DM you when it is ready."
+                        f":gear: {mention(request.decided_by)} approved your request; "
+                        f"{state.granted.what(request)} is being created. I'll DM you when it is ready."
                     )
                 )
             ]
@@ -155,7 +156,7 @@ def _home_own_blocks(state: HomeState) -> list[Block]:
             return [
                 SectionBlock(
                     text=(
-                        f":warning: Removal of IAM user `{escape(request.iam_user_name)}` started but did not "
+                        f":warning: Removal of {state.granted.what(request)} started but did not "
                         "finish; some access may remain."
                     )
                 ),
@@ -166,7 +167,9 @@ def _home_own_blocks(state: HomeState) -> list[Block]:
                             state.user_id,
                             "Finish removal",
                             "Finish removing your access?",
-                            "Your IAM user and everything attached to it are deleted.",
+                            "Your IAM user and everything attached to it are deleted."
+                            if state.granted.keys
+                            else f"{state.granted.deleted(request)}.",
                             confirm="Finish removal",
                         )
                     ],
@@ -180,6 +183,21 @@ def _home_own_blocks(state: HomeState) -> list[Block]:
 
 
 def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
+    granted = state.granted
+    remove = _home_remove_button(
+        state.user_id, "Remove my access", "Remove your access?", f"{granted.deleted(request)}."
+    )
+    approved = MarkdownTextObject(
+        text=f"*Approved by*\n{mention(request.decided_by)} on {slack_date(request.decided_at)}"
+    )
+    if not granted.keys:  # nothing to show, rotate or age: signing in is in their DM
+        fields = [MarkdownTextObject(text=f"*{granted.field}*\n{granted.value(request)}"), approved]
+        if state.expires_at is not None:
+            fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
+        return [
+            SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
+            ActionsBlock(block_id="home_own", elements=[remove]),
+        ]
     if request.credentials in (Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING):
         key = "being created right now: look in your DM with me"
     elif state.key_age_unknown:
@@ -196,7 +214,7 @@ def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
         MarkdownTextObject(text=f"*IAM user*\n`{escape(request.iam_user_name)}`"),
         MarkdownTextObject(text=f"*Access key*\n{key}"),
         MarkdownTextObject(text=f"*Console access*\n{'yes' if request.console else 'no'}"),
-        MarkdownTextObject(text=f"*Approved by*\n{mention(request.decided_by)} on {slack_date(request.decided_at)}"),
+        approved,
     ]
     if state.expires_at is not None:
         fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
@@ -217,14 +235,7 @@ def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
                 ),
             )
         )
-    buttons.append(
-        _home_remove_button(
-            state.user_id,
-            "Remove my access",
-            "Remove your access?",
-            f"IAM user `{escape(request.iam_user_name)}` and its keys are deleted at once.",
-        )
-    )
+    buttons.append(remove)
     return [
         SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
         ActionsBlock(block_id="home_own", elements=buttons),
@@ -240,7 +251,7 @@ def _home_pending_blocks(state: HomeState) -> list[Block]:
         blocks.append(
             SectionBlock(
                 text=(
-                    f"{mention(request.slack_user_id)} asks for IAM user `{escape(request.iam_user_name)}`{console}, "
+                    f"{mention(request.slack_user_id)} asks for {state.granted.what(request)}{console}, "
                     f"since {slack_date(request.created_at)}. Request `{escape(request.id)}`."
                 )
             )
@@ -260,7 +271,7 @@ def _home_active_blocks(state: HomeState) -> list[Block]:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Nobody has access right now.")]))
     for request in state.active[:HOME_ACTIVE_SHOWN]:
         text = (
-            f"{mention(request.slack_user_id)} as `{escape(request.iam_user_name)}`"
+            f"{mention(request.slack_user_id)} {state.granted.as_name(request)}"
             f"{' with console access' if request.console else ''}, approved by {mention(request.decided_by)} on "
             f"{slack_date(request.decided_at)}"
         )
@@ -273,12 +284,12 @@ def _home_active_blocks(state: HomeState) -> list[Block]:
         else:
             if request.state == State.REVOKING:
                 text += " (removal did not finish)"
+            whose = f"{mention(request.slack_user_id)}'s "
             accessory = _home_remove_button(
                 request.slack_user_id,
                 "Remove",
                 "Remove this access?",
-                f"{mention(request.slack_user_id)}'s IAM user `{escape(request.iam_user_name)}` and its keys are "
-                "deleted at once; they are told by DM.",
+                f"{state.granted.deleted(request, whose=whose)}; they are told by DM.",
             )
         blocks.append(SectionBlock(text=text, accessory=accessory))
     blocks.extend(_home_more(len(state.active), HOME_ACTIVE_SHOWN, "users"))

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
 
 from store import Credentials, Request, State
 
-from .basics import COMMAND, Reply, duration_text, escape, mention, slack_date, text_reply
+from .basics import COMMAND, IAM_USER, Granted, Reply, duration_text, escape, mention, slack_date, text_reply
 from .credentials import show_credentials_button
 
 
@@ -35,29 +35,33 @@ def usage_reply(note: str | None = None) -> Reply:
     return Reply(text=text, blocks=[SectionBlock(text=text)])
 
 
-def describe_request(request: Request) -> str:
+def describe_request(request: Request, granted: Granted = IAM_USER) -> str:
     """One sentence on where a request stands, for status and 'you already asked' replies."""
-    user = f"`{escape(request.iam_user_name)}`"
     match request.state:
         case State.PENDING:
             return f"Your request `{escape(request.id)}` from {slack_date(request.created_at)} is waiting for a lead."
         case State.APPROVED:
-            return f"Your request was approved by {mention(request.decided_by)}; IAM user {user} is being created."
-        case State.ACTIVE if request.credentials == Credentials.NONE:
             return (
-                f"You have access as IAM user {user} (approved by {mention(request.decided_by)}, "
+                f"Your request was approved by {mention(request.decided_by)}; {granted.what(request)} is being created."
+            )
+        case State.ACTIVE if request.credentials == Credentials.NONE and granted.keys:
+            return (
+                f"You have access {granted.holding(request)} (approved by {mention(request.decided_by)}, "
                 f"{duration_text(request)}), but have not fetched your credentials yet: use *Show credentials*."
             )
         case State.ACTIVE:
             return (
-                f"You have access as IAM user {user} (approved by {mention(request.decided_by)} on "
-                f"{slack_date(request.decided_at)}), {duration_text(request)}. `{COMMAND} rotate` replaces your "
-                f"key; `{COMMAND} remove` ends access."
+                f"You have access {granted.holding(request)} (approved by {mention(request.decided_by)} on "
+                f"{slack_date(request.decided_at)}), {duration_text(request)}. "
+                + (f"`{COMMAND} rotate` replaces your key; " if granted.keys else "")
+                + f"`{COMMAND} remove` ends access."
             )
         case State.REVOKING:
-            return f"Removal of IAM user {user} started but did not finish; run `{COMMAND} remove` to finish it."
+            return (
+                f"Removal of {granted.what(request)} started but did not finish; run `{COMMAND} remove` to finish it."
+            )
         case State.REVOKED:
-            return f"Your access as {user} was removed by {mention(request.closed_by)}. `{COMMAND}` asks again."
+            return f"Your access {granted.as_name(request)} was removed by {mention(request.closed_by)}. `{COMMAND}` asks again."
         case State.DENIED:
             return f"Your last request was denied by {mention(request.decided_by)}. `{COMMAND}` asks again."
         case State.FAILED:
@@ -68,24 +72,24 @@ def describe_request(request: Request) -> str:
             return f"Your last request has {request.state}. `{COMMAND}` asks again."
 
 
-def status_reply(request: Request | None) -> Reply:
+def status_reply(request: Request | None, granted: Granted = IAM_USER) -> Reply:
     """`status`: the caller's request or access, with the Show credentials button if it is still due."""
     if request is None:
         return text_reply(f"You have no amplify-dev access and no pending request. `{COMMAND}` asks for access.")
-    blocks: list[Block] = [SectionBlock(text=describe_request(request))]
-    if request.state == State.ACTIVE and request.credentials == Credentials.NONE:
+    blocks: list[Block] = [SectionBlock(text=describe_request(request, granted))]
+    if granted.keys and request.state == State.ACTIVE and request.credentials == Credentials.NONE:
         blocks.append(ActionsBlock(elements=[show_credentials_button(request)]))
-    return Reply(text=describe_request(request), blocks=blocks)
+    return Reply(text=describe_request(request, granted), blocks=blocks)
 
 
-def list_reply(pending: list[Request], active: list[Request]) -> Reply:
+def list_reply(pending: list[Request], active: list[Request], granted: Granted = IAM_USER) -> Reply:
     """`list`: pending requests and active users, for approvers."""
     blocks: list[Block] = [SectionBlock(text=f"*Pending requests* ({len(pending)})")]
     for r in pending[:20]:
         blocks.append(
             SectionBlock(
                 text=(
-                    f"{mention(r.slack_user_id)} for `{escape(r.iam_user_name)}`"
+                    f"{mention(r.slack_user_id)} for {granted.short(r)}"
                     f"{' with console' if r.console else ''}, {duration_text(r)}, since {slack_date(r.created_at)}"
                 )
             )
@@ -95,7 +99,7 @@ def list_reply(pending: list[Request], active: list[Request]) -> Reply:
         blocks.append(
             SectionBlock(
                 text=(
-                    f"{mention(r.slack_user_id)} as `{escape(r.iam_user_name)}` ({r.state}), approved by "
+                    f"{mention(r.slack_user_id)} {granted.as_name(r)} ({r.state}), approved by "
                     f"{mention(r.decided_by)} on {slack_date(r.decided_at)}, {duration_text(r)}"
                 )
             )

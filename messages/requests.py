@@ -23,6 +23,8 @@ from .basics import (
     DENY_ACTION,
     EXTEND_APPROVE_ACTION,
     EXTEND_DENY_ACTION,
+    IAM_USER,
+    Granted,
     Message,
     duration_text,
     escape,
@@ -35,14 +37,14 @@ def _reason_block(reason: str) -> SectionBlock:
     return SectionBlock(text=PlainTextObject(text=reason or "(no reason given)", emoji=False))
 
 
-def _request_fields(request: Request, project: str = "") -> SectionBlock:
+def _request_fields(request: Request, project: str = "", granted: Granted = IAM_USER) -> SectionBlock:
     extra = [MarkdownTextObject(text=f"*Project*\n{project}")] if project else []
     return SectionBlock(
         fields=[
             *extra,
             MarkdownTextObject(text=f"*Requester*\n{mention(request.slack_user_id)}"),
             MarkdownTextObject(text=f"*Console access*\n{'yes' if request.console else 'no'}"),
-            MarkdownTextObject(text=f"*IAM user*\n`{escape(request.iam_user_name)}`"),
+            MarkdownTextObject(text=f"*{granted.field}*\n{granted.value(request)}"),
             MarkdownTextObject(text=f"*Request*\n`{escape(request.id)}`"),
             MarkdownTextObject(text=f"*Duration*\n{duration_text(request)}"),
         ]
@@ -76,7 +78,9 @@ def decision_buttons(
     )
 
 
-def approval_request_message(request: Request, *, required: int = 1, project: str = "") -> Message:
+def approval_request_message(
+    request: Request, *, required: int = 1, project: str = "", granted: Granted = IAM_USER
+) -> Message:
     """The request as the leads see it until decided, with Approve and Deny (and who approved so far).
 
     `project`: the project's label (project_label) when the bot serves several, else empty.
@@ -86,21 +90,21 @@ def approval_request_message(request: Request, *, required: int = 1, project: st
         text=f"{mention(request.slack_user_id)} asks for access to the AWS Amplify project"
         + (f" {project}" if project else ""),
         blocks=[
-            *_request_summary(request, "asks", project),
+            *_request_summary(request, "asks", project, granted),
             *_approvals_so_far(request, required),
             buttons,
         ],
     )
 
 
-def _request_summary(request: Request, verb: str, project: str = "") -> list[Block]:
+def _request_summary(request: Request, verb: str, project: str = "", granted: Granted = IAM_USER) -> list[Block]:
     """Who asks, the facts the leads decide on, and the reason (plain text)."""
     which = f" {project}" if project else ""
     return [
         SectionBlock(
             text=f":key: {mention(request.slack_user_id)} {verb} for access to the AWS Amplify project{which}."
         ),
-        _request_fields(request, project),
+        _request_fields(request, project, granted),
         ContextBlock(elements=[MarkdownTextObject(text="*Reason*")]),
         _reason_block(request.reason),
     ]
@@ -116,12 +120,14 @@ def _approvals_so_far(request: Request, required: int) -> list[Block]:
     ]
 
 
-def approval_outcome_message(request: Request, outcome: str, *, project: str = "") -> Message:
+def approval_outcome_message(
+    request: Request, outcome: str, *, project: str = "", granted: Granted = IAM_USER
+) -> Message:
     """The approvers' message after a decision: who decided, when, and what happened; no buttons."""
     return Message(
         text=f"Access request from {mention(request.slack_user_id)}: {request.state}",
         blocks=[
-            *_request_summary(request, "asked", project),
+            *_request_summary(request, "asked", project, granted),
             DividerBlock(),
             SectionBlock(text=outcome),
         ],

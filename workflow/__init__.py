@@ -60,6 +60,7 @@ class ProjectFlows:
         self.access = Access(deps)
         # The one place the mode is chosen: what a grant is at AWS (IAM user or Identity Center assignment).
         self.grants = grants_for(deps, self.notify)
+        self.notify.words = self.grants.words  # the leads' messages and the Home tab name what is granted
         self.requesting = Requesting(deps, self.notify, self.grants)
         self.deciding = Deciding(deps, self.access, self.notify, self.grants)
         self.credentials = CredentialsFlow(deps, self.access, self.notify, self.grants)

@@ -79,6 +79,9 @@ class Grants(Protocol):
     def label(self, request: Request) -> str:
         """What was granted, for sentences: "IAM user `x`", "the account assignment of …"."""
 
+    def words(self) -> msg.Granted:
+        """What access is in this mode, as the message builders name it (leads' message, status, list, Home)."""
+
     def revoke(self, request: Request) -> Revoked:
         """Delete what the bot granted for the request. Raises GrantNotOurs or GrantError."""
 
