@@ -10,7 +10,7 @@ Where each message lives (`import messages as msg; msg.X` reaches all of them):
   credentials.py  the Show credentials button and the one ephemeral that carries the secret
   replies.py      replies to commands: usage, status, list, several projects' replies
   forms.py        the request form and its block/action IDs
-  home.py         the App Home tab (HomeState, home_view)
+  home.py         the App Home tab (home_view); home_state.py what it shows one person (HomeState)
   identity_center.py, review.py  the Identity Center mode's messages; the access review
 """
 
@@ -59,12 +59,10 @@ from .home import (
     HOME_REQUEST_ACTION,
     HOME_ROTATE_ACTION,
     HOME_VIEW,
-    OLD_KEY_DAYS,
-    HomeState,
-    describe_age,
     home_view,
     projects_home_view,
 )
+from .home_state import OLD_KEY_DAYS, HomeState, describe_age
 from .replies import by_project, describe_request, list_reply, status_reply, usage_reply
 from .requests import (
     approval_outcome_message,
