@@ -9,7 +9,8 @@ from slack_sdk.models.blocks import SectionBlock
 
 from store import Request, RevokeReason
 
-from . import COMMAND, Message, Reply, decided_line, escape, mention, slack_date, text_reply
+from .basics import COMMAND, Message, Reply, escape, mention, slack_date, text_reply
+from .requests import decided_line
 
 PROFILE = "amplify-dev"
 

@@ -21,7 +21,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from messages import COMMAND, Message, Reply, describe_age, escape, mention, slack_date
+from .basics import COMMAND, Message, Reply, escape, mention, slack_date
+from .home_state import describe_age
 
 REVIEW_REMOVE_ACTION = "amplify_dev_review_remove"  # value: the Slack user id whose access to remove, nothing else
 # Slack allows 50 blocks a message: a header, a context line, the rows, and a "more" line.

@@ -12,16 +12,30 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from playground.web_api_http import Params, Reply, error
 
-if TYPE_CHECKING:
-    from playground.slack_api import FakeSlack
+
+class Controlled(Protocol):
+    """What the control endpoints drive: the fake Web API (playground.slack_api.FakeSlack)."""
+
+    _cond: threading.Condition
+    calls: list[Any]
+
+    def counts(self) -> dict[str, int]: ...
+    def reset(self) -> None: ...
+    def add_user(self, user_id: str, **kwargs: Any) -> None: ...
+    def set_usergroup(self, group_id: str, members: list[str]) -> None: ...
+    def fail(self, method: str, **kwargs: Any) -> None: ...
+    def set_scopes(self, scopes: list[str]) -> None: ...
+    def set_channel(self, channel_id: str, **kwargs: Any) -> None: ...
+    def accept_only_tokens(self, *tokens: str) -> None: ...
 
 
-def handle_control(fake: FakeSlack, verb: str, path: str, params: Params) -> Reply:
+def handle_control(fake: Controlled, verb: str, path: str, params: Params) -> Reply:
     """Answer one control request on `fake`."""
     if verb == "GET" and path == "/_calls":
         with fake._cond:

@@ -33,7 +33,7 @@ from .credentials import CredentialsFlow
 from .deciding import Deciding
 from .deps import Deps, new_request_id, utcnow
 from .extensions import Extensions
-from .grants import grants_for
+from .modes import grants_for
 from .notifier import Notifier
 from .overview import Overview
 from .projects import Router
@@ -61,6 +61,7 @@ class ProjectFlows:
         self.access = Access(deps)
         # The one place the mode is chosen: what a grant is at AWS (IAM user or Identity Center assignment).
         self.grants = grants_for(deps, self.notify)
+        self.notify.words = self.grants.words  # the leads' messages and the Home tab name what is granted
         shared = Shared(deps, self.access, self.notify, self.grants)
         self.requesting = Requesting(shared)
         self.deciding = Deciding(shared)

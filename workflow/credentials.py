@@ -50,7 +50,9 @@ class CredentialsFlow(Flow):
         if request is None:
             return refusal
         if request.state != State.ACTIVE:
-            return msg.text_reply(f"There are no credentials to show: {msg.describe_request(request)}")
+            return msg.text_reply(
+                f"There are no credentials to show: {msg.describe_request(request, self.notify.words())}"
+            )
         # Whichever click's lazy run gets here first mints: from the claim its ack made, or from NONE (a caller
         # that made no claim, or a claim the sweep handed back).
         claimed = self.d.store.compare_and_set(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import identity_center as idc
 import messages as msg
@@ -18,17 +18,24 @@ from store import OPEN_STATES, Fields, Request, State
 from .deps import Deps
 from .notifier import Notifier
 
-if TYPE_CHECKING:
-    from .grants_identity_center import IdentityCenterGrants
-
 logger = logging.getLogger(__name__)
 CLOSED_STATES = frozenset(State) - OPEN_STATES
+
+
+class AssignmentTarget(Protocol):
+    """What the drift check needs of the Identity Center grants: where assignments are made, and their names."""
+
+    def target(self) -> idc.Target: ...
+
+    def instance(self) -> idc.Instance: ...
+
+    def label(self, request: Request) -> str: ...
 
 
 class IdentityCenterDrift:
     """Finish lost removals, close records whose assignment is gone, report assignments nobody asked for."""
 
-    def __init__(self, deps: Deps, notify: Notifier, grants: IdentityCenterGrants) -> None:
+    def __init__(self, deps: Deps, notify: Notifier, grants: AssignmentTarget) -> None:
         self.d = deps
         self.notify = notify
         self.grants = grants

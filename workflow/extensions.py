@@ -36,7 +36,7 @@ class Extensions(Flow):
         if request is None:
             return refusal
         if request.state != State.ACTIVE or request.expires_at is None:
-            return msg.text_reply(f"There is nothing to extend: {msg.describe_request(request)}")
+            return msg.text_reply(f"There is nothing to extend: {msg.describe_request(request, self.notify.words())}")
         days = self.d.settings.default_days
         asked = self.notify.transition(
             request,

@@ -17,8 +17,7 @@ from slack_gateway import SlackUser
 from store import Fields, Request, RevokeReason
 
 if TYPE_CHECKING:
-    from .deps import Deps
-    from .notifier import Notifier
+    pass
 
 
 class GrantFailed(Exception):
@@ -79,6 +78,9 @@ class Grants(Protocol):
     def label(self, request: Request) -> str:
         """What was granted, for sentences: "IAM user `x`", "the account assignment of …"."""
 
+    def words(self) -> msg.Granted:
+        """What access is in this mode, as the message builders name it (leads' message, status, list, Home)."""
+
     def revoke(self, request: Request) -> Revoked:
         """Delete what the bot granted for the request. Raises GrantNotOurs or GrantError."""
 
@@ -96,14 +98,3 @@ class Grants(Protocol):
 
     def credentials_refusal(self) -> msg.Reply | None:
         """Why Show credentials and rotate do nothing in this mode, or None where they apply."""
-
-
-def grants_for(deps: Deps, notify: Notifier) -> Grants:
-    """The Grants of the configured mode (AMPLIFY_DEV_MODE)."""
-    if deps.settings.identity_center is not None:
-        from .grants_identity_center import IdentityCenterGrants
-
-        return IdentityCenterGrants(deps, notify)
-    from .grants_iam import IamUserGrants
-
-    return IamUserGrants(deps, notify)

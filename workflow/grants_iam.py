@@ -101,6 +101,10 @@ class IamUserGrants:
         """IAM user `name`."""
         return f"IAM user `{request.iam_user_name}`"
 
+    def words(self) -> msg.Granted:
+        """The message builders' default words: an IAM user."""
+        return msg.IAM_USER
+
     def revoke(self, request: Request) -> Revoked:
         """Delete the IAM user in IAM's order (keys, login profile, …, the user)."""
         try:

@@ -75,9 +75,16 @@ class IdentityCenterGrants:
 
     def label(self, request: Request) -> str:
         """'account assignment of permission set `X` in account N'."""
+        return f"account assignment of {self._assignment()}"
+
+    def words(self) -> msg.Granted:
+        """An assignment of the permission set in the account, for the Identity Store user matched by email."""
+        return msg.Granted(assignment=self._assignment())
+
+    def _assignment(self) -> str:
         found = self.permission_set()
         name = found.name if found else self.config.permission_set_arn.rsplit("/", 1)[-1]
-        return f"account assignment of permission set `{name}` in account {self._account_or_default()}"
+        return f"permission set `{name}` in account {self._account_or_default()}"
 
     def _account_or_default(self) -> str:
         return self.config.account_id or self.clients.account_id or "(this account)"

@@ -6,6 +6,7 @@ Every method here swallows Slack failures (logging them): telling people must ne
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import messages as msg
 from audit import AuditEvent
@@ -22,13 +23,15 @@ class Notifier:
 
     def __init__(self, deps: Deps) -> None:
         self.d = deps
+        # What access is in this mode, in words; ProjectFlows sets it to the mode's Grants.words.
+        self.words: Callable[[], msg.Granted] = lambda: msg.IAM_USER
 
     def refresh_approval_request(self, request: Request) -> None:
         """Redraw a still-pending approval message (buttons kept) to show who approved so far."""
         if not (request.approval_channel and request.approval_ts):
             return
         message = msg.approval_request_message(
-            request, required=self.d.settings.required_approvals, project=self.d.project
+            request, required=self.d.settings.required_approvals, project=self.d.project, granted=self.words()
         )
         try:
             self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
@@ -42,7 +45,7 @@ class Notifier:
         if not (request.approval_channel and request.approval_ts):
             self.channel_notice(f"Request `{request.id}` from {msg.mention(request.slack_user_id)}: {outcome}")
             return
-        message = msg.approval_outcome_message(request, outcome, project=self.d.project)
+        message = msg.approval_outcome_message(request, outcome, project=self.d.project, granted=self.words())
         try:
             self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
         except SlackCallFailed as e:

@@ -24,13 +24,15 @@ class Overview(Flow):
     def status(self, actor: str) -> msg.Reply:
         """The caller's open request, or their latest one."""
         store = self.d.store
-        return msg.status_reply(store.open_request_for(actor) or store.latest_for(actor))
+        return msg.status_reply(store.open_request_for(actor) or store.latest_for(actor), self.grants.words())
 
     def list_requests(self, actor: str) -> msg.Reply:
         """Pending requests and active users, for approvers only."""
         if not self.access.is_approver(actor):
             return msg.text_reply("Only the leads configured for amplify-dev can list requests.")
-        return msg.list_reply(self.d.store.in_states(PENDING_STATES), self.d.store.in_states(ACTIVE_STATES))
+        return msg.list_reply(
+            self.d.store.in_states(PENDING_STATES), self.d.store.in_states(ACTIVE_STATES), self.grants.words()
+        )
 
     def home_state(self, user_id: str) -> msg.HomeState:
         """Read what `user_id`'s Home tab shows: their own state and, if they are an approver, the queue."""
@@ -59,6 +61,7 @@ class Overview(Flow):
             is_approver=is_approver,
             pending=tuple(store.in_states(PENDING_STATES)) if is_approver else (),
             active=tuple(store.in_states(ACTIVE_STATES)) if is_approver else (),
+            granted=self.grants.words(),
         )
 
     def publish_home(self, user_id: str) -> None:

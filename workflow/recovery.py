@@ -128,7 +128,7 @@ class Recovery(Flow):
 
     def _repost(self, request: Request) -> None:
         logger.warning("recovery: request %s was never posted to the approvers; posting it now", request.id)
-        message = msg.approval_request_message(request, project=self.d.project)
+        message = msg.approval_request_message(request, project=self.d.project, granted=self.notify.words())
         try:
             ts = self.d.slack.post_message(self.d.settings.approval_channel, message.text, message.blocks)
         except SlackCallFailed as e:

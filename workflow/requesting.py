@@ -84,7 +84,9 @@ class Requesting(Flow):
             return msg.usage_reply("Please say why you need access, e.g. `/amplify-dev request checkout feature`.")
         existing = self.d.store.open_request_for(actor)
         if existing:
-            return msg.text_reply(f"You already have an open request. {msg.describe_request(existing)}")
+            return msg.text_reply(
+                f"You already have an open request. {msg.describe_request(existing, self.grants.words())}"
+            )
         try:
             profile = self.d.slack.user(actor)
         except SlackCallFailed as e:
@@ -111,12 +113,15 @@ class Requesting(Flow):
         try:
             request = self.notify.file(request, actor, detail=f"console={console} days={days or 'none'}")
         except OpenRequestExists as e:
-            return msg.text_reply(f"You already have an open request. {msg.describe_request(e.existing)}")
+            return msg.text_reply(
+                f"You already have an open request. {msg.describe_request(e.existing, self.grants.words())}"
+            )
         return self.post_to_leads(request, clipped=clipped)
 
     def post_to_leads(self, request: Request, *, clipped: bool = False) -> msg.Reply:
         """Post a filed request to the approvers' channel (also used by start-up recovery)."""
-        message = msg.approval_request_message(request, project=self.d.project)
+        granted = self.grants.words()
+        message = msg.approval_request_message(request, project=self.d.project, granted=granted)
         try:
             ts = self.d.slack.post_message(self.d.settings.approval_channel, message.text, message.blocks)
         except SlackCallFailed as e:
@@ -137,7 +142,7 @@ class Requesting(Flow):
         return msg.text_reply(
             f":inbox_tray: Your request{console_note} is with the leads in <#{self.d.settings.approval_channel}>"
             f"{' (your reason was shortened)' if clipped else ''}. I'll DM you when one of them decides. "
-            f"Request `{request.id}`, IAM user `{msg.escape(request.iam_user_name)}`."
+            f"Request `{request.id}`, {granted.what(request)}."
         )
 
 

@@ -30,7 +30,7 @@ class Rotation(Flow):
         request = self.d.store.open_request_for(actor)
         if request is None or request.state != State.ACTIVE:
             return msg.text_reply(
-                f"You have no active access to rotate. {msg.describe_request(request) if request else ''}".strip()
+                f"You have no active access to rotate. {msg.describe_request(request, self.notify.words()) if request else ''}".strip()
             )
         claimed = self.d.store.compare_and_set(
             request.id,

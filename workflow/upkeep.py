@@ -119,4 +119,7 @@ class Upkeep(Flow):
         new = [f for f in findings if f not in self._reported]
         self._reported.update(new)
         if new:
-            self.notify.channel_notice(":mag: Drift between IAM and amplify-dev's records:\n• " + "\n• ".join(new))
+            service = self.grants.words().service
+            self.notify.channel_notice(
+                f":mag: Drift between {service} and amplify-dev's records:\n• " + "\n• ".join(new)
+            )

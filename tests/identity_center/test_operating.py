@@ -106,7 +106,7 @@ def test_check_in_identity_center_mode_finds_the_instance_and_warns_on_long_sess
     import boto3
 
     from ops.check import Status
-    from ops.check_identity_center import check_identity_center
+    from ops.check.identity_center import check_identity_center
 
     long_set = world.clients.sso_admin.create_permission_set(
         InstanceArn=world.instance_arn, Name="LongSessions", SessionDuration="PT36H"

@@ -183,6 +183,42 @@ def test_missing_scope_fails_naming_it(fake: FakeSlack, tmp_path: Path) -> None:
     assert "usergroups:read" in scopes.detail and "reinstall" in scopes.detail
 
 
+IC_MODE = {
+    "AMPLIFY_DEV_MODE": "identity-center",
+    "AMPLIFY_DEV_PERMISSION_SET_ARN": "arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-2222222222222222",
+    "AMPLIFY_DEV_SSO_START_URL": "https://example.awsapps.com/start",
+}
+
+
+def test_email_scope_is_not_required_of_an_iam_user_deployment(fake: FakeSlack, tmp_path: Path) -> None:
+    fake.set_scopes([s for s in required_scopes() if s != "users:read.email"] + ["channels:read"])
+
+    results = run_slack(settings_for(fake, tmp_path))
+
+    assert line(results, "scopes").status is Status.PASS
+    email = line(results, "scope users:read.email")
+    assert email.status is Status.SKIP and "only needed in Identity Center mode" in email.detail
+    assert exit_code(results) == 0
+
+
+def test_email_scope_granted_to_an_iam_user_deployment_is_not_called_unused(fake: FakeSlack, tmp_path: Path) -> None:
+    results = run_slack(settings_for(fake, tmp_path))
+
+    assert line(results, "scopes").status is Status.PASS
+    assert "scope users:read.email" not in statuses(results)
+
+
+def test_email_scope_is_required_in_identity_center_mode(fake: FakeSlack, tmp_path: Path) -> None:
+    fake.set_scopes([s for s in required_scopes() if s != "users:read.email"] + ["channels:read"])
+
+    results = run_slack(settings_for(fake, tmp_path, **IC_MODE))
+
+    scopes = line(results, "scopes")
+    assert scopes.status is Status.FAIL and "users:read.email" in scopes.detail
+    assert "scope users:read.email" not in statuses(results)
+    assert exit_code(results) == 1
+
+
 def test_scopes_the_bot_never_uses_are_a_warning(fake: FakeSlack, tmp_path: Path) -> None:
     fake.set_scopes([*required_scopes(), "channels:read", "channels:history", "chat:write.public"])
 

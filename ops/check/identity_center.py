@@ -1,5 +1,5 @@
 """`python bot.py check` in Identity Center mode: the instance, the Identity Store, the permission set and its
-session duration, the account, the start URL's form. (The users:read.email scope is in the Slack scope check.)"""
+session duration, the account, the start URL's form. (The users:read.email scope, required only in this mode, is in the Slack scope check.)"""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import identity_center as idc
-from ops.check import CheckResult, Status
+from ops.check.results import CheckResult, Status
 from settings import Settings
 from settings.identity_center import start_url_looks_right
 

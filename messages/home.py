@@ -1,0 +1,294 @@
+"""The App Home tab: the person's own access and its actions; approvers also see the queue and active users."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from sandbox_label import sandbox_label
+from store import Credentials, Request, State
+
+from .basics import APPROVE_ACTION, COMMAND, DENY_ACTION, clip_reason, escape, mention, slack_date
+from .credentials import show_credentials_button
+from .home_state import OLD_KEY_DAYS, HomeState, describe_age
+from .replies import describe_request
+from .requests import decision_buttons
+
+HOME_VIEW = "amplify_dev_home"
+HOME_REQUEST_ACTION = "amplify_dev_home_request"
+HOME_ROTATE_ACTION = "amplify_dev_home_rotate"
+HOME_REMOVE_ACTION = "amplify_dev_home_remove"  # value: the Slack user id whose access to remove (a target only)
+HOME_BLOCKS_MAX = 100  # Slack's limit for a Home view
+# Own state takes at most 5 blocks, each pending request 3, each active user 1, headers and notes 7:
+# 5 + 3 * 15 + 25 + 7 = 82, inside the limit whatever the queue holds.
+HOME_PENDING_SHOWN = 15
+HOME_ACTIVE_SHOWN = 25
+
+
+def home_view(state: HomeState) -> View:
+    """The App Home tab: the person's own access and its actions; approvers also see the queue and active users."""
+    blocks: list[Block] = [HeaderBlock(text="Your AWS Amplify access"), *_home_own_blocks(state)]
+    if sandbox_label():
+        blocks.insert(0, ContextBlock(elements=[MarkdownTextObject(text=sandbox_label().rstrip(" —"))]))
+    if state.is_approver:
+        blocks += [DividerBlock(), *_home_pending_blocks(state), DividerBlock(), *_home_active_blocks(state)]
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=f"`{COMMAND} help` lists every command. Updated {slack_date(state.now)}.")
+            ]
+        )
+    )
+    return View(type="home", callback_id=HOME_VIEW, blocks=blocks[:HOME_BLOCKS_MAX])
+
+
+def projects_home_view(states: Sequence[tuple[str, HomeState]]) -> View:
+    """The Home tab of a bot with several projects: per project (its label) the person's own access, and the
+    queue and active users of the projects they lead."""
+    blocks: list[Block] = [HeaderBlock(text="Your AWS Amplify access")]
+    if sandbox_label():
+        blocks.insert(0, ContextBlock(elements=[MarkdownTextObject(text=sandbox_label().rstrip(" —"))]))
+    for index, (label, state) in enumerate(states):
+        blocks.append(SectionBlock(text=f"*Project* {label}"))
+        own = _home_own_blocks(state)
+        for block in own:  # block ids must be unique within a view
+            if isinstance(block, ActionsBlock) and block.block_id:
+                block.block_id = f"{block.block_id}_{index}"
+        blocks += own
+        if state.is_approver:
+            blocks += [*_home_pending_blocks(state), *_home_active_blocks(state)]
+        blocks.append(DividerBlock())
+    now = states[0][1].now if states else datetime.now()
+    blocks.append(
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f"`{COMMAND} help` lists every command. Updated {slack_date(now)}.")]
+        )
+    )
+    return View(type="home", callback_id=HOME_VIEW, blocks=blocks[:HOME_BLOCKS_MAX])
+
+
+def _home_own_blocks(state: HomeState) -> list[Block]:
+    request = state.request
+    if request is None:
+        return [
+            SectionBlock(text="You have no amplify-dev access and no pending request."),
+            ActionsBlock(block_id="home_own", elements=[_home_request_button()]),
+        ]
+    match request.state:
+        case State.PENDING:
+            console = " with console access" if request.console else ""
+            return [
+                SectionBlock(
+                    text=(
+                        f":hourglass_flowing_sand: Your request `{escape(request.id)}`{console} from "
+                        f"{slack_date(request.created_at)} is waiting for a lead."
+                    )
+                ),
+                _home_reason(request),
+                ActionsBlock(
+                    block_id="home_own",
+                    elements=[
+                        _home_remove_button(
+                            state.user_id,
+                            "Withdraw request",
+                            "Withdraw your request?",
+                            "The leads will no longer see it; you can ask again at any time.",
+                            confirm="Withdraw",
+                        )
+                    ],
+                ),
+            ]
+        case State.APPROVED:
+            return [
+                SectionBlock(
+                    text=(
+                        f":gear: {mention(request.decided_by)} approved your request; "
+                        f"{state.granted.what(request)} is being created. I'll DM you when it is ready."
+                    )
+                )
+            ]
+        case State.ACTIVE:
+            return _home_active_own_blocks(state, request)
+        case State.REVOKING:
+            return [
+                SectionBlock(
+                    text=(
+                        f":warning: Removal of {state.granted.what(request)} started but did not "
+                        "finish; some access may remain."
+                    )
+                ),
+                ActionsBlock(
+                    block_id="home_own",
+                    elements=[
+                        _home_remove_button(
+                            state.user_id,
+                            "Finish removal",
+                            "Finish removing your access?",
+                            "Your IAM user and everything attached to it are deleted."
+                            if state.granted.keys
+                            else f"{state.granted.deleted(request)}.",
+                            confirm="Finish removal",
+                        )
+                    ],
+                ),
+            ]
+        case _:
+            return [
+                SectionBlock(text=describe_request(request)),
+                ActionsBlock(block_id="home_own", elements=[_home_request_button()]),
+            ]
+
+
+def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
+    granted = state.granted
+    remove = _home_remove_button(
+        state.user_id, "Remove my access", "Remove your access?", f"{granted.deleted(request)}."
+    )
+    approved = MarkdownTextObject(
+        text=f"*Approved by*\n{mention(request.decided_by)} on {slack_date(request.decided_at)}"
+    )
+    if not granted.keys:  # nothing to show, rotate or age: signing in is in their DM
+        fields = [MarkdownTextObject(text=f"*{granted.field}*\n{granted.value(request)}"), approved]
+        if state.expires_at is not None:
+            fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
+        return [
+            SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
+            ActionsBlock(block_id="home_own", elements=[remove]),
+        ]
+    if request.credentials in (Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING):
+        key = "being created right now: look in your DM with me"
+    elif state.key_age_unknown:
+        key = "age unknown (I couldn't ask AWS just now)"
+    elif state.key_age is not None:
+        key = f"{describe_age(state.key_age)} old"
+        if state.key_age >= timedelta(days=OLD_KEY_DAYS):
+            key += f"\n:warning: older than {OLD_KEY_DAYS} days: consider *Rotate access key*"
+    elif request.credentials == Credentials.NONE:
+        key = "none yet: *Show credentials* creates it and shows it once"
+    else:
+        key = "none found: *Rotate access key* creates a new one"
+    fields = [
+        MarkdownTextObject(text=f"*IAM user*\n`{escape(request.iam_user_name)}`"),
+        MarkdownTextObject(text=f"*Access key*\n{key}"),
+        MarkdownTextObject(text=f"*Console access*\n{'yes' if request.console else 'no'}"),
+        approved,
+    ]
+    if state.expires_at is not None:
+        fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
+    buttons: list[ButtonElement] = []
+    if request.credentials == Credentials.NONE:
+        buttons.append(show_credentials_button(request))
+    else:
+        buttons.append(
+            ButtonElement(
+                text="Rotate access key",
+                action_id=HOME_ROTATE_ACTION,
+                value=request.id,
+                confirm=ConfirmObject(
+                    title="Rotate your access key?",
+                    text="A new key is shown once in your DM with me; your current key is deleted right after.",
+                    confirm="Rotate",
+                    deny="Cancel",
+                ),
+            )
+        )
+    buttons.append(remove)
+    return [
+        SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
+        ActionsBlock(block_id="home_own", elements=buttons),
+    ]
+
+
+def _home_pending_blocks(state: HomeState) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=f"Pending requests ({len(state.pending)})")]
+    if not state.pending:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Nothing is waiting for a decision.")]))
+    for request in state.pending[:HOME_PENDING_SHOWN]:
+        console = " with console access" if request.console else ""
+        blocks.append(
+            SectionBlock(
+                text=(
+                    f"{mention(request.slack_user_id)} asks for {state.granted.what(request)}{console}, "
+                    f"since {slack_date(request.created_at)}. Request `{escape(request.id)}`."
+                )
+            )
+        )
+        blocks.append(_home_reason(request))
+        if request.slack_user_id == state.user_id:
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Your own request: another lead decides.")]))
+        else:
+            blocks.append(decision_buttons(request, None, APPROVE_ACTION, DENY_ACTION, "Deny this request?"))
+    blocks.extend(_home_more(len(state.pending), HOME_PENDING_SHOWN, "requests"))
+    return blocks
+
+
+def _home_active_blocks(state: HomeState) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=f"Active users ({len(state.active)})")]
+    if not state.active:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Nobody has access right now.")]))
+    for request in state.active[:HOME_ACTIVE_SHOWN]:
+        text = (
+            f"{mention(request.slack_user_id)} {state.granted.as_name(request)}"
+            f"{' with console access' if request.console else ''}, approved by {mention(request.decided_by)} on "
+            f"{slack_date(request.decided_at)}"
+        )
+        expires_at = getattr(request, "expires_at", None)
+        if isinstance(expires_at, datetime):
+            text += f", expires {slack_date(expires_at)}"
+        accessory: ButtonElement | None = None
+        if request.state == State.APPROVED:
+            text += " (being set up)"
+        else:
+            if request.state == State.REVOKING:
+                text += " (removal did not finish)"
+            whose = f"{mention(request.slack_user_id)}'s "
+            accessory = _home_remove_button(
+                request.slack_user_id,
+                "Remove",
+                "Remove this access?",
+                f"{state.granted.deleted(request, whose=whose)}; they are told by DM.",
+            )
+        blocks.append(SectionBlock(text=text, accessory=accessory))
+    blocks.extend(_home_more(len(state.active), HOME_ACTIVE_SHOWN, "users"))
+    return blocks
+
+
+def _home_more(total: int, shown: int, what: str) -> list[Block]:
+    if total <= shown:
+        return []
+    note = f"…and {total - shown} more {what} not shown here (oldest first above)."
+    return [ContextBlock(elements=[MarkdownTextObject(text=note)])]
+
+
+def _home_reason(request: Request) -> ContextBlock:
+    # plain_text: a reason can never ping, link or format
+    reason = clip_reason(request.reason) or "(no reason given)"
+    return ContextBlock(elements=[PlainTextObject(text=f"Reason: {reason}", emoji=False)])
+
+
+def _home_request_button() -> ButtonElement:
+    return ButtonElement(text="Request access", action_id=HOME_REQUEST_ACTION, value="request", style="primary")
+
+
+def _home_remove_button(target: str, label: str, title: str, text: str, *, confirm: str = "Remove") -> ButtonElement:
+    return ButtonElement(
+        text=label,
+        action_id=HOME_REMOVE_ACTION,
+        value=target,
+        style="danger",
+        confirm=ConfirmObject(title=title, text=text, confirm=confirm, deny="Cancel"),
+    )
