@@ -62,18 +62,19 @@ def denied_dm(request: Request) -> Message:
     return Message(text="Your amplify-dev request was denied", blocks=[SectionBlock(text=text)])
 
 
-def removed_dm(request: Request, *, why: RevokeReason = RevokeReason.REMOVED) -> Message:
-    """Tells a developer that their access ended without them asking: removed by a lead, expired, off-boarded."""
+def removed_dm(request: Request, *, why: RevokeReason = RevokeReason.REMOVED, ended: str | None = None) -> Message:
+    """Tells a developer that their access ended without them asking: removed by a lead, expired, off-boarded.
+
+    `ended` says what happened at AWS (default: the IAM user and its keys are deleted).
+    """
     if why == RevokeReason.EXPIRED:
         opening = f":hourglass: Your AWS Amplify access reached its end date ({slack_date(request.expires_at)})"
     elif request.closed_by:
         opening = f":wave: {mention(request.closed_by)} removed your AWS Amplify access"
     else:
         opening = f":wave: Your AWS Amplify access was {why.sentence}"
-    text = (
-        f"{opening}: IAM user `{escape(request.iam_user_name)}` and its keys are deleted. "
-        f"Ask again with `{COMMAND}` if you need it."
-    )
+    ended = ended or f"IAM user `{escape(request.iam_user_name)}` and its keys are deleted."
+    text = f"{opening}: {ended} Ask again with `{COMMAND}` if you need it."
     return Message(text="Your amplify-dev access ended", blocks=[SectionBlock(text=text)])
 
 

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import SectionBlock
 from store import Request, RevokeReason
 
 from .basics import COMMAND, Message, Reply, escape, mention, slack_date, text_reply
+from .dms import removed_dm
 from .requests import decided_line
 
 PROFILE = "amplify-dev"
@@ -98,14 +99,7 @@ def assignment_outcome(request: Request, what: str) -> str:
 
 def assignment_removed_dm(request: Request, why: RevokeReason, ended: str) -> Message:
     """Tells a developer their access ended without them asking; `ended` says what happened at AWS."""
-    if why == RevokeReason.EXPIRED:
-        opening = f":hourglass: Your AWS Amplify access reached its end date ({slack_date(request.expires_at)})"
-    elif request.closed_by:
-        opening = f":wave: {mention(request.closed_by)} removed your AWS Amplify access"
-    else:
-        opening = f":wave: Your AWS Amplify access was {why.sentence}"
-    text = f"{opening}: {ended} Ask again with `{COMMAND}` if you need it."
-    return Message(text="Your amplify-dev access ended", blocks=[SectionBlock(text=text)])
+    return removed_dm(request, why=why, ended=ended)
 
 
 def no_keys_reply(session: timedelta | None) -> Reply:

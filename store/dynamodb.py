@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from audit import DEFAULT_RETENTION_DAYS, AuditEvent
-from store import DEFAULT_PROJECT, OPEN_STATES, Fields, OpenRequestExists, Request, State, allowed_values, is_stalled
+from store import DEFAULT_PROJECT, OPEN_STATES, Fields, OpenRequestExists, Request, State, allowed_values
+from store.dynamodb_queries import DueQueries, by_age
 from store.dynamodb_table import (
     BUSY_CREDENTIALS,
-    BY_CLEANUP,
-    BY_IN_FLIGHT,
-    BY_STATE_CREATED,
-    BY_STATE_EXPIRES,
-    BY_STATE_UPDATED,
     BY_USER,
     CLEANUP_ATTRIBUTE,
     CLEANUP_KEYS,
@@ -33,14 +28,12 @@ from store.dynamodb_table import (
     TTL_ATTRIBUTE,
     Expression,
     audit_item,
-    claim_key,
     is_empty,
     lock_key,
     query_pages,
     request_from_item,
     request_item,
     request_key,
-    time_text,
     to_attribute,
 )
 
@@ -54,7 +47,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class DynamoRequestStore:
+class DynamoRequestStore(DueQueries):
     """RequestStore on a DynamoDB table; any number of processes may share it."""
 
     def __init__(
@@ -125,14 +118,14 @@ class DynamoRequestStore:
         condition = f"{expression.name(PK)} = {expression.value(lock_key(slack_user_id)[PK])}"
         params = expression.params(TableName=self._table, KeyConditionExpression=condition, ConsistentRead=True)
         found = [self.get(item["request_id"]["S"]) for item in query_pages(self._client, params)]
-        return sorted((r for r in found if r is not None and r.is_open), key=_age)
+        return sorted((r for r in found if r is not None and r.is_open), key=by_age)
 
     def latest_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
         """The user's most recent request: an open one if any (nothing newer can exist in its project), else from
         the index (newest first, the first one of `project` if given)."""
         opens = [r for r in self.open_requests_for(slack_user_id) if project is None or r.project == project]
         if opens:
-            return max(opens, key=_age)
+            return max(opens, key=by_age)
         expression = Expression()
         condition = f"{expression.name('slack_user_id')} = {expression.value({'S': slack_user_id})}"
         params = expression.params(
@@ -265,72 +258,6 @@ class DynamoRequestStore:
             }
         }
 
-    def in_states(self, states: Iterable[State]) -> list[Request]:
-        """All requests in any of these states, oldest first (one index query per state)."""
-        found = [r for state in dict.fromkeys(states) for r in self._query(BY_STATE_CREATED, state)]
-        return sorted(found, key=_age)
-
-    def pending_created_before(self, cutoff: datetime) -> list[Request]:
-        """PENDING requests filed at or before `cutoff`, oldest first; reads only those."""
-        return sorted(self._query(BY_STATE_CREATED, State.PENDING, "created_at", cutoff), key=_age)
-
-    def active_expiring_before(self, cutoff: datetime) -> list[Request]:
-        """ACTIVE requests whose access ends at or before `cutoff`; reads only those."""
-        return sorted(self._query(BY_STATE_EXPIRES, State.ACTIVE, "expires_at", cutoff), key=_age)
-
-    def revoking_updated_before(self, cutoff: datetime) -> list[Request]:
-        """REVOKING requests untouched since `cutoff`; reads only those."""
-        return sorted(self._query(BY_STATE_UPDATED, State.REVOKING, "updated_at", cutoff), key=_age)
-
-    def with_undelivered_keys(self) -> list[Request]:
-        """Requests that still list access keys nobody saw; reads only those (a sparse index)."""
-        expression = Expression()
-        condition = f"{expression.name(CLEANUP_ATTRIBUTE)} = {expression.value({'S': CLEANUP_KEYS})}"
-        params = expression.params(TableName=self._table, IndexName=BY_CLEANUP, KeyConditionExpression=condition)
-        return sorted((self._remember(item) for item in query_pages(self._client, params)), key=_age)
-
-    def claim(self, name: str, period: str) -> bool:
-        """Claim `name` for `period` with a conditional put of `CLAIM#<name>` / `<period>`: True for one caller."""
-        now = self._clock()
-        item = {
-            **claim_key(name, period),
-            "claimed_at": {"S": time_text(now)},
-            TTL_ATTRIBUTE: self._delete_after(now),
-        }
-        try:
-            self._client.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
-
-    def stalled_before(self, cutoff: datetime) -> list[Request]:
-        """Requests left mid-way (see store.is_stalled) untouched since `cutoff`; reads only candidates.
-
-        Three small queries: APPROVED and PENDING by their last change (PENDING ones are few, and most of them
-        were posted), and the sparse in-flight index for credentials being claimed, minted or rotated.
-        """
-        found = self._query(BY_STATE_UPDATED, State.APPROVED, "updated_at", cutoff)
-        found += self._query(BY_STATE_UPDATED, State.PENDING, "updated_at", cutoff)
-        expression = Expression()
-        condition = (
-            f"{expression.name(IN_FLIGHT_ATTRIBUTE)} = {expression.value({'S': IN_FLIGHT_CREDENTIALS})}"
-            f" AND {expression.name('updated_at')} <= {expression.value({'S': time_text(cutoff)})}"
-        )
-        params = expression.params(TableName=self._table, IndexName=BY_IN_FLIGHT, KeyConditionExpression=condition)
-        found += [self._remember(item) for item in query_pages(self._client, params)]
-        unique = {r.id: r for r in found if is_stalled(r)}
-        return sorted(unique.values(), key=_age)
-
-    def _query(
-        self, index: str, state: State, sort_key: str | None = None, cutoff: datetime | None = None
-    ) -> list[Request]:
-        expression = Expression()
-        condition = f"{expression.name('state')} = {expression.value({'S': str(state)})}"
-        if sort_key is not None and cutoff is not None:
-            condition += f" AND {expression.name(sort_key)} <= {expression.value({'S': time_text(cutoff)})}"
-        params = expression.params(TableName=self._table, IndexName=index, KeyConditionExpression=condition)
-        return [self._remember(item) for item in query_pages(self._client, params)]
-
     def _remember(self, item: dict[str, Any]) -> Request:
         request = request_from_item(item)
         if len(self._owners) > 100_000:
@@ -373,7 +300,3 @@ def _open_before(expected: dict[str, Any]) -> bool | None:
 
 def _holds(expected: dict[str, Any], request: Request) -> bool:
     return all(getattr(request, field) in allowed_values(wanted) for field, wanted in expected.items())
-
-
-def _age(request: Request) -> tuple[datetime, str]:
-    return (request.created_at or datetime.min.replace(tzinfo=UTC), request.id)
