@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.client import BaseClient
+from botocore.exceptions import BotoCoreError, ClientError
+
+# What a failed AWS call raises: an answer from AWS, or a transport error on the way.
+AWS_ERRORS = (ClientError, BotoCoreError)
 
 
 def collect(iam: BaseClient, operation: str, result_key: str, **params: Any) -> list[Any]:

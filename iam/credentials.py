@@ -8,15 +8,13 @@ import string
 from datetime import datetime, timedelta
 
 from botocore.client import BaseClient
-from botocore.exceptions import BotoCoreError, ClientError
 
-from ._aws import collect
+from ._aws import AWS_ERRORS, collect
 from .errors import AccessKeyLimit, IamError, error_code, is_no_such_entity, outcome_unknown
 from .models import AccessKey, PasswordPolicy, Secret
 
 logger = logging.getLogger(__name__)
 
-_AwsError = (ClientError, BotoCoreError)
 
 MAX_ACCESS_KEYS = 2
 MIN_GENERATED_PASSWORD_LENGTH = 20
@@ -37,7 +35,7 @@ def list_access_key_ids(iam: BaseClient, user_name: str) -> list[str]:
     """Return the user's access key ids, oldest first."""
     try:
         keys = collect(iam, "list_access_keys", "AccessKeyMetadata", UserName=user_name)
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("ListAccessKeys", error_code(exc)) from None
     return [key["AccessKeyId"] for key in sorted(keys, key=lambda key: key["CreateDate"])]
 
@@ -46,7 +44,7 @@ def access_key_age(iam: BaseClient, user_name: str, in_use: str | None, now: dat
     """Age of the key in use (`in_use` if it still exists, else the newest); None when the user has no key."""
     try:
         keys = collect(iam, "list_access_keys", "AccessKeyMetadata", UserName=user_name)
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("ListAccessKeys", error_code(exc)) from None
     if not keys:
         return None
@@ -60,7 +58,7 @@ def create_access_key(iam: BaseClient, user_name: str) -> AccessKey:
     # No ListAccessKeys first: IAM itself answers LimitExceeded at two keys, and a check would race anyway.
     try:
         key = iam.create_access_key(UserName=user_name)["AccessKey"]
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         code = error_code(exc)
         if code == "LimitExceeded":
             raise AccessKeyLimit("CreateAccessKey", code, detail="the user already has 2 access keys") from None
@@ -73,7 +71,7 @@ def delete_access_key(iam: BaseClient, user_name: str, access_key_id: str) -> No
     """Delete one access key; a key that is already gone is fine."""
     try:
         iam.delete_access_key(UserName=user_name, AccessKeyId=access_key_id)
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         if not is_no_such_entity(exc):
             raise IamError("DeleteAccessKey", error_code(exc), rolled_back=False) from None
 
@@ -82,7 +80,7 @@ def get_password_policy(iam: BaseClient) -> PasswordPolicy:
     """Return the account password policy, or AWS's default if the account has none."""
     try:
         policy = iam.get_account_password_policy()["PasswordPolicy"]
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         if is_no_such_entity(exc):
             return DEFAULT_PASSWORD_POLICY
         raise IamError("GetAccountPasswordPolicy", error_code(exc)) from None
@@ -117,7 +115,7 @@ def create_console_login(iam: BaseClient, user_name: str, policy: PasswordPolicy
     password = generate_password(policy or get_password_policy(iam))
     try:
         _create_login_profile(iam, user_name, password)
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         if error_code(exc) != "EntityAlreadyExists":
             rolled_back = not outcome_unknown(exc)
             raise IamError("CreateLoginProfile", error_code(exc), rolled_back=rolled_back) from None
@@ -129,7 +127,7 @@ def create_console_login(iam: BaseClient, user_name: str, policy: PasswordPolicy
             raise IamError(delete_exc.step, delete_exc.code) from None
         try:
             _create_login_profile(iam, user_name, password)
-        except _AwsError as retry_exc:
+        except AWS_ERRORS as retry_exc:
             raise IamError(
                 "CreateLoginProfile", error_code(retry_exc), rolled_back=not outcome_unknown(retry_exc)
             ) from None
@@ -144,7 +142,7 @@ def delete_console_login(iam: BaseClient, user_name: str) -> None:
     """Remove the user's console password; a user without one is fine."""
     try:
         iam.delete_login_profile(UserName=user_name)
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         if not is_no_such_entity(exc):
             raise IamError("DeleteLoginProfile", error_code(exc), rolled_back=False) from None
 
@@ -155,7 +153,7 @@ def console_signin_url(iam: BaseClient, account_id: str) -> str:
         raise ValueError("account id must be 12 digits")
     try:
         aliases = collect(iam, "list_account_aliases", "AccountAliases")
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         # The account-id URL always works: a missing iam:ListAccountAliases permission is no reason to fail.
         logger.warning("ListAccountAliases failed (%s); using the account id URL", error_code(exc))
         aliases = []

@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from botocore.client import BaseClient
-from botocore.exceptions import BotoCoreError, ClientError
 
-from ._aws import collect
+from ._aws import AWS_ERRORS, collect
 from .errors import IamError, NotManagedByBot, error_code
 from .models import TAG_SLACK_USER, ManagedUser
 
@@ -19,8 +18,6 @@ logger = logging.getLogger(__name__)
 
 TAG_EXPIRES_AT = "amplify-dev:expires-at"
 EXPIRY_POLICY_NAME = "amplify-dev-expiry"
-
-_AwsError = (ClientError, BotoCoreError)
 
 
 def format_expiry(when: datetime) -> str:
@@ -52,7 +49,7 @@ def put_expiry_policy(iam: BaseClient, user_name: str, expires_at: datetime) -> 
             PolicyName=EXPIRY_POLICY_NAME,
             PolicyDocument=json.dumps(expiry_policy_document(expires_at)),
         )
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("PutUserPolicy", error_code(exc), rolled_back=False) from None
 
 
@@ -63,7 +60,7 @@ def set_expiry(iam: BaseClient, user: ManagedUser, expires_at: datetime) -> None
     put_expiry_policy(iam, user.user_name, expires_at)
     try:
         iam.tag_user(UserName=user.user_name, Tags=[{"Key": TAG_EXPIRES_AT, "Value": format_expiry(expires_at)}])
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("TagUser", error_code(exc), rolled_back=False) from None
     logger.info("IAM user %s now expires at %s", user.user_name, format_expiry(expires_at))
 
@@ -97,5 +94,5 @@ def list_users_under_path(
                 )
             )
         return result
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("ListUsers", error_code(exc), rolled_back=False) from None

@@ -8,9 +8,8 @@ from functools import partial
 from typing import Any
 
 from botocore.client import BaseClient
-from botocore.exceptions import BotoCoreError, ClientError
 
-from ._aws import collect
+from ._aws import AWS_ERRORS, collect
 from .errors import (
     IamError,
     UserNameTaken,
@@ -33,7 +32,6 @@ from .users import adopt_user, read_user_tags
 
 logger = logging.getLogger(__name__)
 
-_AwsError = (ClientError, BotoCoreError)
 _UndoStep = tuple[str, Callable[[], object]]
 
 
@@ -59,7 +57,7 @@ def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         params["PermissionsBoundary"] = spec.permissions_boundary
     try:
         user = iam.create_user(**params)["User"]
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         if error_code(exc) == "EntityAlreadyExists":
             return _resume_provisioning(iam, spec)
         # If the request may have gone through, the user may exist; a retry with the same request id
@@ -89,7 +87,7 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
     """Continue a provisioning that crashed after CreateUser, or refuse a name that is not ours."""
     try:
         user = iam.get_user(UserName=spec.user_name)["User"]
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("GetUser", error_code(exc)) from None
     tags = read_user_tags(iam, spec.user_name)
     # The request id tag is written atomically with CreateUser (as is the permissions boundary), so a user
@@ -113,14 +111,14 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         groups = {
             group["GroupName"] for group in collect(iam, "list_groups_for_user", "Groups", UserName=spec.user_name)
         }
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("ListGroupsForUser", error_code(exc)) from None
     try:
         attached = {
             p["PolicyArn"]
             for p in collect(iam, "list_attached_user_policies", "AttachedPolicies", UserName=spec.user_name)
         }
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("ListAttachedUserPolicies", error_code(exc)) from None
     # The user, and whatever the earlier attempt attached, belong to that attempt: only undo our own work.
     try:
@@ -189,7 +187,7 @@ def _grant_access(
     for step, action, undo_step in steps:
         try:
             action()
-        except _AwsError as exc:
+        except AWS_ERRORS as exc:
             if outcome_unknown(exc):
                 undo.append(undo_step)
             rolled_back = _roll_back(spec.user_name, undo)
@@ -206,7 +204,7 @@ def _roll_back(user_name: str, undo: list[_UndoStep]) -> bool:
             continue
         try:
             action()
-        except _AwsError as exc:
+        except AWS_ERRORS as exc:
             if is_no_such_entity(exc):
                 continue
             complete = False

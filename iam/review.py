@@ -10,12 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from botocore.client import BaseClient
-from botocore.exceptions import BotoCoreError, ClientError
 
-from ._aws import collect
+from ._aws import AWS_ERRORS, collect
 from .errors import IamError, error_code
-
-_AwsError = (ClientError, BotoCoreError)
 
 
 @dataclass(frozen=True)
@@ -43,13 +40,13 @@ def read_user_usage(iam: BaseClient, user_name: str, *, console: bool) -> UserUs
     """Keys with their last use (GetAccessKeyLastUsed each) and, for a console user, PasswordLastUsed (GetUser)."""
     try:
         listed = collect(iam, "list_access_keys", "AccessKeyMetadata", UserName=user_name)
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("ListAccessKeys", error_code(exc)) from None
     keys = []
     for key in sorted(listed, key=lambda k: k["CreateDate"]):
         try:
             used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"]).get("AccessKeyLastUsed") or {}
-        except _AwsError as exc:
+        except AWS_ERRORS as exc:
             raise IamError("GetAccessKeyLastUsed", error_code(exc)) from None
         keys.append(
             KeyUsage(
@@ -65,7 +62,7 @@ def read_user_usage(iam: BaseClient, user_name: str, *, console: bool) -> UserUs
     if console:
         try:
             password_last_used = iam.get_user(UserName=user_name)["User"].get("PasswordLastUsed")
-        except _AwsError as exc:
+        except AWS_ERRORS as exc:
             raise IamError("GetUser", error_code(exc)) from None
     return UserUsage(user_name=user_name, keys=tuple(keys), password_last_used=password_last_used)
 

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from botocore.client import BaseClient
-from botocore.exceptions import BotoCoreError, ClientError
 
-from ._aws import collect, collect_service_specific_credentials
+from ._aws import AWS_ERRORS, collect, collect_service_specific_credentials
 from .errors import (
     IamError,
     NotManagedByBot,
@@ -26,14 +25,13 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-_AwsError = (ClientError, BotoCoreError)
 _UndoStep = tuple[str, Callable[[], object]]
 
 
 def read_user_tags(iam: BaseClient, user_name: str) -> dict[str, str]:
     try:
         return {t["Key"]: t["Value"] for t in collect(iam, "list_user_tags", "Tags", UserName=user_name)}
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("ListUserTags", error_code(exc)) from None
 
 
@@ -47,7 +45,7 @@ def get_managed_user(
     """
     try:
         user = iam.get_user(UserName=user_name)["User"]
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         if is_no_such_entity(exc):
             return None
         raise IamError("GetUser", error_code(exc)) from None
@@ -70,7 +68,7 @@ def adopt_user(iam: BaseClient, user_name: str, owner: Owner, tags: dict[str, st
     """Give a user made before instance tags this deployment's instance tag (its request is in our store)."""
     try:
         iam.tag_user(UserName=user_name, Tags=[{"Key": TAG_INSTANCE, "Value": owner.instance}])
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         raise IamError("TagUser", error_code(exc), rolled_back=False) from None
     logger.info("Adopted IAM user %s made before instance tags", user_name)
     return {**tags, TAG_INSTANCE: owner.instance}
@@ -133,7 +131,7 @@ def revoke_developer_user(iam: BaseClient, user_name: str, owner: Owner, *, requ
 def _list(step: str, lister: Callable[[], list[Any]]) -> list[Any]:
     try:
         return lister()
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         if is_no_such_entity(exc):
             return []
         raise IamError(step, error_code(exc), rolled_back=False) from None
@@ -142,6 +140,6 @@ def _list(step: str, lister: Callable[[], list[Any]]) -> list[Any]:
 def _delete(step: str, action: Callable[..., object], **params: Any) -> None:
     try:
         action(**params)
-    except _AwsError as exc:
+    except AWS_ERRORS as exc:
         if not is_no_such_entity(exc):
             raise IamError(step, error_code(exc), rolled_back=False) from None
