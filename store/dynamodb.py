@@ -24,6 +24,7 @@ from store.dynamodb_table import (
     CLEANUP_KEYS,
     IN_FLIGHT_ATTRIBUTE,
     IN_FLIGHT_CREDENTIALS,
+    IN_FLIGHT_DM,
     PK,
     TTL_ATTRIBUTE,
     Expression,
@@ -183,12 +184,22 @@ class DynamoRequestStore(DueQueries):
                 removes.append(expression.name(CLEANUP_ATTRIBUTE))
             else:
                 sets.append(f"{expression.name(CLEANUP_ATTRIBUTE)} = {expression.value({'S': CLEANUP_KEYS})}")
+
+        def flight() -> str:  # named only when used: DynamoDB refuses an unused attribute name
+            return expression.name(IN_FLIGHT_ATTRIBUTE)
+
         if "credentials" in changes:  # and the sparse in-flight index with the credentials' state
-            flight = expression.name(IN_FLIGHT_ATTRIBUTE)
             if changes["credentials"] in BUSY_CREDENTIALS:
-                sets.append(f"{flight} = {expression.value({'S': IN_FLIGHT_CREDENTIALS})}")
+                sets.append(f"{flight()} = {expression.value({'S': IN_FLIGHT_CREDENTIALS})}")
             else:
-                removes.append(flight)
+                removes.append(flight())
+        elif "state" in changes:
+            if changes["state"] == State.ACTIVE and is_empty(changes.get("dm_ts")):
+                sets.append(f"{flight()} = {expression.value({'S': IN_FLIGHT_DM})}")  # provisioned, DM not yet sent
+            elif changes["state"] != State.ACTIVE:
+                removes.append(flight())  # nothing is in flight for a request that left ACTIVE
+        elif not is_empty(changes.get("dm_ts")):
+            removes.append(flight())  # the requester was told
         lock_action = None
         if "state" in changes:
             after_open = changes["state"] in OPEN_STATES

@@ -20,6 +20,7 @@ from store.dynamodb_table import (
     CLEANUP_KEYS,
     IN_FLIGHT_ATTRIBUTE,
     IN_FLIGHT_CREDENTIALS,
+    IN_FLIGHT_DM,
     TTL_ATTRIBUTE,
     Expression,
     claim_key,
@@ -88,13 +89,14 @@ class DueQueries:
         """
         found = self._query(BY_STATE_UPDATED, State.APPROVED, "updated_at", cutoff)
         found += self._query(BY_STATE_UPDATED, State.PENDING, "updated_at", cutoff)
-        expression = Expression()
-        condition = (
-            f"{expression.name(IN_FLIGHT_ATTRIBUTE)} = {expression.value({'S': IN_FLIGHT_CREDENTIALS})}"
-            f" AND {expression.name('updated_at')} <= {expression.value({'S': time_text(cutoff)})}"
-        )
-        params = expression.params(TableName=self._table, IndexName=BY_IN_FLIGHT, KeyConditionExpression=condition)
-        found += [self._remember(item) for item in query_pages(self._client, params)]
+        for marker in (IN_FLIGHT_CREDENTIALS, IN_FLIGHT_DM):  # the sparse in-flight index, by what is in flight
+            expression = Expression()
+            condition = (
+                f"{expression.name(IN_FLIGHT_ATTRIBUTE)} = {expression.value({'S': marker})}"
+                f" AND {expression.name('updated_at')} <= {expression.value({'S': time_text(cutoff)})}"
+            )
+            params = expression.params(TableName=self._table, IndexName=BY_IN_FLIGHT, KeyConditionExpression=condition)
+            found += [self._remember(item) for item in query_pages(self._client, params)]
         unique = {r.id: r for r in found if is_stalled(r)}
         return sorted(unique.values(), key=by_age)
 

@@ -52,6 +52,8 @@ CLEANUP_ATTRIBUTE, CLEANUP_KEYS = "needs_cleanup", "keys"
 # Sparse: only requests whose credentials are claimed, being minted or rotated carry IN_FLIGHT_ATTRIBUTE.
 BY_IN_FLIGHT = "by_in_flight"
 IN_FLIGHT_ATTRIBUTE, IN_FLIGHT_CREDENTIALS = "in_flight", "credentials"
+# Also on it: provisioned requests whose requester was not told yet (no DM), until the DM is recorded.
+IN_FLIGHT_DM = "dm"
 BUSY_CREDENTIALS = frozenset({Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING})
 
 
@@ -164,6 +166,8 @@ def request_item(request: Request) -> dict[str, Any]:
         item[CLEANUP_ATTRIBUTE] = {"S": CLEANUP_KEYS}
     if request.credentials in BUSY_CREDENTIALS:
         item[IN_FLIGHT_ATTRIBUTE] = {"S": IN_FLIGHT_CREDENTIALS}
+    elif request.state == State.ACTIVE and not request.dm_ts:
+        item[IN_FLIGHT_ATTRIBUTE] = {"S": IN_FLIGHT_DM}
     return item
 
 

@@ -114,12 +114,13 @@ BUSY_CREDENTIALS = frozenset({Credentials.CLAIMED, Credentials.MINTING, Credenti
 
 def is_stalled(request: Request) -> bool:
     """Whether a request is in a state only work in progress holds: approved but not provisioned, filed but never
-    posted to the leads, or credentials claimed, being minted or rotated."""
+    posted to the leads, provisioned but the requester never told, or credentials claimed, minted or rotated."""
     if request.state == State.APPROVED:
         return True
     if request.state == State.PENDING:
         return not request.approval_ts
-    return request.state == State.ACTIVE and request.credentials in BUSY_CREDENTIALS
+    # ACTIVE without a DM: provisioned, but the requester was never told (the run stopped in between).
+    return request.state == State.ACTIVE and (request.credentials in BUSY_CREDENTIALS or not request.dm_ts)
 
 
 class OpenRequestExists(Exception):

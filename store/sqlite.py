@@ -125,6 +125,10 @@ class SqliteRequestStore:
                 "CREATE INDEX IF NOT EXISTS requests_with_undelivered_keys ON requests (updated_at) "
                 "WHERE undelivered_key_ids != ''"
             )
+            self._conn.execute(
+                "CREATE INDEX IF NOT EXISTS requests_active_without_dm ON requests (updated_at) "
+                "WHERE state = 'active' AND (dm_ts IS NULL OR dm_ts = '')"
+            )
             self._conn.executescript(_OPEN_INDEX)
 
     def close(self) -> None:
@@ -242,13 +246,21 @@ class SqliteRequestStore:
         found += self._many(
             "state = ? AND updated_at <= ? AND (approval_ts IS NULL OR approval_ts = '')", (State.PENDING, before)
         )
+        # Written as the partial index requests_active_without_dm is, so SQLite reads only that index.
+        found += self._many(
+            "state = 'active' AND (dm_ts IS NULL OR dm_ts = '') AND updated_at <= ?",
+            (before,),
+            index="requests_active_without_dm",
+        )
         for busy in sorted(BUSY_CREDENTIALS):
             found += self._many("state = ? AND credentials = ? AND updated_at <= ?", (State.ACTIVE, str(busy), before))
-        return sorted(found, key=lambda r: (r.created_at or cutoff, r.id))
+        unique = {r.id: r for r in found}  # ACTIVE without a DM may also have busy credentials
+        return sorted(unique.values(), key=lambda r: (r.created_at or cutoff, r.id))
 
-    def _many(self, where: str, params: tuple[Any, ...]) -> list[Request]:
+    def _many(self, where: str, params: tuple[Any, ...], *, index: str = "") -> list[Request]:
+        indexed = f" INDEXED BY {index}" if index else ""
         with self._lock:
-            rows = self._conn.execute(f"{_SELECT} WHERE {where} ORDER BY created_at, rowid", params).fetchall()
+            rows = self._conn.execute(f"{_SELECT}{indexed} WHERE {where} ORDER BY created_at, rowid", params).fetchall()
         return [_from_row(r) for r in rows]
 
     @contextlib.contextmanager

@@ -130,3 +130,23 @@ def test_rotate_is_not_wedged_by_a_key_nobody_saw(bot: Bot) -> None:
     assert new not in (delivered, stray)
     assert keys(bot) == [new]
     assert len(bot.ephemerals_to(DEV)) == 2
+
+
+def test_the_sweep_tells_a_requester_a_lost_run_never_told(bot: Bot) -> None:
+    """SQLite too: a request provisioned but never DMed (the run stopped in between) is finished by the sweep."""
+    from store import Fields
+    from workflow import STALLED_AFTER
+
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+    bot.store.compare_and_set(request_id, Fields(state=State.PENDING), Fields(state=State.APPROVED, decided_by=LEAD))
+    bot.store.compare_and_set(request_id, Fields(state=State.APPROVED), Fields(state=State.ACTIVE))
+    bot.workflow.sweep()
+    assert not bot.dms_to(DEV)  # not before it is clearly stalled
+
+    bot.clock.advance(seconds=STALLED_AFTER.total_seconds() + 60)
+    bot.workflow.sweep()
+    bot.workflow.sweep()
+
+    assert len(bot.dms_to(DEV)) == 1
+    assert bot.store.get(request_id).dm_ts

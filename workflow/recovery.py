@@ -106,7 +106,8 @@ class Recovery(Flow):
             return True
         if request.state == State.ACTIVE and not request.dm_ts:
             logger.warning("recovery: request %s was provisioned but the requester was not told; DMing", request.id)
-            self.deciding.tell_requester(request, update_leads=False)
+            # From the sweep (a lost lazy run on Lambda) the leads' message still shows the approval: update it too.
+            self.deciding.tell_requester(request, update_leads=why != "restarted")
             return True
         if request.state == State.ACTIVE and request.extension_days is not None and not request.extension_ts:
             logger.warning("recovery: request %s asked for an extension the leads never saw; clearing it", request.id)

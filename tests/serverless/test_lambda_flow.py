@@ -125,6 +125,28 @@ def test_an_approval_whose_lazy_run_died_mid_way_is_provisioned_by_the_sweep(lam
     assert bot.dms_to(DEV), "the requester was told"
 
 
+def test_a_provisioned_request_whose_requester_was_never_told_is_told_by_the_sweep(lambda_bot: LambdaBot) -> None:
+    bot = lambda_bot
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+    # The lazy run provisioned the request, then Lambda stopped it before the DM (and the leads' update).
+    bot.store.compare_and_set(
+        request_id,
+        Fields(state=State.PENDING),
+        Fields(state=State.APPROVED, decided_by=LEAD, decided_at=datetime.now(UTC)),
+    )
+    bot.store.compare_and_set(request_id, Fields(state=State.APPROVED), Fields(state=State.ACTIVE))
+    assert not bot.dms_to(DEV)
+
+    later(bot, STALLED_AFTER + timedelta(minutes=1))
+    bot.scheduled("sweep")
+
+    assert bot.dms_to(DEV), "the requester was told"
+    assert bot.store.get(request_id).dm_ts
+    bot.scheduled("sweep")
+    assert len(bot.dms_to(DEV)) == 1  # once: the DM is recorded and the request leaves the in-flight index
+
+
 def test_a_request_never_posted_to_the_leads_is_posted_by_the_sweep(lambda_bot: LambdaBot) -> None:
     bot = lambda_bot
     bot.command(DEV, "request x")
