@@ -28,16 +28,15 @@ class CredentialsFlow(Flow):
         self._policy: tuple[datetime, iam.PasswordPolicy] | None = None
 
     def claim(self, actor: str, request_id: str) -> None:
-        """In the click's ack: mark the credentials CLAIMED (one read, one conditional write, no IAM or Slack).
+        """In the click's ack: mark the credentials CLAIMED (one conditional write, no read, no IAM or Slack).
 
-        If the lazy run that mints them is lost, the sweep finds the claim, hands it back and tells the requester.
+        The write holds only for the requester's own active request (only they may use its credentials), so a
+        click by anyone else changes nothing. If the lazy run that mints them is lost, the sweep finds the claim,
+        hands it back and tells the requester.
         """
-        request = self.d.store.get(request_id)
-        if request is None or not may_use_credentials(actor, request.slack_user_id).allowed:
-            return
         self.d.store.compare_and_set(
             request_id,
-            Fields(state=State.ACTIVE, credentials=Credentials.NONE),
+            Fields(state=State.ACTIVE, credentials=Credentials.NONE, slack_user_id=actor),
             Fields(credentials=Credentials.CLAIMED),
         )
 
