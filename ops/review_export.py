@@ -77,13 +77,20 @@ def run_review_export(
     iam_client: Any = None,
     now: datetime | None = None,
 ) -> int:
-    """Print the review of `project` (only the implicit `default` exists until projects do); 2 on a bad name."""
-    if project not in (None, DEFAULT_PROJECT):
+    """Print the review of `project` (the only one may be left out); 2 on an unknown or missing name."""
+    from settings.projects import load_projects
+
+    projects = load_projects(settings) if settings.projects_file else {DEFAULT_PROJECT: settings}
+    if project is None and len(projects) == 1:
+        project = next(iter(projects))
+    if project not in projects:
         print(
-            f"amplify-dev: unknown project {project!r}; this bot serves one project, {DEFAULT_PROJECT!r}",
+            f"amplify-dev: {'unknown project ' + repr(project) if project else 'say which project with --project'}; "
+            f"projects: {', '.join(projects)}",
             file=sys.stderr,
         )
         return 2
+    chosen = projects[project]
     owned = store is None
     if store is None:
         store = _open_store(settings)
@@ -91,9 +98,20 @@ def run_review_export(
         import iam
         from ops.aws import default_region
 
-        iam_client = iam.build_iam_client(default_region())
+        region = chosen.region or default_region()
+        iam_client = iam.iam_client_from(iam.project_session(chosen.account_role_arn, region), region)
     try:
-        review = build_review(store, iam_client, now or datetime.now(UTC), project=DEFAULT_PROJECT)
+        if settings.projects_file:
+            from store.scoped import ProjectStore
+
+            store = ProjectStore(store, project)
+        review = build_review(
+            store,
+            iam_client,
+            now or datetime.now(UTC),
+            project=project,
+            identity_center=chosen.identity_center is not None,
+        )
     finally:
         if owned:
             store.close()

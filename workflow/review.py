@@ -61,20 +61,26 @@ def review_flags(
     return tuple(flags)
 
 
-def review_row(client: object, request: Request, now: datetime) -> ReviewRow:
-    """Read one grant's last use from IAM and flag it (one ListAccessKeys, a last-used read per key, a
-    GetUser for a console user).
+# An Identity Center assignment has no key, and AWS reports no per-assignment last use to the bot.
+NO_USAGE_IN_IDENTITY_CENTER = (
+    "Identity Center assignment: AWS tells the bot neither when it was last used nor any key age (sign-ins are "
+    "in CloudTrail and the access portal's logs); only the expiry is judged"
+)
 
-    Every grant is an IAM user today. An IAM Identity Center assignment (not built yet) has no key and AWS
-    reports no per-assignment last use to the bot: its row would carry a note saying so, never invented dates.
-    """
+
+def review_row(client: object, request: Request, now: datetime, *, identity_center: bool = False) -> ReviewRow:
+    """Read one grant's last use from IAM and flag it (one ListAccessKeys, a last-used read per key, a
+    GetUser for a console user). An Identity Center grant reads nothing: its row says what AWS does not tell."""
     note = ""
     usage: UserUsage | None
-    try:
-        usage = read_user_usage(client, request.iam_user_name, console=request.console)
-    except iam.IamError as e:
-        logger.warning("review: could not read %s from IAM: %s %s", request.iam_user_name, e.step, e.code)
-        usage, note = None, f"IAM did not answer ({e.step}: {e.code}); last use unknown"
+    if identity_center:
+        usage, note = None, NO_USAGE_IN_IDENTITY_CENTER
+    else:
+        try:
+            usage = read_user_usage(client, request.iam_user_name, console=request.console)
+        except iam.IamError as e:
+            logger.warning("review: could not read %s from IAM: %s %s", request.iam_user_name, e.step, e.code)
+            usage, note = None, f"IAM did not answer ({e.step}: {e.code}); last use unknown"
     in_use = None
     if usage is not None and usage.keys:
         in_use = next((k for k in usage.keys if k.access_key_id == request.access_key_id), usage.keys[-1])
@@ -101,9 +107,19 @@ def review_row(client: object, request: Request, now: datetime) -> ReviewRow:
     )
 
 
-def build_review(store: RequestStore, client: object, now: datetime, *, project: str = DEFAULT_PROJECT) -> Review:
+def build_review(
+    store: RequestStore,
+    client: object,
+    now: datetime,
+    *,
+    project: str = DEFAULT_PROJECT,
+    identity_center: bool = False,
+) -> Review:
     """The review of every active grant in `store` (IAM read through `client`), as of `now`."""
-    rows = tuple(review_row(client, request, now) for request in store.in_states(REVIEWED_STATES))
+    rows = tuple(
+        review_row(client, request, now, identity_center=identity_center)
+        for request in store.in_states(REVIEWED_STATES)
+    )
     return Review(project=project, generated_at=now, rows=rows)
 
 
@@ -121,7 +137,7 @@ class AccessReview(Flow):
         decision = may_review(actor_is_approver=self.access.is_approver(actor))
         if not decision.allowed:
             return msg.text_reply(decision.reason)
-        return review_reply(build_review(self.d.store, self.d.iam, self.d.clock()))
+        return review_reply(self.build())
 
     def post_if_due(self) -> bool:
         """From the sweep: post the weekly review if today (UTC) is the day and nobody has this week. True if so."""
@@ -130,7 +146,8 @@ class AccessReview(Flow):
         if weekday is None or now.weekday() != weekday:
             return False
         # Claimed before the (slow) IAM reads: a second replica or sweep stops here, whatever happens next.
-        if not self.d.store.claim(f"review/{DEFAULT_PROJECT}", review_period(now)):
+        # One claim per project: each project's leads get their own weekly review.
+        if not self.d.store.claim(f"review/{self.d.settings.project}", review_period(now)):
             return False
         logger.info("posting the weekly access review (%s)", review_period(now))
         self._post(self.build(now))
@@ -138,7 +155,13 @@ class AccessReview(Flow):
 
     def build(self, now: datetime | None = None) -> Review:
         """The review now (or at `now`)."""
-        return build_review(self.d.store, self.d.iam, now or self.d.clock())
+        return build_review(
+            self.d.store,
+            self.d.iam,
+            now or self.d.clock(),
+            project=self.d.settings.project,
+            identity_center=self.d.settings.identity_center is not None,
+        )
 
     def _post(self, review: Review) -> None:
         message = review_message(review)

@@ -50,12 +50,20 @@ amplify_env = "dev"
 USER = "dana.dev-udev"
 
 
-def build_projects_bot(slack: FakeSlack, iam_client: Any, tmp_path: Path, clock: FakeClock, **clients: Any) -> Bot:
+def build_projects_bot(
+    slack: FakeSlack,
+    iam_client: Any,
+    tmp_path: Path,
+    clock: FakeClock,
+    *,
+    env: dict[str, str] | None = None,
+    **clients: Any,
+) -> Bot:
     """The real app with AMPLIFY_DEV_PROJECTS_FILE, each project's IAM client on its assumed role."""
     path = tmp_path / "projects.toml"
     path.write_text(PROJECTS)
     db = str(tmp_path / "projects.db")
-    settings = make_settings(slack, db, AMPLIFY_DEV_PROJECTS_FILE=str(path))
+    settings = make_settings(slack, db, AMPLIFY_DEV_PROJECTS_FILE=str(path), **(env or {}))
     projects = load_projects(settings)
     project_iam = {**build_project_clients(projects, "eu-west-1"), **clients}
     for client in project_iam.values():
@@ -267,3 +275,20 @@ def test_a_bad_projects_file_stops_the_bot_naming_file_project_and_key(
     assert bot_module.main(["run"]) == 2
     error = capsys.readouterr().err
     assert f"projects file {path}: project 'web', key 'approvers'" in error and "bob" in error
+
+
+def test_each_project_gets_its_own_weekly_review_once(
+    slack: FakeSlack, iam_client: Any, tmp_path: Path, clock: FakeClock
+) -> None:
+    from settings import WEEKDAYS
+
+    bot = build_projects_bot(
+        slack, iam_client, tmp_path, clock, env={"AMPLIFY_DEV_REVIEW_SCHEDULE": WEEKDAYS[clock().weekday()]}
+    )
+
+    bot.workflow.sweep()
+    bot.workflow.sweep()
+
+    for channel in (WEB_CHANNEL, API_CHANNEL):
+        reviews = [t for t in posts_to(bot, channel) if "Access review" in t]
+        assert len(reviews) == 1, (channel, reviews)

@@ -103,3 +103,20 @@ def test_lead_approval_is_unchanged_a_deny_assigns_nothing(ic_bot: Bot, world: I
     ic_bot.click(LEAD, "amplify_dev_deny", ic_bot.request_id_for(DEV))
     assert ic_bot.store.latest_for(DEV).state == State.DENIED
     assert world.called("CreateAccountAssignment") == [] and world.assigned_users() == set()
+
+
+def test_the_review_says_what_aws_does_not_tell_instead_of_inventing_it(ic_bot: Bot) -> None:
+    from tests.conftest import DEV, LEAD, message_text
+
+    ic_bot.command(DEV, "request build")
+    ic_bot.click(LEAD, "amplify_dev_approve", ic_bot.request_id_for(DEV))
+    iam_calls: list[str] = []
+    ic_bot.iam.meta.events.register("before-call.iam.*", lambda model, **_: iam_calls.append(model.name))
+
+    ic_bot.command(LEAD, "review")
+
+    text = message_text(ic_bot.replies_to(LEAD)[-1])
+    assert "AWS tells the bot neither when it was last used nor any key age" in text
+    row = text.split(f"<@{DEV}>", 1)[1]
+    assert "never used" not in row.lower() and "not used" not in row.lower()  # no flag from data AWS does not give
+    assert iam_calls == []  # an assignment has no IAM user to read

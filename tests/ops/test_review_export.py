@@ -58,9 +58,12 @@ def test_csv_and_text_carry_the_same_rows(reviewed: tuple[Bot, FakeKeyUsage]) ->
     assert "Secret" not in text and "secret" not in text.lower()
 
 
-def test_only_the_implicit_default_project_is_accepted(reviewed: tuple[Bot, FakeKeyUsage]) -> None:
+def test_without_a_projects_file_only_the_implicit_default_project_is_known(
+    reviewed: tuple[Bot, FakeKeyUsage],
+) -> None:
     bot, _ = reviewed
     assert export(bot, "text", project="default")[0] == 0
+    assert export(bot, "text")[0] == 0  # the only project may be left out
     assert export(bot, "text", project="other") == (2, "")
 
 
