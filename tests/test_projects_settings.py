@@ -158,3 +158,14 @@ def test_identity_center_from_the_environment_applies_to_projects_that_do_not_sa
 
     assert projects["web"].identity_center.account_id == "333333333333"
     assert projects["legacy"].identity_center is None
+
+
+def test_who_may_request_is_set_per_project(tmp_path: Path) -> None:
+    projects = projects_from(
+        tmp_path,
+        '[projects.web]\nrequesters = ["U0WEBDEV", "S0WEBTEAM"]\n[projects.api]\n',
+        AMPLIFY_DEV_REQUESTERS="U0ALL",
+    )
+
+    assert projects["web"].requester_user_ids == {"U0WEBDEV"} and projects["web"].requester_group_ids == {"S0WEBTEAM"}
+    assert projects["api"].requester_user_ids == {"U0ALL"}  # the environment's, where the project says nothing
