@@ -279,14 +279,20 @@ def message_text(params: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def build_bot(
-    slack: FakeSlack, iam_client: Any, db_path: str, clock: FakeClock, *, identity_center: Any = None, **overrides: str
+def wire_bot(
+    slack: FakeSlack,
+    settings: Settings,
+    iam_client: Any,
+    store: Any,
+    audit: Any,
+    clock: Any,
+    db_path: str,
+    **deps: Any,
 ) -> Bot:
-    """Wire the real app to the fakes, with work run inline after each ack; `clock` is the time it sees."""
-    settings = make_settings(slack, db_path, **overrides)
+    """The real app on these clients, with its own Slack clients; lazy listeners run inline, so a dispatch
+    returns when all its work is done. `deps`: further Deps fields (identity_center, projects, project_iam)."""
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2)
     idempotent = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2, retry_server_errors=True)
-    store = SqliteRequestStore(db_path, clock=clock)
     workflow = Workflow(
         Deps(
             settings=settings,
@@ -295,13 +301,11 @@ def build_bot(
             slack=SlackGateway(client, idempotent=idempotent),
             region="eu-west-1",
             clock=clock,
-            audit=SqliteAuditLog(db_path),
-            identity_center=identity_center,
+            audit=audit,
+            **deps,
         )
     )
-    app = create_app(
-        settings, client=client, workflow=workflow, runner=InlineExecutor()
-    )  # lazy listeners run inline: a dispatch returns when all work is done
+    app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
     return Bot(
         app=app,
         slack=slack,
@@ -311,6 +315,17 @@ def build_bot(
         settings=settings,
         db_path=db_path,
         clock=clock,
+    )
+
+
+def build_bot(
+    slack: FakeSlack, iam_client: Any, db_path: str, clock: FakeClock, *, identity_center: Any = None, **overrides: str
+) -> Bot:
+    """Wire the real app to the fakes on a SQLite file; `clock` is the time it and its store see."""
+    settings = make_settings(slack, db_path, **overrides)
+    store = SqliteRequestStore(db_path, clock=clock)
+    return wire_bot(
+        slack, settings, iam_client, store, SqliteAuditLog(db_path), clock, db_path, identity_center=identity_center
     )
 
 

@@ -15,15 +15,13 @@ from botocore.exceptions import ClientError
 import bot as bot_module
 import iam
 from audit import SqliteAuditLog
-from bot import build_project_clients, create_app
+from bot import build_project_clients
 from playground.slack_api import FakeSlack
 from settings.projects import load_projects
-from slack_gateway import SlackGateway, build_web_client
 from store import SqliteRequestStore
 from tests.clock import FakeClock
-from tests.conftest import DEV, LEAD, LEAD2, SIGNING_SECRET, Bot, InlineExecutor, make_settings, message_text
+from tests.conftest import DEV, LEAD, LEAD2, SIGNING_SECRET, Bot, make_settings, message_text, wire_bot
 from tests.fakes.moto_gaps import FakeServiceSpecificCredentials
-from workflow import Deps, Workflow
 
 WEB_ACCOUNT, API_ACCOUNT = "111111111111", "222222222222"
 WEB_ROLE = f"arn:aws:iam::{WEB_ACCOUNT}:role/amplify-dev"
@@ -68,23 +66,10 @@ def build_projects_bot(
     project_iam = {**build_project_clients(projects, "eu-west-1"), **clients}
     for client in project_iam.values():
         FakeServiceSpecificCredentials().install(client)  # moto lacks ListServiceSpecificCredentials
-    client = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2)
     store = SqliteRequestStore(db, clock=clock)
-    workflow = Workflow(
-        Deps(
-            settings=settings,
-            store=store,
-            iam=iam_client,
-            slack=SlackGateway(client, idempotent=client),
-            region="eu-west-1",
-            clock=clock,
-            audit=SqliteAuditLog(db),
-            projects=projects,
-            project_iam=project_iam,
-        )
+    return wire_bot(
+        slack, settings, iam_client, store, SqliteAuditLog(db), clock, db, projects=projects, project_iam=project_iam
     )
-    app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
-    return Bot(app, slack, iam_client, store, workflow, settings, db, clock)
 
 
 @pytest.fixture

@@ -23,17 +23,14 @@ from slack_sdk.signature import SignatureVerifier
 
 import iam
 import lambda_handler
-from bot import create_app
 from ops.aws import build_dynamodb_client
 from ops.create_table import ensure_table
 from playground.slack_api import FakeSlack
-from slack_gateway import SlackGateway, build_web_client
 from store.dynamodb import DynamoRequestStore
 from store.dynamodb_audit import DynamoAuditLog
-from tests.conftest import SIGNING_SECRET, Bot, InlineExecutor, make_settings
+from tests.conftest import SIGNING_SECRET, Bot, make_settings, wire_bot
 from tests.fakes.moto_dynamodb import atomic_moto_dynamodb
 from tests.fakes.moto_gaps import FakeServiceSpecificCredentials
-from workflow import Deps, Workflow
 
 TABLE = "amplify-dev-serverless"
 FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:amplify-dev"
@@ -141,35 +138,12 @@ class SharedClock:
 def build_replica(slack: FakeSlack, db_path: str, clock: SharedClock | None = None, **overrides: str) -> Bot:
     """One bot process on the shared table: its own WebClient, store object, DynamoDB and IAM clients."""
     settings = make_settings(slack, db_path, AMPLIFY_DEV_DYNAMODB_TABLE=TABLE, **overrides)
-    client = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2)
-    idempotent = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2, retry_server_errors=True)
     dynamodb = build_dynamodb_client("eu-west-1")
     iam_client = iam.build_iam_client("eu-west-1")
     FakeServiceSpecificCredentials().install(iam_client)
     clock = clock or SharedClock()
     store = DynamoRequestStore(TABLE, dynamodb, clock=clock)
-    workflow = Workflow(
-        Deps(
-            settings=settings,
-            store=store,
-            iam=iam_client,
-            slack=SlackGateway(client, idempotent=idempotent),
-            region="eu-west-1",
-            audit=DynamoAuditLog(TABLE, dynamodb),
-            clock=clock,
-        )
-    )
-    app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
-    return Bot(
-        app=app,
-        slack=slack,
-        iam=iam_client,
-        store=store,
-        workflow=workflow,
-        settings=settings,
-        db_path=db_path,
-        clock=clock,
-    )  # type: ignore[arg-type]
+    return wire_bot(slack, settings, iam_client, store, DynamoAuditLog(TABLE, dynamodb), clock, db_path)
 
 
 @pytest.fixture
