@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -48,30 +49,27 @@ def _params(target: Target, user_id: str) -> dict[str, str]:
     }
 
 
-def create_assignment(
-    sso_admin: Any,
-    target: Target,
-    user_id: str,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-    attempts: int = POLL_ATTEMPTS,
-) -> None:
+@dataclass(frozen=True)
+class Poll:
+    """How to wait for Identity Center to finish a request: a bounded number of checks, `sleep` between them."""
+
+    sleep: Callable[[float], None] = time.sleep
+    attempts: int = POLL_ATTEMPTS
+
+
+DEFAULT_POLL = Poll()
+
+
+def create_assignment(sso_admin: Any, target: Target, user_id: str, *, poll: Poll = Poll()) -> None:
     """Assign the permission set in the account to the user and wait (bounded) until AWS reports it done."""
     try:
         started = sso_admin.create_account_assignment(**_params(target, user_id))["AccountAssignmentCreationStatus"]
     except _AwsError as exc:
         raise from_aws("CreateAccountAssignment", exc) from None
-    _wait(sso_admin, target, started, "Creation", sleep=sleep, attempts=attempts)
+    _wait(sso_admin, target, started, "Creation", poll)
 
 
-def delete_assignment(
-    sso_admin: Any,
-    target: Target,
-    user_id: str,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-    attempts: int = POLL_ATTEMPTS,
-) -> None:
+def delete_assignment(sso_admin: Any, target: Target, user_id: str, *, poll: Poll = Poll()) -> None:
     """Delete the user's assignment and wait (bounded) until AWS reports it gone; already gone is success."""
     try:
         started = sso_admin.delete_account_assignment(**_params(target, user_id))["AccountAssignmentDeletionStatus"]
@@ -81,18 +79,10 @@ def delete_assignment(
         raise from_aws("DeleteAccountAssignment", exc) from None
     except BotoCoreError as exc:
         raise from_aws("DeleteAccountAssignment", exc) from None
-    _wait(sso_admin, target, started, "Deletion", sleep=sleep, attempts=attempts)
+    _wait(sso_admin, target, started, "Deletion", poll)
 
 
-def _wait(
-    sso_admin: Any,
-    target: Target,
-    started: dict[str, Any],
-    kind: str,
-    *,
-    sleep: Callable[[float], None],
-    attempts: int,
-) -> None:
+def _wait(sso_admin: Any, target: Target, started: dict[str, Any], kind: str, poll: Poll) -> None:
     """Poll DescribeAccountAssignment{kind}Status until AWS reports the request done (Creation or Deletion)."""
     if started.get("Status") == "SUCCEEDED":
         return
@@ -104,8 +94,8 @@ def _wait(
             f"AccountAssignment{kind}Status"
         ],
         operation,
-        sleep=sleep,
-        attempts=attempts,
+        sleep=poll.sleep,
+        attempts=poll.attempts,
     )
 
 

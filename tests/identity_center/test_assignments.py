@@ -9,6 +9,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 import identity_center as idc
+from identity_center.assignments import Poll
 from tests.identity_center.conftest import ACCOUNT, IdentityCenterWorld
 
 
@@ -29,7 +30,7 @@ def test_the_poll_is_bounded_and_says_so(world: IdentityCenterWorld) -> None:
     slept: list[float] = []
     target = idc.Target(world.instance_arn, world.permission_set_arn, ACCOUNT)
     with pytest.raises(idc.AssignmentTimedOut) as raised:
-        idc.create_assignment(sso, target, world.dana, sleep=slept.append, attempts=3)
+        idc.create_assignment(sso, target, world.dana, poll=Poll(sleep=slept.append, attempts=3))
     assert raised.value.code == "Timeout" and len(polls) == 3 and slept == [1.0, 1.0]
 
 

@@ -22,6 +22,18 @@ def later(bot: LambdaBot, delta: timedelta) -> None:
     bot.clock.offset = delta  # type: ignore[attr-defined]
 
 
+def approved_then_cut_short(bot: LambdaBot) -> str:
+    """A request whose Approve run recorded the decision and then stopped; returns its id."""
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+    bot.store.compare_and_set(
+        request_id,
+        Fields(state=State.PENDING),
+        Fields(state=State.APPROVED, decided_by=LEAD, decided_at=datetime.now(UTC)),
+    )
+    return request_id
+
+
 def test_request_approve_reveal_remove_through_the_lambda_handler(lambda_bot: LambdaBot) -> None:
     bot = lambda_bot
     assert bot.command(DEV, "request --console building the checkout flow").status == 200
@@ -110,14 +122,8 @@ def test_a_second_click_while_a_claim_is_stuck_still_mints_once(lambda_bot: Lamb
 
 def test_an_approval_whose_lazy_run_died_mid_way_is_provisioned_by_the_sweep(lambda_bot: LambdaBot) -> None:
     bot = lambda_bot
-    bot.command(DEV, "request x")
-    request_id = bot.request_id_for(DEV)
     # The lazy run recorded the decision, then Lambda killed it (timeout) before IAM was touched.
-    bot.store.compare_and_set(
-        request_id,
-        Fields(state=State.PENDING),
-        Fields(state=State.APPROVED, decided_by=LEAD, decided_at=datetime.now(UTC)),
-    )
+    request_id = approved_then_cut_short(bot)
     later(bot, STALLED_AFTER + timedelta(minutes=1))
     bot.scheduled("sweep")
     assert bot.store.get(request_id).state == State.ACTIVE
@@ -127,14 +133,8 @@ def test_an_approval_whose_lazy_run_died_mid_way_is_provisioned_by_the_sweep(lam
 
 def test_a_provisioned_request_whose_requester_was_never_told_is_told_by_the_sweep(lambda_bot: LambdaBot) -> None:
     bot = lambda_bot
-    bot.command(DEV, "request x")
-    request_id = bot.request_id_for(DEV)
     # The lazy run provisioned the request, then Lambda stopped it before the DM (and the leads' update).
-    bot.store.compare_and_set(
-        request_id,
-        Fields(state=State.PENDING),
-        Fields(state=State.APPROVED, decided_by=LEAD, decided_at=datetime.now(UTC)),
-    )
+    request_id = approved_then_cut_short(bot)
     bot.store.compare_and_set(request_id, Fields(state=State.APPROVED), Fields(state=State.ACTIVE))
     assert not bot.dms_to(DEV)
 
