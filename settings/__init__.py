@@ -140,7 +140,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         "AMPLIFY_DEV_APPROVERS", [a.strip() for a in required("AMPLIFY_DEV_APPROVERS").split(",") if a.strip()]
     )
 
-    requesters = _slack_ids(env, "AMPLIFY_DEV_REQUESTERS")
+    # Optional, unlike the approvers: unset means every full member of the workspace may request.
+    raw_requesters = optional("AMPLIFY_DEV_REQUESTERS")
+    requester_users, requester_groups = (
+        check.approvers("AMPLIFY_DEV_REQUESTERS", [a.strip() for a in raw_requesters.split(",") if a.strip()])
+        if raw_requesters
+        else (frozenset(), frozenset())
+    )
     schedule = (optional("AMPLIFY_DEV_REVIEW_SCHEDULE") or "").lower()
     if schedule and schedule not in WEEKDAYS:
         raise SettingsError(
@@ -223,25 +229,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         audit_channel=audit_channel,
         log_level=log_level,
         log_format=log_format,
-        requester_user_ids=frozenset(a for a in requesters if check.USER_ID.match(a)),
-        requester_group_ids=frozenset(a for a in requesters if check.GROUP_ID.match(a)),
+        requester_user_ids=requester_users,
+        requester_group_ids=requester_groups,
         review_weekday=WEEKDAYS.index(schedule) if schedule else None,
         identity_center=load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError),
         projects_file=optional("AMPLIFY_DEV_PROJECTS_FILE"),
     )
-
-
-def _slack_ids(env: Mapping[str, str], name: str) -> list[str]:
-    """Comma-separated Slack user IDs (U…/W…) and user-group IDs (S…); empty when the setting is unset."""
-    raw = env.get(name, "")
-    ids = [a.strip() for a in raw.split(",") if a.strip()]
-    bad = [a for a in ids if not (check.USER_ID.match(a) or check.GROUP_ID.match(a))]
-    if bad or (raw and not ids):
-        raise SettingsError(
-            f"{name} must be comma-separated Slack user IDs (U…/W…) or user-group IDs (S…); "
-            f"not understood: {', '.join(bad) or '(empty)'}"
-        )
-    return ids
 
 
 def _boolean(env: Mapping[str, str], name: str, *, default: bool) -> bool:
