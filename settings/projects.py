@@ -82,21 +82,21 @@ def _description(key: str, value: Any) -> str:
     return text
 
 
-def _approvers(key: str, value: Any) -> dict[str, Any]:
-    users, groups = check.approvers(key, _strings(key, value), form="a list of")
-    return {"approver_user_ids": users, "approver_group_ids": groups}
+def _people(who: str) -> Callable[[str, Any], dict[str, Any]]:
+    """A reader for a list of Slack user and user-group IDs, into `<who>_user_ids` and `<who>_group_ids`."""
 
+    def read(key: str, value: Any) -> dict[str, Any]:
+        users, groups = check.approvers(key, _strings(key, value), form="a list of")
+        return {f"{who}_user_ids": users, f"{who}_group_ids": groups}
 
-def _requesters(key: str, value: Any) -> dict[str, Any]:
-    users, groups = check.approvers(key, _strings(key, value), form="a list of")
-    return {"requester_user_ids": users, "requester_group_ids": groups}
+    return read
 
 
 # key -> how to read it into Settings fields
 _READERS: dict[str, Callable[[str, Any], dict[str, Any]]] = {
     "approval_channel": lambda k, v: {"approval_channel": check.channel(k, _text(k, v))},
-    "approvers": _approvers,
-    "requesters": _requesters,
+    "approvers": _people("approver"),
+    "requesters": _people("requester"),
     "required_approvals": lambda k, v: {"required_approvals": check.required_approvals(k, _number(k, v, 1))},
     "policy_arns": lambda k, v: {"policy_arns": check.policy_arns(k, _strings(k, v), form="a list of")},
     "permissions_boundary": lambda k, v: {"permissions_boundary": check.permissions_boundary(k, _text(k, v))},
