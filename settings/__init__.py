@@ -72,6 +72,9 @@ class Settings:
     region: str | None = None  # this project's region; None: the bot's
     amplify_app_id: str | None = None
     amplify_env: str | None = None
+    # AMPLIFY_DEV_CREDENTIALS (or a project's `credentials`): access-key, or sign-in (console + `aws login`, no key).
+    # Only for IAM users: a project in the Identity Center mode ignores a sign-in it inherits.
+    credentials: str = "access-key"
 
     def __post_init__(self) -> None:
         if not self.instance:  # the documented default, also for Settings built in code (the playground)
@@ -204,6 +207,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"(an IAM tag value), got {instance!r}"
         )
 
+    credentials = check.credentials("AMPLIFY_DEV_CREDENTIALS", optional("AMPLIFY_DEV_CREDENTIALS") or "access-key")
+    identity_center = load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError)
+    allow_console = _boolean(env, "AMPLIFY_DEV_ALLOW_CONSOLE", default=True)
+    check.credentials_fit(
+        "AMPLIFY_DEV_CREDENTIALS", credentials, identity_center=identity_center is not None, allow_console=allow_console
+    )
+
     return Settings(
         slack_bot_token=bot_token,
         slack_signing_secret=signing_secret,
@@ -220,7 +230,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         db_path=optional("AMPLIFY_DEV_DB") or DEFAULT_DB,
         dynamodb_table=table,
         retention_days=retention_days,
-        allow_console=_boolean(env, "AMPLIFY_DEV_ALLOW_CONSOLE", default=True),
+        allow_console=allow_console,
         port=_port(env),
         pending_hours=pending_hours,
         default_days=default_days,
@@ -232,8 +242,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         requester_user_ids=requester_users,
         requester_group_ids=requester_groups,
         review_weekday=WEEKDAYS.index(schedule) if schedule else None,
-        identity_center=load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError),
+        identity_center=identity_center,
         projects_file=optional("AMPLIFY_DEV_PROJECTS_FILE"),
+        credentials=credentials,
     )
 
 
