@@ -29,12 +29,20 @@ def resources(template: dict[str, Any], kind: str) -> dict[str, Any]:
     return {name: r["Properties"] for name, r in template["Resources"].items() if r["Type"] == kind}
 
 
+_NO_VALUE = object()
+
+
 def resolve(node: Any, params: dict[str, str]) -> Any:
-    """Evaluate the intrinsics the template's policy uses (Ref, Sub, Split) for given parameter values."""
+    """Evaluate the intrinsics the template's policy uses (Ref, Sub, Split, If on a condition) for parameter values."""
     if isinstance(node, list):
-        return [resolve(n, params) for n in node]
+        return [v for v in (resolve(n, params) for n in node) if v is not _NO_VALUE]
     if not isinstance(node, dict):
         return node
+    if node == {"Ref": "AWS::NoValue"}:
+        return _NO_VALUE
+    if set(node) == {"Fn::If"}:
+        condition, when_true, when_false = node["Fn::If"]
+        return resolve(when_true if _condition(condition, params) else when_false, params)
     if set(node) == {"Ref"}:
         return params.get(node["Ref"], f"<{node['Ref']}>")
     if set(node) == {"Fn::Sub"}:
@@ -44,7 +52,14 @@ def resolve(node: Any, params: dict[str, str]) -> Any:
         return resolve(text, params).split(separator)
     if set(node) == {"Fn::GetAtt"}:
         return f"<{'.'.join(node['Fn::GetAtt'])}>"
-    return {k: resolve(v, params) for k, v in node.items()}
+    return {k: v for k, v in ((k, resolve(v, params)) for k, v in node.items()) if v is not _NO_VALUE}
+
+
+def _condition(name: str, params: dict[str, str]) -> bool:
+    """A template condition; the template's are all Fn::Equals of a parameter and a value."""
+    definition = cfn_yaml.load(str(TEMPLATE))["Conditions"][name]
+    left, right = definition["Fn::Equals"]
+    return resolve(left, params) == resolve(right, params)
 
 
 def parameters(template: dict[str, Any], **overrides: str) -> dict[str, str]:
@@ -95,8 +110,9 @@ def test_table_is_the_one_create_table_makes(template: dict[str, Any]) -> None:
             "IamPath": "/team-x/devs/",
             "PolicyArns": "arn:aws:iam::aws:policy/AdministratorAccess-Amplify,arn:aws:iam::123456789012:policy/extra",
         },
+        {"Credentials": "sign-in"},
     ],
-    ids=["defaults", "other-path-and-policies"],
+    ids=["defaults", "other-path-and-policies", "sign-in"],
 )
 def test_bot_statements_are_what_bot_py_policy_prints(template: dict[str, Any], overrides: dict[str, str]) -> None:
     params = parameters(template, **overrides)
@@ -106,6 +122,7 @@ def test_bot_statements_are_what_bot_py_policy_prints(template: dict[str, Any], 
             "AMPLIFY_DEV_IAM_PATH": params["IamPath"],
             "AMPLIFY_DEV_INSTANCE": params["Instance"],
             "AMPLIFY_DEV_POLICY_ARNS": params["PolicyArns"],
+            "AMPLIFY_DEV_CREDENTIALS": params["Credentials"],
         }
     )
     role = f"arn:aws:iam::{ACCOUNT}:role/{STACK}-bot"  # the function's own role, named in the template
@@ -166,5 +183,6 @@ def test_function_environment_names_real_settings_and_no_secret(template: dict[s
         int(params["DefaultDays"]) == settings.default_days and int(params["RetentionDays"]) == settings.retention_days
     )
     assert params["IamPath"] == settings.iam_path and params["PolicyArns"] == ",".join(settings.policy_arns)
+    assert params["Credentials"] == settings.credentials and env["AMPLIFY_DEV_CREDENTIALS"] == {"Ref": "Credentials"}
     text = TEMPLATE.read_text()
     assert all(f"!Ref {name}" in text for name in template["Parameters"])
