@@ -12,7 +12,13 @@ from typing import Any
 from iam.expiry import TAG_EXPIRES_AT
 from iam.models import TAG_APPROVED_BY, TAG_INSTANCE, TAG_REQUEST, TAG_SLACK_USER
 from iam.names import change_password_policy_arn
-from ops.policy_signin import SIGNIN_ACTIONS, signin_attachable, signin_statement, uses_sign_in
+from ops.policy_signin import (
+    SIGNIN_ACTIONS,
+    boundary_check_statements,
+    signin_attachable,
+    signin_statement,
+    uses_sign_in,
+)
 from settings import Settings
 
 BOT_TAG_KEYS = (TAG_SLACK_USER, TAG_REQUEST, TAG_APPROVED_BY, TAG_INSTANCE, TAG_EXPIRES_AT)
@@ -271,6 +277,10 @@ def grants(settings: Settings, account_id: str, partition: str, principal: str |
     ]
     if uses_sign_in(settings):
         grants.append(Grant(signin_statement(), (SimulationCase(SIGNIN_ACTIONS, "*"),)))
+        if boundary:
+            read, simulate = boundary_check_statements(boundary)
+            grants.append(Grant(read, (SimulationCase(("iam:GetPolicyVersion",), boundary),)))
+            grants.append(Grant(simulate, (SimulationCase(("iam:SimulateCustomPolicy",), "*"),)))
     if principal:
         grants.append(
             Grant(

@@ -33,6 +33,28 @@ def signin_attachable(settings: Settings, partition: str) -> list[str]:
     return [signin_policy_arn(partition)] if uses_sign_in(settings) else []
 
 
+def boundary_check_statements(boundary: str) -> list[dict[str, object]]:
+    """For `check` in sign-in with a boundary: read the boundary's document and simulate `aws login` under it.
+
+    Both are read-only; SimulateCustomPolicy takes no resource (IAM accepts only "*") and evaluates only the
+    documents passed in, so it reveals nothing about anyone's permissions.
+    """
+    return [
+        {
+            "Sid": "ReadTheBoundaryForTheCheck",
+            "Effect": "Allow",
+            "Action": "iam:GetPolicyVersion",
+            "Resource": boundary,
+        },
+        {
+            "Sid": "SimulateAwsLoginUnderTheBoundary",
+            "Effect": "Allow",
+            "Action": "iam:SimulateCustomPolicy",
+            "Resource": "*",
+        },
+    ]
+
+
 def signin_statement() -> dict[str, object]:
     """The statement letting the bot list, read and revoke sign-in sessions."""
     return {"Sid": SIGNIN_SID, "Effect": "Allow", "Action": list(SIGNIN_ACTIONS), "Resource": "*"}
