@@ -38,8 +38,10 @@ from .models import (
 from .names import account_id_from_arn, derive_user_name, is_valid_path, is_valid_user_name
 from .provisioning import create_developer_user
 from .signin import (
+    SessionsEnded,
     SignInError,
     SignInSession,
+    end_signin_sessions,
     last_signin_use,
     list_signin_sessions,
     revoke_signin_sessions,
@@ -66,6 +68,7 @@ __all__ = [
     "PasswordPolicy",
     "ProvisionSpec",
     "Secret",
+    "SessionsEnded",
     "SignInError",
     "SignInSession",
     "UserNameTaken",
@@ -82,6 +85,7 @@ __all__ = [
     "delete_access_key",
     "delete_console_login",
     "derive_user_name",
+    "end_signin_sessions",
     "expiry_policy_document",
     "format_expiry",
     "generate_password",

@@ -127,6 +127,32 @@ def revoke_signin_sessions(signin: BaseClient, user_arn: str, *, reason: str = R
     return revoked
 
 
+@dataclass(frozen=True)
+class SessionsEnded:
+    """What ending a user's sign-in sessions came to, for the audit row: how many, and the failure if any."""
+
+    revoked: int
+    failed: int = 0
+    code: str | None = None  # the AWS error code of the first failure; None: every session was revoked
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing failed (a user without sessions included)."""
+        return self.code is None
+
+
+def end_signin_sessions(signin: BaseClient, user_arn: str) -> SessionsEnded:
+    """revoke_signin_sessions for the removal paths, which go on deleting the user whatever happens: never raises.
+
+    A failure is logged here (code only) and returned for the audit; the caller then detaches the policies and
+    deletes the user, which denies whatever the sessions already issued (see the module doc).
+    """
+    try:
+        return SessionsEnded(revoke_signin_sessions(signin, user_arn))
+    except SignInError as exc:
+        return SessionsEnded(exc.revoked, exc.failed, exc.code)
+
+
 def last_signin_use(signin: BaseClient, user_arn: str) -> datetime | None:
     """When the user's sign-in sessions were last used: the latest lastUsedAt (else issuedAt) over all of them.
 

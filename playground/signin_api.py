@@ -22,6 +22,7 @@ import re
 import signal
 import threading
 import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -323,16 +324,23 @@ def _handler_for(fake: FakeSignin) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def serve_for(environ: MutableMapping[str, str], *, account_id: str, region: str) -> FakeSignin:
+    """Start a fake for `--sandbox` or the playground and point AWS_ENDPOINT_URL_SIGNIN in `environ` at it."""
+    fake = FakeSignin(account_id=account_id, region=region).start()
+    environ["AWS_ENDPOINT_URL_SIGNIN"] = fake.url
+    return fake
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve the fake on its own: `python -m playground.signin_api --port 0` prints READY <url>."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # before READY: a caller may stop us right after it
     fake = FakeSignin().start(args.host, args.port)
     print(f"READY {fake.url}", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -10,7 +10,9 @@ import pytest
 
 from iam import IamError
 from iam.signin import (
+    SessionsEnded,
     SignInError,
+    end_signin_sessions,
     last_signin_use,
     list_signin_sessions,
     revoke_signin_sessions,
@@ -134,3 +136,24 @@ def test_last_use_failure_carries_the_code(fake_signin: FakeSignin, signin: Any)
         last_signin_use(signin, USER_ARN)
 
     assert (caught.value.step, caught.value.code) == ("GetSession", "TooManyRequestsError")
+
+
+def test_ending_sessions_for_a_removal_reports_instead_of_raising(fake_signin: FakeSignin, signin: Any) -> None:
+    for _ in range(6):
+        fake_signin.create_session(PRINCIPAL)
+    fake_signin.fail("BatchRevokeSessions", "AccessDeniedException", status=403)
+
+    outcome = end_signin_sessions(signin, USER_ARN)
+
+    assert (outcome.revoked, outcome.failed, outcome.code, outcome.complete) == (1, 5, "AccessDeniedException", False)
+
+
+def test_ending_the_sessions_of_a_user_who_has_none_is_complete(fake_signin: FakeSignin, signin: Any) -> None:
+    assert end_signin_sessions(signin, USER_ARN) == SessionsEnded(0)
+    assert end_signin_sessions(signin, USER_ARN).complete
+
+
+def test_ending_sessions_when_listing_fails_reports_the_code(fake_signin: FakeSignin, signin: Any) -> None:
+    fake_signin.fail("ListSessions", "InternalServerException", status=500, times=10)
+
+    assert end_signin_sessions(signin, USER_ARN) == SessionsEnded(0, 0, "InternalServerException")

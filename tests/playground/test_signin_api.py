@@ -91,3 +91,39 @@ def test_an_unsigned_request_is_refused(fake_signin: FakeSignin) -> None:
 
     assert caught.value.code == 403
     assert caught.value.headers["x-amzn-errortype"] == "AccessDeniedException"
+
+
+def test_serve_for_points_the_bots_signin_client_at_the_fake() -> None:
+    import boto3
+
+    from iam.signin_client import signin_client_from
+    from playground.signin_api import serve_for
+
+    environ: dict[str, str] = {}
+    fake = serve_for(environ, account_id="123456789012", region="eu-west-1")
+    try:
+        session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="y", region_name="eu-west-1")
+        client = signin_client_from(session, "eu-west-1", environ=environ)
+        fake.create_session(PRINCIPAL)
+
+        assert environ["AWS_ENDPOINT_URL_SIGNIN"] == fake.url
+        assert len(client.list_sessions(principalArn=PRINCIPAL)["items"]) == 1
+    finally:
+        fake.stop()
+
+
+def test_the_fake_runs_as_its_own_process_and_prints_its_url() -> None:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "playground.signin_api", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline().split()
+        assert ready[0] == "READY" and ready[1].startswith("http://127.0.0.1:")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.returncode == 0
