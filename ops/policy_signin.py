@@ -23,6 +23,15 @@ SIGNIN_ACTIONS = ("signin:ListSessions", "signin:GetSession", "signin:BatchRevok
 SIGNIN_SID = "ListAndRevokeDevelopersSignInSessions"
 
 
+# `python bot.py policy` prints this on stderr in sign-in: what the JSON cannot say.
+SIGNIN_NOTE = (
+    'sign-in: signin:ListSessions, signin:GetSession and signin:BatchRevokeSessions are granted on "*" (no '
+    "narrower resource type for them could be confirmed), so this identity could also end the `aws login` sessions "
+    "of people who are not the bot's developers; it cannot grant anything with them. iam:CreateAccessKey is not "
+    "granted: no developer gets a key."
+)
+
+
 def uses_sign_in(settings: Settings) -> bool:
     """True when this project's developers get console sign-in and `aws login`, never an access key."""
     return settings.identity_center is None and settings.credentials == "sign-in"

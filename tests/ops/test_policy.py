@@ -632,3 +632,18 @@ def test_every_signin_call_the_code_makes_is_granted_in_sign_in() -> None:
 
     assert called == {"signin:ListSessions", "signin:GetSession", "signin:BatchRevokeSessions"}
     assert called <= granted_actions(bot_policy(settings_with(AMPLIFY_DEV_CREDENTIALS="sign-in"), ACCOUNT))
+
+
+def test_policy_says_on_stderr_what_sign_in_grants_on_star() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    settings = settings_with(AMPLIFY_DEV_CREDENTIALS="sign-in")
+
+    assert run_policy(settings, out, principal=BOT_ROLE, err=err) == 0
+
+    assert "signin:BatchRevokeSessions" in json.dumps(json.loads(out.getvalue()))
+    assert '# sign-in: signin:ListSessions, signin:GetSession and signin:BatchRevokeSessions are granted on "*"' in (
+        err.getvalue()
+    )
+    quiet = io.StringIO()
+    run_policy(settings_with(), io.StringIO(), principal=BOT_ROLE, err=quiet)
+    assert "sign-in" not in quiet.getvalue()
