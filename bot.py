@@ -15,9 +15,11 @@ import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
+from botocore.exceptions import NoCredentialsError
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 import handlers
@@ -29,7 +31,7 @@ from clients import (
     report_unreachable_projects,
 )
 from handlers.guards import is_well_formed
-from http_server import serve_http
+from http_server import PortInUse, serve_http
 from logging_setup import configure_logging, quiet_libraries
 from scheduler import Sweeper
 from settings import Settings, SettingsError, load_settings
@@ -233,11 +235,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     """Build everything and serve until SIGTERM or Ctrl-C."""
+    from ops.check.hints import sentence_for
+
     projects = load_projects(settings)  # checked in main already: a bad file never gets here
+    if not sandbox and not has_aws_credentials():
+        # Refuse now rather than fail at the first approval, with /healthz saying ok until then.
+        print(f"amplify-dev: no AWS credentials: {sentence_for('sts:GetCallerIdentity', NoCredentialsError())} "
+              "(`python bot.py --sandbox` or `--playground` try it without AWS.)", file=sys.stderr)  # fmt: skip
+        return 2
     try:
         app, runner, store, workflow = build(settings, sandbox=sandbox, projects=projects)
     except BoltError as e:  # Bolt's auth.test at start: a wrong token or SLACK_API_URL
         print(f"amplify-dev: Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url}: {e}", file=sys.stderr)
+        return 2
+    except (SlackClientError, OSError) as e:  # nothing answered auth.test: the same sentence as `check`'s
+        print(f"amplify-dev: {sentence_for('auth.test', e, url=settings.slack_api_url)}", file=sys.stderr)
         return 2
     if settings.projects_file and not sandbox:
         report_unreachable_projects(workflow, projects, aws_region())
@@ -254,6 +266,9 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
             serve_socket_mode(app, settings.slack_app_token or "")
         else:
             serve_http(app, settings.slack_signing_secret, settings.port)
+    except PortInUse as e:
+        print(f"amplify-dev: {e}: set PORT to a free one (e.g. PORT={settings.port + 1}).", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         logger.info("stopping: finishing work in progress")
     finally:
@@ -262,6 +277,13 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         store.close()
         logger.info("stopped")
     return 0
+
+
+def has_aws_credentials() -> bool:
+    """Whether boto3's chain finds any credentials (environment, profile, instance or task role)."""
+    import boto3
+
+    return boto3.Session().get_credentials() is not None
 
 
 if __name__ == "__main__":
