@@ -203,10 +203,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_playground(sys.modules[__name__])
     try:
-        settings = load_settings()
+        # Only the bot itself and `check` talk to Slack: the other commands run before the Slack app exists.
+        settings = load_settings(slack=args.command in (None, "run", "check"))
         projects = load_projects(settings)
     except SettingsError as e:
-        print(f"amplify-dev: configuration error: {e}", file=sys.stderr)
+        if args.command == "check":  # inside the checklist the README describes, every bad setting at once
+            from ops.check.results import settings_report
+
+            return settings_report(e.problems, sys.stdout)
+        print(configuration_error(e.problems), file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
     quiet_libraries()
@@ -215,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_check(settings, sys.stdout, projects=projects)
     if args.command == "policy":
+        if not settings.instance:
+            print(configuration_error([POLICY_NEEDS_INSTANCE]), file=sys.stderr)
+            return 2
         from ops.policy_command import run_policy
 
         return run_policy(settings, sys.stdout, principal=args.principal_arn, projects=projects, project=args.project)
@@ -277,6 +285,19 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         store.close()
         logger.info("stopped")
     return 0
+
+
+POLICY_NEEDS_INSTANCE = (
+    "`policy` needs AMPLIFY_DEV_APPROVAL_CHANNEL (the leads' channel ID) or AMPLIFY_DEV_INSTANCE: the policy lets "
+    "the bot change only users tagged with this deployment's instance, which is the approval channel unless set"
+)
+
+
+def configuration_error(problems: list[str]) -> str:
+    """Every invalid setting, one per line, for stderr."""
+    if len(problems) == 1:
+        return f"amplify-dev: configuration error: {problems[0]}"
+    return f"amplify-dev: {len(problems)} configuration errors:\n" + "\n".join(f"  - {p}" for p in problems)
 
 
 def has_aws_credentials() -> bool:

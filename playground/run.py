@@ -19,6 +19,7 @@ from collections.abc import Callable, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol, TextIO
 
+from ops import sandbox
 from playground import personas
 from playground.server import Playground, playground_wsgi
 from playground.world import PlaygroundSlack, dm_channel
@@ -143,6 +144,7 @@ def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
     slack = start_slack()
     settings = playground_settings(slack.url, os.path.join(workdir.name, "playground.db"), port)
     runner = TrackingExecutor(max_workers=bot.WORKER_THREADS, thread_name_prefix="amplify-dev")
+    sandbox.describe_as(sandbox.PLAYGROUND_LABEL, sandbox.PLAYGROUND_WARNING)
     sweeper = store = None
     try:
         app, _, store, workflow = bot.build(settings, sandbox=True, runner=runner)
