@@ -4,6 +4,7 @@ clean environment), each path ends in a sentence that says what to do, never a t
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -280,3 +281,52 @@ def test_the_console_sign_in_url_is_a_link() -> None:
     texts = [b.to_dict().get("text", {}).get("text", "") for b in msg.credentials_ephemeral(shown).blocks]
 
     assert any(f"Sign in at <{url}>" in t for t in texts), texts
+
+
+# --- sam build ----------------------------------------------------------------------------------------------
+
+
+def test_the_lambda_package_leaves_out_local_state_and_what_git_ignores(tmp_path: Path) -> None:
+    from ops.package import copy_source
+
+    source = tmp_path / "clone"
+    source.mkdir()
+    (source / ".gitignore").write_text((REPO_ROOT / ".gitignore").read_text())
+    (source / "lambda_handler.py").write_text("# the handler\n")
+    (source / ".env.example").write_text("SLACK_BOT_TOKEN=\n")
+    (source / "store").mkdir()
+    (source / "store" / "sqlite.py").write_text("# code\n")
+    for left_out in ("amplify-dev.db", "amplify-dev.db-wal", ".env", ".aws-sam/build/x.py", "store/__pycache__/a.pyc"):
+        (source / left_out).parent.mkdir(parents=True, exist_ok=True)
+        (source / left_out).write_text("local state or a secret\n")
+
+    copy_source(source, tmp_path / "artifacts")
+
+    shipped = sorted(str(p.relative_to(tmp_path / "artifacts")) for p in (tmp_path / "artifacts").rglob("*"))
+    assert shipped == [".env.example", ".gitignore", "lambda_handler.py", "store", "store/sqlite.py"]
+
+
+def test_sam_builds_the_function_with_the_makefile_that_leaves_out_the_database() -> None:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    template = yaml.load((REPO_ROOT / "template.yaml").read_text(), Loader=Loader)  # noqa: S506 - SafeLoader
+    function = template["Resources"]["Function"]
+
+    assert function["Metadata"]["BuildMethod"] == "makefile"
+    assert "python3 ops/package.py" in (REPO_ROOT / "Makefile").read_text()
+    assert ".aws-sam/" in (REPO_ROOT / ".gitignore").read_text().splitlines()
+
+
+# --- the README ---------------------------------------------------------------------------------------------
+
+
+def test_no_readme_table_is_broken_by_a_blank_line() -> None:
+    lines = (REPO_ROOT / "README.md").read_text().splitlines()
+    for i in range(1, len(lines) - 2):
+        if not lines[i].strip() and lines[i - 1].startswith("|") and lines[i + 1].startswith("|"):
+            # a new table may start after a blank line, but only with its own header row and |---| line
+            assert re.match(r"^\|(\s*:?-+:?\s*\|)+$", lines[i + 2]), f"README.md line {i + 1} breaks a table"

@@ -174,3 +174,14 @@ def test_no_slack_or_aws_setting_is_used(playground: PlaygroundProcess, tmp_path
     log = "".join(playground.output)
     assert "xoxb-real-looking" not in log and "AKIAREALLOOKINGKEY00" not in log
     assert "configuration error" not in log
+
+
+def test_the_playground_calls_itself_playground_in_messages_and_the_log(playground: PlaygroundProcess) -> None:
+    playground.api("command", user="U0LEAD2", text="help")
+
+    reply = conversation(playground.state("U0LEAD2"), "dm")["messages"][-1]
+    log = "".join(playground.output)
+    assert reply["text"].startswith(":test_tube: PLAYGROUND")
+    assert "SANDBOX" not in json.dumps(reply)
+    assert "PLAYGROUND: IAM is an in-process fake" in log
+    assert "--sandbox" not in log and "SANDBOX" not in log
