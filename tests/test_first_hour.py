@@ -104,6 +104,19 @@ def test_the_playground_on_a_busy_port_names_it_and_how_to_pick_another(tmp_path
     assert_no_traceback(result)
 
 
+def test_the_bot_on_a_busy_port_names_it_and_the_setting_to_change(tmp_path: Path, busy_port: int) -> None:
+    from playground.slack_api import FakeSlack
+
+    with FakeSlack(team_id="T0TEAM") as slack:  # auth.test answers: the bot gets as far as listening
+        env = {**SLACK, **FAKE_KEYS, "SLACK_API_URL": slack.url, "PORT": str(busy_port)}
+        result = run_bot(tmp_path, env=env)
+
+    assert result.returncode == 2
+    assert f"port {busy_port} on 0.0.0.0 is already in use" in result.stderr
+    assert f"PORT={busy_port + 1}" in result.stderr
+    assert_no_traceback(result)
+
+
 # --- Slack unreachable, no AWS credentials -----------------------------------------------------------------
 
 
