@@ -15,7 +15,7 @@ import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from botocore.exceptions import NoCredentialsError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
@@ -215,6 +215,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.log_format)
     quiet_libraries()
+    try:
+        return run_command(args, settings, projects)
+    except ProfileNotFound:  # boto3 reads AWS_PROFILE when the first client or session is made, in every command
+        print(f"amplify-dev: {UNKNOWN_PROFILE}", file=sys.stderr)
+        return 2
+
+
+def run_command(args: argparse.Namespace, settings: Settings, projects: dict[str, Settings]) -> int:
+    """The command the command line names, with valid settings."""
     if args.command == "check":
         from ops.check import run_check
 
@@ -246,10 +255,12 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     from ops.check.hints import sentence_for
 
     projects = load_projects(settings)  # checked in main already: a bad file never gets here
-    if not sandbox and not has_aws_credentials():
-        # Refuse now rather than fail at the first approval, with /healthz saying ok until then.
-        print(f"amplify-dev: no AWS credentials: {sentence_for('sts:GetCallerIdentity', NoCredentialsError())} "
-              "(`python bot.py --sandbox` or `--playground` try it without AWS.)", file=sys.stderr)  # fmt: skip
+    # Refuse now rather than fail at the first approval, with /healthz saying ok until then.
+    problem = None if sandbox else aws_credentials_problem()
+    if problem:
+        print(
+            f"amplify-dev: {problem} (`python bot.py --sandbox` or `--playground` try it without AWS.)", file=sys.stderr
+        )
         return 2
     try:
         app, runner, store, workflow = build(settings, sandbox=sandbox, projects=projects)
@@ -258,6 +269,9 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         return 2
     except (SlackClientError, OSError) as e:  # nothing answered auth.test: the same sentence as `check`'s
         print(f"amplify-dev: {sentence_for('auth.test', e, url=settings.slack_api_url)}", file=sys.stderr)
+        return 2
+    except (BotoCoreError, ClientError) as e:  # Identity Center's account look-up at start (STS)
+        print(f"amplify-dev: AWS credentials: {sentence_for('sts:GetCallerIdentity', e)}", file=sys.stderr)
         return 2
     if settings.projects_file and not sandbox:
         report_unreachable_projects(workflow, projects, aws_region())
@@ -287,6 +301,7 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     return 0
 
 
+UNKNOWN_PROFILE = "AWS_PROFILE names a profile that is in neither ~/.aws/config nor ~/.aws/credentials."
 POLICY_NEEDS_INSTANCE = (
     "`policy` needs AMPLIFY_DEV_APPROVAL_CHANNEL (the leads' channel ID) or AMPLIFY_DEV_INSTANCE: the policy lets "
     "the bot change only users tagged with this deployment's instance, which is the approval channel unless set"
@@ -300,11 +315,21 @@ def configuration_error(problems: list[str]) -> str:
     return f"amplify-dev: {len(problems)} configuration errors:\n" + "\n".join(f"  - {p}" for p in problems)
 
 
-def has_aws_credentials() -> bool:
-    """Whether boto3's chain finds any credentials (environment, profile, instance or task role)."""
+def aws_credentials_problem() -> str | None:
+    """Why boto3's chain finds no credentials (environment, profile, instance or task role), or None."""
     import boto3
 
-    return boto3.Session().get_credentials() is not None
+    from ops.check.hints import sentence_for
+
+    try:
+        found = boto3.Session().get_credentials()
+    except ProfileNotFound:
+        return UNKNOWN_PROFILE
+    except BotoCoreError as e:
+        return f"AWS credentials: {sentence_for('sts:GetCallerIdentity', e)}"
+    if found is None:
+        return f"no AWS credentials: {sentence_for('sts:GetCallerIdentity', NoCredentialsError())}"
+    return None
 
 
 if __name__ == "__main__":

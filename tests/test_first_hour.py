@@ -343,3 +343,14 @@ def test_no_readme_table_is_broken_by_a_blank_line() -> None:
         if not lines[i].strip() and lines[i - 1].startswith("|") and lines[i + 1].startswith("|"):
             # a new table may start after a blank line, but only with its own header row and |---| line
             assert re.match(r"^\|(\s*:?-+:?\s*\|)+$", lines[i + 2]), f"README.md line {i + 1} breaks a table"
+
+
+@pytest.mark.parametrize("command", [(), ("check",), ("create-table",)])
+def test_the_bot_and_its_commands_with_an_unknown_aws_profile_say_so(tmp_path: Path, command: tuple[str, ...]) -> None:
+    slack_down = f"http://127.0.0.1:{_closed_port()}/api/"
+    env = {**SLACK, "AWS_PROFILE": "no-such-profile", "SLACK_API_URL": slack_down, "AMPLIFY_DEV_DYNAMODB_TABLE": "t-1"}
+    result = run_bot(tmp_path, *command, env=env)
+
+    assert result.returncode == 2
+    assert "AWS_PROFILE names a profile" in result.stderr
+    assert_no_traceback(result)
