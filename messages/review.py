@@ -194,6 +194,7 @@ def _remove_button(row: ReviewRow) -> ButtonElement:
             "they are told by DM.",
             confirm="Remove",
             deny="Cancel",
+            style="danger",
         ),
     )
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import Block, SectionBlock
 
 from .basics import CLI_PROFILE, COMMAND, Reply, escape
+from .credentials import link
 
 MINIMUM_CLI_VERSION = "2.32.0"
 GEN1_PROFILE = f"{CLI_PROFILE}-gen1"
@@ -76,7 +77,7 @@ def signin_credentials_ephemeral(shown: SignInShown, *, rotated: bool = False, s
         ),
         SectionBlock(
             text=(
-                f"*1. Sign in to the AWS console*\n<{shown.signin_url}|{escape(shown.signin_url)}>\n"
+                f"*1. Sign in to the AWS console*\n{link(shown.signin_url)}\n"
                 f"User name: `{escape(shown.user_name)}`\n"
                 f"Temporary password: `{escape(shown.console_password)}`\n"
                 "You must choose a new password at this first sign-in."

@@ -90,7 +90,7 @@ def test_access_key_profile_is_a_file_block_or_the_prompting_command() -> None:
 def test_sign_in_shows_the_password_the_login_steps_and_no_key() -> None:
     text = sign_in_text(app="d1a2b3c4d5")
 
-    assert f"<{URL}|{URL}>" in text
+    assert f"<{URL}>" in text
     assert "User name: `dana.dev-udev`" in text and f"Temporary password: `{PASSWORD}`" in text
     assert "aws login --profile amplify-dev" in text and "2.32.0" in text
     assert "aws login --profile amplify-dev --remote" in text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,12 +19,34 @@ from ops.check.slack import MANIFEST_PATH, check_slack
 from settings import Settings
 from slack_gateway import build_web_client
 
+# slack_sdk logs every failed attempt at ERROR, botocore a failed credential refresh with its traceback.
+LIBRARY_LOGGERS = ("slack_sdk", "botocore", "urllib3")
+
+
+@contextmanager
+def libraries_silenced() -> Iterator[None]:
+    """While the check runs, the libraries' own error lines stay out: each failure is a line of the report."""
+    loggers = [logging.getLogger(name) for name in LIBRARY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
 
 def run_check(settings: Settings, out: TextIO, *, projects: dict[str, Settings] | None = None) -> int:
     """Check Slack and AWS with real clients, print the checklist to `out`; 1 if anything failed, else 0.
 
     With a projects file, every project is checked in its own account, one section each.
     """
+    with libraries_silenced():
+        return _run_check(settings, out, projects=projects)
+
+
+def _run_check(settings: Settings, out: TextIO, *, projects: dict[str, Settings] | None) -> int:
     import iam
     from ops.aws import build_sts_client, default_region
 
