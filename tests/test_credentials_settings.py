@@ -77,3 +77,10 @@ def test_an_identity_center_project_ignores_an_inherited_sign_in_but_refuses_its
 
     with pytest.raises(SettingsError, match="project 'app', key 'credentials'"):
         projects_from(tmp_path, f'[projects.app]\n{ic}credentials = "sign-in"\n')
+
+
+def test_a_bad_credentials_value_is_reported_with_the_other_bad_settings() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**GOOD, "AMPLIFY_DEV_CREDENTIALS": "keys", "AMPLIFY_DEV_MAX_DAYS": "many"})
+
+    assert "AMPLIFY_DEV_CREDENTIALS" in str(caught.value) and "AMPLIFY_DEV_MAX_DAYS" in str(caught.value)
