@@ -134,7 +134,9 @@ def test_numeric_settings_take_only_ascii_digits(name: str, value: str) -> None:
 
 def test_numeric_settings_take_ascii_digits() -> None:
     values = ["8080", "24", "7", "14", "2", "30", "4"]
-    s = load_settings({**GOOD, **dict(zip(NUMERIC_SETTINGS, values, strict=True)), "AMPLIFY_DEV_BREAKGLASS_USERS": "U0ONCALL"})
+    s = load_settings(
+        {**GOOD, **dict(zip(NUMERIC_SETTINGS, values, strict=True)), "AMPLIFY_DEV_BREAKGLASS_USERS": "U0ONCALL"}
+    )
 
     assert (s.port, s.pending_hours, s.default_days, s.max_days, s.required_approvals) == (8080, 24, 7, 14, 2)
     assert (s.renotify_minutes, s.breakglass_hours) == (30, 4)
