@@ -13,7 +13,13 @@ from .naming import (
     sandbox_stack_name,
     sanitise,
 )
-from .stacks import DEPLOYMENT_TYPE_TAG, SandboxListingError, SandboxStack, list_sandbox_stacks
+from .stacks import (
+    DEPLOYMENT_TYPE_TAG,
+    SandboxListingError,
+    SandboxStack,
+    cloudformation_client_from,
+    list_sandbox_stacks,
+)
 
 __all__ = [
     "DEPLOYMENT_TYPE_TAG",
@@ -21,6 +27,7 @@ __all__ = [
     "SandboxListingError",
     "SandboxStack",
     "SandboxStackName",
+    "cloudformation_client_from",
     "is_valid_identifier",
     "list_sandbox_stacks",
     "name_part",

@@ -111,3 +111,11 @@ def _code(e: BaseException) -> str:
     if isinstance(e, ClientError):
         return str(e.response.get("Error", {}).get("Code") or "Unknown")
     return type(e).__name__
+
+
+def cloudformation_client_from(session: Any, region: str) -> Any:
+    """A CloudFormation client on a boto3 session (a project's, or the bot's own), with standard retries."""
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
+    return session.client("cloudformation", region_name=region, config=config)
