@@ -178,3 +178,12 @@ def test_the_review_flags_sandboxes_of_people_without_access_and_caps_the_list()
     assert lines[0] == f":warning: *{SANDBOX_WITHOUT_ACCESS}*: <@U0GONE>"
     assert SANDBOX_WITHOUT_ACCESS == "sandbox of someone without access"
     assert len(lines) == 1 + 5 + 1 and lines[-1] == "• and 2 more (`aws cloudformation list-stacks`)"
+
+
+def test_the_review_has_a_flag_for_break_glass_not_yet_acknowledged() -> None:
+    from messages.review import Flag
+
+    assert (Flag.BREAKGLASS.value, Flag.BREAKGLASS.label) == (
+        "breakglass_unacknowledged",
+        "break-glass, not yet acknowledged",
+    )

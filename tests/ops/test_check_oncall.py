@@ -82,3 +82,11 @@ def test_the_whole_check_ends_with_the_oncall_lines(
         ("break-glass", Status.WARN),
         ("sandbox report", Status.PASS),
     ]
+
+
+def test_run_check_builds_a_cloudformation_client_only_for_the_sandbox_report(aws_env: None) -> None:
+    from ops.check.run import _cloudformation
+
+    assert _cloudformation(settings_with(), None, "eu-west-1") is None
+    client = _cloudformation(settings_with(AMPLIFY_DEV_SANDBOX_REPORT="true"), None, "eu-west-1")
+    assert client.meta.service_model.service_name == "cloudformation" and client.meta.region_name == "eu-west-1"
