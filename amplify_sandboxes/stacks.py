@@ -68,9 +68,11 @@ def list_sandbox_stacks(cloudformation: Any, identifier: str) -> list[SandboxSta
     if not wanted:
         return []
     region = cloudformation.meta.region_name or ""
+    # Deleted stacks stay listed for 90 days: filtering them out on the server saves pages.
+    live = [s for s in cloudformation.meta.service_model.shape_for("StackStatus").enum if s != DELETED]
     candidates: list[dict[str, Any]] = []
     try:
-        for page in cloudformation.get_paginator("list_stacks").paginate():
+        for page in cloudformation.get_paginator("list_stacks").paginate(StackStatusFilter=live):
             for summary in page.get("StackSummaries", []):
                 if summary.get("StackStatus") == DELETED or summary.get("ParentId"):
                     continue

@@ -121,3 +121,14 @@ def test_a_refusal_names_the_step_and_code_only(cloudformation: Any) -> None:
         list_sandbox_stacks(cloudformation, "alice")
     assert (raised.value.step, raised.value.code) == ("cloudformation:ListStacks", "AccessDenied")
     assert "arn:" not in str(raised.value) and raised.value.__cause__ is None
+
+
+def test_deleted_stacks_are_filtered_out_by_cloudformation_itself(cloudformation: Any) -> None:
+    sent: list[dict[str, Any]] = []
+    cloudformation.meta.events.register(
+        "provide-client-params.cloudformation.ListStacks", lambda params, **_: sent.append(dict(params))
+    )
+    list_sandbox_stacks(cloudformation, "alice")
+    [params] = sent
+    assert "DELETE_COMPLETE" not in params["StackStatusFilter"]
+    assert {"CREATE_COMPLETE", "UPDATE_ROLLBACK_FAILED", "DELETE_FAILED"} <= set(params["StackStatusFilter"])
