@@ -14,6 +14,7 @@ from logging_setup import LOG_FORMATS, LOG_LEVELS
 
 from . import validators as check
 from .identity_center import IdentityCenterSettings, load_identity_center
+from .oncall import DEFAULT_RENOTIFY_MINUTES, load_oncall
 from .validators import WHOLE_NUMBER, SettingsError
 
 __all__ = ["IdentityCenterSettings", "Settings", "SettingsError", "load_settings", "read_dotenv"]
@@ -77,6 +78,12 @@ class Settings:
     # AMPLIFY_DEV_CREDENTIALS (or a project's `credentials`): access-key, or sign-in (console + `aws login`, no key).
     # Only for IAM users: a project in the Identity Center mode ignores a sign-in it inherits.
     credentials: str = "access-key"
+    # Reminders, break-glass and the sandbox report (settings/oncall.py); a project may override each.
+    renotify_minutes: int = DEFAULT_RENOTIFY_MINUTES  # AMPLIFY_DEV_RENOTIFY_MINUTES: the first reminder's delay
+    breakglass_hours: int | None = None  # AMPLIFY_DEV_BREAKGLASS_HOURS: None, break-glass is off; else 1-12
+    breakglass_user_ids: frozenset[str] = frozenset()  # AMPLIFY_DEV_BREAKGLASS_USERS
+    breakglass_group_ids: frozenset[str] = frozenset()
+    sandbox_report: bool = False  # AMPLIFY_DEV_SANDBOX_REPORT: name developers' Amplify sandbox stacks
 
     def __post_init__(self) -> None:
         if not self.instance:  # the documented default, also for Settings built in code (the playground)
@@ -310,6 +317,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, slack: bool = Tru
         identity_center=identity_center,
         projects_file=optional("AMPLIFY_DEV_PROJECTS_FILE"),
         credentials=credentials,
+        **load_oncall(env),
     )
 
 

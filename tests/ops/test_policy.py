@@ -72,6 +72,7 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
     },
     "sign-in": {"AMPLIFY_DEV_CREDENTIALS": "sign-in"},
     "sign-in-with-boundary": {"AMPLIFY_DEV_CREDENTIALS": "sign-in", "AMPLIFY_DEV_PERMISSIONS_BOUNDARY": BOUNDARY},
+    "sandbox-report": {"AMPLIFY_DEV_SANDBOX_REPORT": "true"},
 }
 
 
