@@ -266,7 +266,9 @@ class SqliteRequestStore:
     def assignment_holder(self, assignment: str) -> str | None:
         """The request recorded as having created this assignment, or None."""
         with self._lock:
-            row = self._conn.execute("SELECT request_id FROM assignments WHERE assignment = ?", (assignment,)).fetchone()
+            row = self._conn.execute(
+                "SELECT request_id FROM assignments WHERE assignment = ?", (assignment,)
+            ).fetchone()
         return row[0] if row else None
 
     def set_assignment_holder(self, assignment: str, expect: str | None, holder: str | None) -> bool:

@@ -1,0 +1,88 @@
+"""Who created an Identity Center assignment, and who still relies on it, across every project.
+
+One store record per assignment (Identity Store user, account, permission set) names the request for which the
+bot created it, and moves only by compare-and-set: two requests that map to one Identity Store user (two Slack
+accounts with one email, or two projects granting the same permission set in the same account) cannot both count
+it as theirs. Before deleting an assignment, removal and drift ask whether any open request of any project names
+that user on that target: if one does, the assignment is left (and the record handed over), never deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import identity_center as idc
+from store import OPEN_STATES, Fields, Request, RequestStore, assignment_key, one_of
+
+from .deps import Deps
+
+
+def every_project(store: Any) -> RequestStore:
+    """The shared store behind a project's view of it (the store itself without a projects file)."""
+    return store.every_project() if hasattr(store, "every_project") else store
+
+
+class AssignmentOwnership:
+    """The per-assignment record and the open requests of every project that name a user on a target."""
+
+    def __init__(self, deps: Deps, default_account: str | None) -> None:
+        self.d = deps
+        self.default_account = default_account
+
+    def holder(self, target: idc.Target, user_id: str) -> str | None:
+        """The id of the request for which the bot created this assignment, or None (none recorded)."""
+        return self.d.store.assignment_holder(assignment_key(user_id, target.account_id, target.permission_set_arn))
+
+    def claim(self, request: Request, target: idc.Target, user_id: str) -> bool:
+        """Record `request` as the assignment's creator: True if it is (now) the holder; False if another open
+        request holds the record (it created, or is creating, the assignment this request will rely on)."""
+        key = assignment_key(user_id, target.account_id, target.permission_set_arn)
+        for _ in range(3):
+            current = self.d.store.assignment_holder(key)
+            if current == request.id:
+                return True
+            if current is not None:
+                held_by = self.d.store.get(current)
+                if held_by is not None and held_by.is_open:
+                    return False
+            # No record, or one left by a closed request whose removal did not finish: that assignment is ours.
+            if self.d.store.set_assignment_holder(key, current, request.id):
+                return True
+        return False
+
+    def release(self, request: Request, target: idc.Target, user_id: str) -> None:
+        """Forget the record once the assignment is deleted (only if `request` still holds it)."""
+        key = assignment_key(user_id, target.account_id, target.permission_set_arn)
+        self.d.store.set_assignment_holder(key, request.id, None)
+
+    def others_relying(self, target: idc.Target, user_id: str, excluding: str = "") -> list[Request]:
+        """Open requests of every project that name `user_id` on this target, or may (no Identity Store user id
+        yet), other than `excluding`: read afresh from the store each time."""
+        found = []
+        for request in every_project(self.d.store).in_states(OPEN_STATES):
+            if request.id == excluding or not self._on(target, request):
+                continue
+            if request.identity_store_user_id in (user_id, None):
+                found.append(request)
+        return found
+
+    def hand_over(self, request: Request, target: idc.Target, user_id: str, to: Request) -> bool:
+        """Move the record from `request` to `to`, which relies on the same assignment; True if it moved."""
+        key = assignment_key(user_id, target.account_id, target.permission_set_arn)
+        if not self.d.store.set_assignment_holder(key, request.id, to.id):
+            return False
+        # `to` recorded the assignment as not its own (it existed already); it is now. A request still being
+        # provisioned (None) finds the record at its own claim.
+        self.d.store.compare_and_set(to.id, Fields(assignment_created=one_of(False)), Fields(assignment_created=True))
+        return True
+
+    def _on(self, target: idc.Target, request: Request) -> bool:
+        """Whether `request`'s project grants this target (a project this bot no longer knows counts as yes)."""
+        settings = self.d.projects.get(request.project) if self.d.projects else self.d.settings
+        if settings is None:
+            return True
+        config = settings.identity_center
+        if config is None:
+            return False  # an IAM-user project grants IAM users, not assignments
+        account = config.account_id or self.default_account
+        return config.permission_set_arn == target.permission_set_arn and account in (target.account_id, None)
