@@ -40,7 +40,9 @@ def test_drift_reports_and_keeps_an_assignment_given_by_hand_after_remove(
 
 
 @pytest.fixture
-def projects_bot(slack: FakeSlack, iam_client: Any, tmp_path: Path, clock: FakeClock, world: IdentityCenterWorld) -> Bot:
+def projects_bot(
+    slack: FakeSlack, iam_client: Any, tmp_path: Path, clock: FakeClock, world: IdentityCenterWorld
+) -> Bot:
     """Two projects that grant the same permission set in the same account."""
     table = (
         f'mode = "identity-center"\npermission_set_arn = "{world.permission_set_arn}"\n'
