@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import identity_center as idc
-from store import OPEN_STATES, Fields, Request, RequestStore, assignment_key, one_of
+from store import OPEN_STATES, Fields, Request, RequestStore, State, assignment_key, one_of
 
 from .deps import Deps
+
+RELYING_STATES = (State.APPROVED, State.ACTIVE)  # a pending request holds no access yet; a revoking one is ending
 
 
 def every_project(store: Any) -> RequestStore:
@@ -55,16 +57,23 @@ class AssignmentOwnership:
         key = assignment_key(user_id, target.account_id, target.permission_set_arn)
         self.d.store.set_assignment_holder(key, request.id, None)
 
-    def others_relying(self, target: idc.Target, user_id: str, excluding: str = "") -> list[Request]:
-        """Open requests of every project that name `user_id` on this target, or may (no Identity Store user id
-        yet), other than `excluding`: read afresh from the store each time."""
-        found = []
-        for request in every_project(self.d.store).in_states(OPEN_STATES):
-            if request.id == excluding or not self._on(target, request):
-                continue
-            if request.identity_store_user_id in (user_id, None):
-                found.append(request)
-        return found
+    def naming(self, target: idc.Target, user_id: str) -> list[Request]:
+        """Open requests of every project (provisioned or not) that name `user_id` on this target, or may (no
+        Identity Store user id yet): what keeps the drift check from deleting. Read afresh from the store."""
+        return [
+            r
+            for r in every_project(self.d.store).in_states(OPEN_STATES)
+            if self._on(target, r) and r.identity_store_user_id in (user_id, None)
+        ]
+
+    def others_relying(self, target: idc.Target, user_id: str, excluding: str) -> list[Request]:
+        """Requests of every project, other than `excluding`, granted (or being granted) access through this very
+        assignment: approved or active, for this Identity Store user, on this target."""
+        return [
+            r
+            for r in every_project(self.d.store).in_states(RELYING_STATES)
+            if r.id != excluding and r.identity_store_user_id == user_id and self._on(target, r)
+        ]
 
     def hand_over(self, request: Request, target: idc.Target, user_id: str, to: Request) -> bool:
         """Move the record from `request` to `to`, which relies on the same assignment; True if it moved."""

@@ -71,14 +71,14 @@ class IdentityCenterDrift:
         closed, and no open request of any project names the user on this target: both read from the store after
         the listing and again right before the delete. Anything else is left; unknown ones are reported."""
         ownership = self.grants.ownership
-        if ownership.others_relying(target, user_id):
+        if ownership.naming(target, user_id):
             return []  # live (possibly a request being approved right now, or another project's)
         holder_id = ownership.holder(target, user_id)
         holder = self.d.store.get(holder_id) if holder_id else None
         if holder is None or holder.is_open:
             return [] if holder is not None else [self._unknown(user_id)]
         # Last look before a delete nothing can undo: the record, and every project's open requests, again.
-        if ownership.holder(target, user_id) != holder.id or ownership.others_relying(target, user_id):
+        if ownership.holder(target, user_id) != holder.id or ownership.naming(target, user_id):
             return [f"{self._who(user_id)}'s {self.grants.label(holder)} changed hands while I looked: left as it is."]
         return [self._finish(target, holder, user_id)]
 

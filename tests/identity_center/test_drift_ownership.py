@@ -13,7 +13,7 @@ from playground.slack_api import FakeSlack
 from settings.projects import load_projects
 from store import Fields, SqliteRequestStore, State
 from tests.clock import FakeClock
-from tests.conftest import DEV, LEAD, LEAD2, Bot, make_settings, message_text, wire_bot
+from tests.conftest import DEV, LEAD, LEAD2, OTHER, Bot, make_settings, message_text, wire_bot
 from tests.identity_center.conftest import ACCOUNT, START_URL, IdentityCenterWorld
 from tests.identity_center.test_flow import channel_texts
 
@@ -185,3 +185,14 @@ def test_two_slack_accounts_of_one_identity_approved_at_once_record_one_creator(
     assert world.assigned_users() == {world.dana} and deletions(world) == []
     ic_bot.command(DEV2, "remove")
     assert world.assigned_users() == set()
+
+
+def test_removal_deletes_even_while_someone_elses_request_has_no_identity_store_user_yet(
+    make_ic_bot: Any, world: IdentityCenterWorld
+) -> None:
+    bot = make_ic_bot(AMPLIFY_DEV_SSO_CREATE_USERS="true")
+    bot.approved_user()
+    bot.command(OTHER, "request me too")  # Oscar has no Identity Store user: created only if approved
+    assert bot.store.get(bot.request_id_for(OTHER)).identity_store_user_id is None
+    bot.command(DEV, "remove")
+    assert world.assigned_users() == set() and deletions(world) == [world.dana]
