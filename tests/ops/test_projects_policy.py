@@ -110,3 +110,10 @@ def test_a_projects_trust_policy_needs_the_bots_arn_or_a_confirmed_caller(
 def test_an_unknown_project_is_refused_with_the_list(tmp_path: Path) -> None:
     code, _, err = _run(tmp_path, project="nope")
     assert code == 2 and "web, home" in err
+
+
+def test_the_policy_command_takes_the_trust_caller_flag() -> None:
+    import bot
+
+    args = bot.parse_args(["policy", "--project", "web", "--trust-caller"])
+    assert args.trust_caller is True and bot.parse_args(["policy"]).trust_caller is False
