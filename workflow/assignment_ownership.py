@@ -15,6 +15,7 @@ import identity_center as idc
 from store import OPEN_STATES, Fields, Request, RequestStore, State, assignment_key, one_of
 
 from .deps import Deps
+from .grants import Revoked
 
 RELYING_STATES = (State.APPROVED, State.ACTIVE)  # a pending request holds no access yet; a revoking one is ending
 
@@ -74,6 +75,23 @@ class AssignmentOwnership:
             for r in every_project(self.d.store).in_states(RELYING_STATES)
             if r.id != excluding and r.identity_store_user_id == user_id and self._on(target, r)
         ]
+
+    def delete_unless_relied_on(self, request: Request, target: idc.Target, sso_admin: Any) -> Revoked:
+        """Delete the assignment of `request` (whose assignment_created is True) only if the record names it (or
+        none exists: recorded before these records) and no other approved or active request relies on it; else
+        leave it, handing the record over to the request that relies on it."""
+        user_id = request.identity_store_user_id or ""
+        holder = self.holder(target, user_id)
+        if holder not in (request.id, None):
+            return Revoked(deleted=False)
+        others = self.others_relying(target, user_id, excluding=request.id)
+        if others:  # e.g. the same person's request in another project granting the same permission set
+            if holder == request.id:
+                self.hand_over(request, target, user_id, others[0])
+            return Revoked(deleted=False, kept_for=others[0].id)
+        idc.delete_assignment(sso_admin, target, user_id)
+        self.release(request, target, user_id)
+        return Revoked()
 
     def hand_over(self, request: Request, target: idc.Target, user_id: str, to: Request) -> bool:
         """Move the record from `request` to `to`, which relies on the same assignment; True if it moved."""

@@ -223,7 +223,7 @@ class IdentityCenterGrants:
             )
         if current.assignment_created and current.identity_store_user_id:
             try:  # roll back: the assignment may exist even though the wait failed
-                self._delete_if_nobody_relies(current)
+                self.ownership.delete_unless_relied_on(current, self.target(), self.clients.sso_admin)
             except idc.IdentityCenterError as cleanup:
                 logger.error("request %s: roll-back failed at %s: %s", request.id, cleanup.step, cleanup.code)
                 return GrantFailed(
@@ -286,23 +286,9 @@ class IdentityCenterGrants:
         if request.assignment_created is not True or not request.identity_store_user_id:
             return Revoked(deleted=False)
         try:
-            return self._delete_if_nobody_relies(request)
+            return self.ownership.delete_unless_relied_on(request, self.target(), self.clients.sso_admin)
         except idc.IdentityCenterError as e:
             raise GrantError(e.step, e.code) from None
-
-    def _delete_if_nobody_relies(self, request: Request) -> Revoked:
-        user_id, target = request.identity_store_user_id or "", self.target()
-        holder = self.ownership.holder(target, user_id)
-        if holder not in (request.id, None):  # None: recorded before per-assignment records existed
-            return Revoked(deleted=False)
-        others = self.ownership.others_relying(target, user_id, excluding=request.id)
-        if others:  # e.g. the same person's request in another project granting the same permission set
-            if holder == request.id:
-                self.ownership.hand_over(request, target, user_id, others[0])
-            return Revoked(deleted=False, kept_for=others[0].id)
-        idc.delete_assignment(self.clients.sso_admin, target, user_id)
-        self.ownership.release(request, target, user_id)
-        return Revoked()
 
     def revoked_sentence(self, request: Request, revoked: Revoked, *, channel: bool) -> str:
         """What ending access did: deleted (sessions already issued run out), or left in place."""
