@@ -77,6 +77,18 @@ class ProjectStore:
         """Claims are named by the caller (the weekly review names its project): passed through."""
         return self.inner.claim(name, period)
 
+    def assignment_holder(self, assignment: str) -> str | None:
+        """Assignments are named by user, account and permission set, whatever the project: passed through."""
+        return self.inner.assignment_holder(assignment)
+
+    def set_assignment_holder(self, assignment: str, expect: str | None, holder: str | None) -> bool:
+        """Passed through (see assignment_holder)."""
+        return self.inner.set_assignment_holder(assignment, expect, holder)
+
+    def every_project(self) -> RequestStore:
+        """The shared store, unscoped: for what must see every project's requests (the Identity Center drift)."""
+        return self.inner
+
     def close(self) -> None:
         """The shared store is closed by whoever opened it."""
 

@@ -49,6 +49,7 @@ class Revoked:
     """How a revoke ended at AWS: `deleted` False means the bot had made nothing to delete (left in place)."""
 
     deleted: bool = True
+    kept_for: str = ""  # not deleted because this other open request relies on the same assignment
 
 
 class Grants(Protocol):
@@ -59,6 +60,10 @@ class Grants(Protocol):
 
     def requester_refusal(self, actor: str, profile: SlackUser) -> msg.Reply | None:
         """A refusal before anything is filed (no matching identity), else None."""
+
+    def filed_identity(self, profile: SlackUser) -> str | None:
+        """Whom the access will be for at AWS, resolved when the request is filed (Identity Center: the Identity
+        Store user id, shown to the leads and checked again at approval); None where there is nothing to resolve."""
 
     def provision(self, request: Request, expires_at: datetime | None) -> Fields:
         """Grant the access of an APPROVED request (safe to run again); the fields to store. Raises GrantFailed."""

@@ -35,6 +35,10 @@ class IamUserGrants:
         """Anyone with a Slack profile may ask: the IAM user name comes from it."""
         return None
 
+    def filed_identity(self, profile: SlackUser) -> str | None:
+        """Nothing to resolve: the IAM user is named from the Slack profile."""
+        return None
+
     def provision(self, request: Request, expires_at: datetime | None) -> Fields:
         """Create the IAM user (resuming one tagged with this request); on failure clean up and say why."""
         settings = self.d.settings

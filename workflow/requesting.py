@@ -109,6 +109,7 @@ class Requesting(Flow):
             iam_user_name=iam.derive_user_name(actor, profile.names),
             approval_channel=self.d.settings.approval_channel,
             days=days or None,
+            identity_store_user_id=self.grants.filed_identity(profile),
         )
         try:
             request = self.notify.file(request, actor, detail=f"console={console} days={days or 'none'}")
