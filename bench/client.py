@@ -52,10 +52,11 @@ class Client:
 
     # --- requests, as Slack sends them ------------------------------------------------------------------------
 
-    def post(self, body: str) -> Sent:
-        """POST a signed request to /slack/events on a new connection; time it until the answer is read."""
+    def post(self, body: str, port: int | None = None) -> Sent:
+        """POST a signed request to /slack/events (of the bot, or of the server on `port`) on a new connection;
+        time it until the answer is read."""
         headers = personas.signed_headers(SIGNING_SECRET, body)
-        conn = http.client.HTTPConnection("127.0.0.1", self.stack.bot_port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.stack.bot_port, timeout=30)
         try:
             sent_at = time.monotonic()
             started = time.perf_counter()
@@ -69,10 +70,10 @@ class Client:
             conn.close()
         return Sent(status=response.status, ack=ack, sent_at=sent_at, body=answer)
 
-    def burst(self, bodies: Sequence[tuple[str, str]], concurrency: int) -> dict[str, Sent]:
-        """Send every (key, body) with `concurrency` requests in flight at a time; {key: Sent}."""
+    def burst(self, bodies: Sequence[tuple[str, str]], concurrency: int, port: int | None = None) -> dict[str, Sent]:
+        """Send every (key, body) with `concurrency` requests in flight at a time (to the bot, or to `port`)."""
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bench") as pool:
-            sent = list(pool.map(lambda item: self.post(item[1]), bodies))
+            sent = list(pool.map(lambda item: self.post(item[1], port), bodies))
         return {key: s for (key, _), s in zip(bodies, sent, strict=True)}
 
     def key(self, prefix: str, user: str) -> str:
