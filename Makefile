@@ -4,7 +4,7 @@
 # tests/ops/test_package.py checks that every package of the bot is listed and that the copy imports on its own.
 PACKAGES := audit authz handlers iam identity_center logging_setup messages ops sandbox_label scheduler settings \
 	slack_gateway store workflow
-MODULES := bot.py clients.py http_server.py lambda_handler.py
+MODULES := bot.py clients.py http_server.py lambda_handler.py lazy_runner.py
 PYTHON ?= python3.12
 
 build-Function: code

@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -111,7 +111,9 @@ def build(
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
     workflow = build_workflow(settings, client, region=aws_region(), sandbox=sandbox, projects=projects)
     if runner is None:
-        runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
+        from lazy_runner import LazyRunner  # submit() without a lock: what the acks waited for under a burst
+
+        runner = LazyRunner(WORKER_THREADS, "amplify-dev")
     return create_app(settings, client=client, workflow=workflow, runner=runner), runner, workflow.store, workflow
 
 

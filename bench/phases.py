@@ -119,12 +119,6 @@ class Phases:
             "rss": proc_status(self.stack.bot_pid()),
         }
 
-    def floor(self, kind: str, bodies: list[tuple[str, str]]) -> None:
-        """The same requests, from the same client, to the do-nothing server (bench/floor_server.py), just before
-        the bot gets them: the floor of this burst's acks on this machine at this moment."""
-        sent = self.client.burst(bodies, self.args.concurrency, port=self.stack.floor_port)
-        self.results.floor[kind] = [s.ack for s in sent.values()]
-
     def burst(self) -> None:
         """`burst` users file a request each, a lead approves them all, each requester shows credentials."""
         n, concurrency, client = self.args.burst, self.args.concurrency, self.client
@@ -137,8 +131,8 @@ class Phases:
         start = client.snapshot()
         with self.cpu_phase("burst: requests"):
             bodies = [(u, client.command_body(u, "request benchmark burst", f"burst-{u}")) for u in users]
-            self.floor("request (burst)", bodies)
-            sent = client.burst(bodies, concurrency)
+            sent, floor = client.burst(bodies, concurrency, floor_port=self.stack.floor_port)
+            self.results.floor["request (burst)"] = [s.ack for s in floor.values()]
             client.wait("chat.postMessage", since=start.n, count=n, timeout=WAIT_DEADLINE, channel=CHANNEL)
             client.wait("response_url", since=start.n, count=n, timeout=WAIT_DEADLINE)
         time.sleep(0.5)  # anything duplicated would show up now
@@ -156,8 +150,8 @@ class Phases:
         by_user = {user: request_id for request_id, user in owners.items()}
         with self.cpu_phase("burst: approvals"):
             bodies = [(u, client.click_body(LEAD, APPROVE_ACTION, by_user[u], CHANNEL)) for u in users if u in by_user]
-            self.floor("approve (burst)", bodies)
-            sent = client.burst(bodies, concurrency)
+            sent, floor = client.burst(bodies, concurrency, floor_port=self.stack.floor_port)
+            self.results.floor["approve (burst)"] = [s.ack for s in floor.values()]
             client.wait("chat.update", since=start.n, count=len(by_user), timeout=WAIT_DEADLINE)
         time.sleep(0.5)
         after = client.snapshot()
@@ -177,8 +171,8 @@ class Phases:
             bodies = [
                 (u, client.click_body(u, SHOW_CREDENTIALS_ACTION, by_user[u], f"D{u}")) for u in users if u in by_user
             ]
-            self.floor("show credentials (burst)", bodies)
-            sent = client.burst(bodies, concurrency)
+            sent, floor = client.burst(bodies, concurrency, floor_port=self.stack.floor_port)
+            self.results.floor["show credentials (burst)"] = [s.ack for s in floor.values()]
             client.wait("chat.update", since=start.n, count=len(by_user), timeout=WAIT_DEADLINE)
         time.sleep(0.5)
         after = client.snapshot()

@@ -101,8 +101,8 @@ def build_report(r: Results, args: argparse.Namespace) -> tuple[str, str]:
         if floor and values:
             ratio = percentile(values, 99) / percentile(floor, 99)
             row(
-                "… the same burst to a do-nothing server (bench/floor_server.py), just before: p50 / p99 / max;"
-                " bot p99 / floor p99",
+                "… the same requests to a do-nothing server (bench/floor_server.py), each sent by the same client"
+                " thread right after the bot answered it: p50 / p99 / max; bot p99 / floor p99",
                 f"{spread(floor)}; **{ratio:.2f}**",
                 f"ratio ≤ {TARGET_FLOOR_RATIO}",
                 ratio <= TARGET_FLOOR_RATIO,
