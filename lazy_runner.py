@@ -25,13 +25,23 @@ class LazyRunner(Executor):
         )
         self._shutdown = False
         self._threads = [threading.Thread(target=self._work, name=f"{name}_{i}") for i in range(workers)]
-        for thread in self._threads:
-            thread.start()
+        self._started = False
+        self._starting = threading.Lock()  # taken once, by the first submit()
+
+    def _start(self) -> None:
+        # On first use, not when built: a bot whose start fails after building its runner leaves no thread behind.
+        with self._starting:
+            if not self._started:
+                for thread in self._threads:
+                    thread.start()
+                self._started = True
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Queue `fn(*args, **kwargs)` for the next free worker."""
         if self._shutdown:
             raise RuntimeError("cannot schedule new work after shutdown")
+        if not self._started:
+            self._start()
         future: Future[Any] = Future()
         self._queue.put((future, fn, args, kwargs))
         return future
@@ -39,6 +49,9 @@ class LazyRunner(Executor):
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop taking work; the workers finish what is queued, then exit (joined when `wait`)."""
         self._shutdown = True
+        with self._starting:
+            if not self._started:
+                return
         for _ in self._threads:
             self._queue.put(None)
         if wait:

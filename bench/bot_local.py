@@ -1,6 +1,6 @@
 """Run the bot exactly as `python bot.py` does, except that HTTP mode listens on 127.0.0.1 only.
 
-http_server.serve_http binds 0.0.0.0 (Slack must reach it); the benchmark keeps everything on the loopback interface.
+bot.serve_http binds 0.0.0.0 (Slack must reach it); the benchmark keeps everything on the loopback interface.
 Nothing else is changed: same settings, same build(), same waitress server.
 """
 
@@ -13,9 +13,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bot
-import http_server
 
-_serve_http = http_server.serve_http
+_serve_http = bot.serve_http
 
 
 def _serve_on_loopback(*args: Any, **kwargs: Any) -> None:
@@ -23,7 +22,7 @@ def _serve_on_loopback(*args: Any, **kwargs: Any) -> None:
     _serve_http(*args, **kwargs)
 
 
-http_server.serve_http = _serve_on_loopback  # bot.run_bot imports it from there when it runs
+bot.serve_http = _serve_on_loopback
 
 if __name__ == "__main__":
     sys.exit(bot.main(sys.argv[1:]))

@@ -12,6 +12,8 @@ Where each message lives (`import messages as msg; msg.X` reaches all of them):
   forms.py        the request form and its block/action IDs
   home.py         the App Home tab (home_view); home_state.py what it shows one person (HomeState)
   identity_center.py, review.py  the Identity Center mode's messages; the access review
+  grant.py        informed approval: what a request grants (policies, boundary, group, account, credentials)
+  oncall.py       reminders, break-glass posts and DMs, Amplify sandbox advice, notice lines and review flag
 """
 
 from .basics import (
@@ -51,6 +53,7 @@ from .forms import (
     REQUEST_VIEW,
     request_modal,
 )
+from .grant import CredentialKind, GrantDescription, admin_warning, grant_blocks, grant_description, grant_line
 from .home import (
     HOME_ACTIVE_SHOWN,
     HOME_BLOCKS_MAX,
@@ -63,6 +66,22 @@ from .home import (
     projects_home_view,
 )
 from .home_state import OLD_KEY_DAYS, HomeState, describe_age
+from .oncall import (
+    BREAKGLASS_ACK_ACTION,
+    SANDBOX_WITHOUT_ACCESS,
+    Acknowledgement,
+    BreakGlassUse,
+    breakglass_acknowledged_post,
+    breakglass_approver_dm,
+    breakglass_post,
+    last_reminded_line,
+    reminder_reply,
+    sandbox_advice,
+    sandbox_advice_block,
+    sandbox_listing_failed_line,
+    sandbox_notice_lines,
+    sandbox_review_blocks,
+)
 from .replies import by_project, describe_request, list_reply, status_reply, usage_reply
 from .requests import (
     approval_outcome_message,
@@ -77,6 +96,7 @@ from .requests import (
 
 __all__ = [
     "APPROVE_ACTION",
+    "BREAKGLASS_ACK_ACTION",
     "CLI_PROFILE",
     "COMMAND",
     "CONSOLE_BLOCK",
@@ -102,16 +122,25 @@ __all__ = [
     "REASON_INPUT",
     "REASON_MAX",
     "REQUEST_VIEW",
+    "SANDBOX_WITHOUT_ACCESS",
     "SHOW_CREDENTIALS_ACTION",
+    "Acknowledgement",
+    "BreakGlassUse",
+    "CredentialKind",
     "CredentialsShown",
+    "GrantDescription",
     "Granted",
     "HomeState",
     "Message",
     "Reply",
+    "admin_warning",
     "approval_outcome_message",
     "approval_request_message",
     "approved_dm",
     "audit_line",
+    "breakglass_acknowledged_post",
+    "breakglass_approver_dm",
+    "breakglass_post",
     "by_project",
     "channel_notice",
     "clip_reason",
@@ -125,8 +154,12 @@ __all__ = [
     "duration_text",
     "escape",
     "extension_request_message",
+    "grant_blocks",
+    "grant_description",
+    "grant_line",
     "home_view",
     "labelled",
+    "last_reminded_line",
     "list_reply",
     "mention",
     "notice_dm",
@@ -134,8 +167,14 @@ __all__ = [
     "projects_home_view",
     "provisioned_outcome",
     "reminder_dm",
+    "reminder_reply",
     "removed_dm",
     "request_modal",
+    "sandbox_advice",
+    "sandbox_advice_block",
+    "sandbox_listing_failed_line",
+    "sandbox_notice_lines",
+    "sandbox_review_blocks",
     "show_credentials_button",
     "slack_date",
     "status_reply",

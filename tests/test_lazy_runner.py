@@ -47,3 +47,10 @@ def test_a_cancelled_future_is_skipped() -> None:
     finally:
         runner.shutdown()
     assert ran == [] and queued.cancelled()
+
+
+def test_no_thread_is_started_before_the_first_work() -> None:
+    runner = LazyRunner(3, "test-lazy-idle")
+    assert not any(t.is_alive() for t in runner._threads)
+    runner.shutdown()  # a runner never used stops without starting anything
+    assert not any(t.name.startswith("test-lazy-idle") for t in threading.enumerate())

@@ -1,14 +1,11 @@
-"""The Lambda package (Makefile's build-Function, which `sam build` runs): every package of the bot, nothing else,
-and the copy imports on its own without the sandbox's, the tests' or the other modes' dependencies."""
+"""The Lambda package (ops/package.py, which `sam build` runs through the Makefile): the bot's code alone, which
+imports on its own without the sandbox's, the tests' or the other modes' dependencies."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_SHIPPED = {"tests", "bench", "docs", "playground"}  # never imported on Lambda
@@ -36,27 +33,14 @@ print(len(names))
 """
 
 
-def makefile_list(name: str) -> set[str]:
-    text = (ROOT / "Makefile").read_text().replace("\\\n", " ")
-    match = re.search(rf"^{name} := (.*)$", text, re.M)
-    assert match, name
-    return set(match.group(1).split())
+def test_the_package_is_the_bot_alone_and_imports_without_the_other_modes_dependencies(tmp_path: Path) -> None:
+    from ops.package import copy_source
 
-
-def test_the_makefile_ships_every_package_of_the_bot_and_no_other() -> None:
-    packages = {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()} - NOT_SHIPPED
-    modules = {p.name for p in ROOT.glob("*.py")}
-    assert makefile_list("PACKAGES") == packages
-    assert makefile_list("MODULES") == modules
-
-
-def test_the_package_imports_without_the_other_modes_dependencies(tmp_path: Path) -> None:
-    if subprocess.run(["make", "--version"], capture_output=True, check=False).returncode != 0:  # noqa: S607
-        pytest.skip("make is not installed")
     artifacts = tmp_path / "Function"
-    subprocess.run(["make", "-s", "code", f"ARTIFACTS_DIR={artifacts}"], cwd=ROOT, check=True)  # noqa: S603, S607
+    copy_source(ROOT, artifacts)
     shipped = {p.name for p in artifacts.iterdir()}
     assert not shipped & NOT_SHIPPED and not list(artifacts.rglob("*.db")) and not (artifacts / ".env").exists()
+    assert {"lambda_handler.py", "bot.py", "workflow", "store", "handlers"} <= shipped
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", IMPORT_EVERYTHING, ",".join(OTHER_MODES), str(artifacts)],
         cwd=tmp_path,
@@ -67,3 +51,14 @@ def test_the_package_imports_without_the_other_modes_dependencies(tmp_path: Path
     )
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) > 50  # every module of the bot was imported
+
+
+def test_the_lambda_requirements_are_the_bots_pins_without_the_other_modes() -> None:
+    def pins(name: str) -> dict[str, str]:
+        lines = (ROOT / name).read_text().splitlines()
+        return dict(line.split("==") for line in lines if "==" in line and not line.startswith("#"))
+
+    lambda_pins, bot_pins = pins("requirements-lambda.txt"), pins("requirements.txt")
+    assert lambda_pins.items() <= bot_pins.items()  # the same versions as every other runtime tests
+    assert {"slack-bolt", "slack-sdk", "boto3", "snapshot-restore-py"} <= set(lambda_pins)
+    assert not {"moto", "waitress", "PyYAML", "python-dotenv"} & set(lambda_pins)
