@@ -197,8 +197,8 @@ def _start_playground(monkeypatch: pytest.MonkeyPatch) -> None:
 def _start_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
     import lambda_handler
 
-    monkeypatch.setattr(bot, "build", lambda settings: (None, None, None, None))
-    monkeypatch.setattr(lambda_handler, "LambdaBot", lambda *args: None)
+    monkeypatch.setattr(bot, "build_lambda_app", lambda settings, aws: (None, None))
+    monkeypatch.setattr(lambda_handler, "LambdaBot", lambda *args, **kwargs: None)
     lambda_handler.build_from_environment()
     _log_a_key()
 
