@@ -12,8 +12,9 @@ import logging
 import signal
 import sys
 import threading
-from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -24,6 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 
 import handlers
 from clients import (
+    AwsClients,
     aws_region,
     build_identity_center,
     build_project_clients,
@@ -33,16 +35,20 @@ from clients import (
 from handlers.guards import is_well_formed
 from http_server import PortInUse, serve_http
 from logging_setup import configure_logging, quiet_libraries
-from scheduler import Sweeper
 from settings import Settings, SettingsError, load_settings
 from settings.projects import load_projects
-from slack_gateway import SlackGateway, build_web_client
-from store import RequestStore
-from workflow import Deps, Workflow
+from slack_gateway import build_web_client
+
+if TYPE_CHECKING:  # on Lambda the workflow (IAM, the store, every flow) is imported on first use, after the ack
+    from store import RequestStore
+    from workflow import Workflow
 
 logger = logging.getLogger("amplify-dev")
 
-WORKER_THREADS = 8
+# The lazy listeners' threads in Socket Mode and HTTP. Each runnable worker competes with the ack threads for the
+# GIL: measured under the 200-user burst (bench/RESULTS.md), 3 workers halve the ack p99 of 8 (Approve 44 vs 64 ms,
+# Show credentials 69 vs 119 ms) for a 15% later DM (p50 1.3 vs 1.1 s).
+WORKER_THREADS = 3
 RECONCILE_EVERY = 60  # sweeps
 ACK_SWITCH_INTERVAL = 0.001  # seconds
 BOLT_APP_NAME = "slack_bolt.amplify-dev"
@@ -108,9 +114,29 @@ def build(
     projects: dict[str, Settings] | None = None,
 ) -> tuple[App, Executor, RequestStore, Workflow]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
-    import iam
+    client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    workflow = build_workflow(settings, client, region=aws_region(), sandbox=sandbox, projects=projects)
+    if runner is None:
+        from lazy_runner import LazyRunner  # submit() without a lock: what the acks waited for under a burst
 
-    region = aws_region()
+        runner = LazyRunner(WORKER_THREADS, "amplify-dev")
+    return create_app(settings, client=client, workflow=workflow, runner=runner), runner, workflow.store, workflow
+
+
+def build_workflow(
+    settings: Settings,
+    client: WebClient,
+    *,
+    region: str,
+    sandbox: bool = False,
+    projects: dict[str, Settings] | None = None,
+    aws: AwsClients | None = None,
+) -> Workflow:
+    """The workflow on the real clients (IAM, Identity Center, the store, Slack through `client`)."""
+    import iam
+    from slack_gateway import SlackGateway
+    from workflow import Deps, Workflow
+
     projects = projects or {settings.project: settings}
     if sandbox:
         from ops.sandbox import start_sandbox_iam  # imports moto: only ever in this mode
@@ -118,7 +144,7 @@ def build(
         iam_client = start_sandbox_iam(region)
         project_iam: dict[str, Any] = {}
     else:
-        iam_client = iam.build_iam_client(region)
+        iam_client = aws.client("iam") if aws else iam.build_iam_client(region)
         project_iam = build_project_clients(projects, region)
     identity_center = None
     if settings.identity_center is not None:
@@ -126,11 +152,8 @@ def build(
     elif any(p.identity_center is not None for p in projects.values()):  # only some projects use the mode
         first = next(p for p in projects.values() if p.identity_center is not None)
         identity_center, _ = build_identity_center(first, region, sandbox=sandbox)
-    client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
-    store, audit_log = build_store(settings, region)
-    if runner is None:
-        runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
-    workflow = Workflow(
+    store, audit_log = build_store(settings, region, aws=aws)
+    return Workflow(
         Deps(
             settings=settings,
             store=store,
@@ -146,7 +169,43 @@ def build(
             project_iam=project_iam,
         )
     )
-    return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store, workflow
+
+
+class LazyWorkflow:
+    """Stands in for the Workflow until something first uses it, then builds it once (thread-safe).
+
+    On Lambda most acks (a slash command's, a click's) need only Bolt, the signature check and the client for the
+    self-invocation; IAM, Identity Center, the store and every flow's messages are imported and built by the first
+    listener that reads the workflow (usually the lazy half, in the second invocation).
+    """
+
+    def __init__(self, make: Callable[[], Workflow]) -> None:
+        self._make = make
+        self._workflow: Workflow | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> bool:
+        """Whether the workflow exists yet."""
+        return self._workflow is not None
+
+    def get(self) -> Workflow:
+        """The workflow, built on the first call."""
+        if self._workflow is None:
+            with self._lock:
+                if self._workflow is None:
+                    self._workflow = self._make()
+        return self._workflow
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
+def build_lambda_app(settings: Settings, aws: AwsClients) -> tuple[App, Workflow]:
+    """Lambda's init phase: the Slack client and the app (Bolt's auth.test); the workflow on first use."""
+    client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    workflow: Any = LazyWorkflow(lambda: build_workflow(settings, client, region=aws.region, aws=aws))
+    return create_app(settings, client=client, workflow=workflow), workflow
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:
@@ -285,6 +344,8 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     except (BotoCoreError, ClientError) as e:  # Identity Center's account look-up at start (STS)
         print(f"amplify-dev: AWS credentials: {sentence_for('sts:GetCallerIdentity', e)}", file=sys.stderr)
         return 2
+    from scheduler import Sweeper
+
     if settings.projects_file and not sandbox:
         report_unreachable_projects(workflow, projects, aws_region())
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.

@@ -4,16 +4,95 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from audit import AuditLog, SqliteAuditLog
 from settings import Settings
-from store import RequestStore, SqliteRequestStore
-from workflow import Workflow
+
+if TYPE_CHECKING:  # the Lambda path imports this module before the store and the workflow are needed
+    from audit import AuditLog
+    from store import RequestStore
+    from workflow import Workflow
 
 logger = logging.getLogger("amplify-dev")
 
 DEFAULT_REGION = "us-east-1"
+
+# Standard retries (throttling, transient errors) and bounded timeouts, per service. The self-invocation's Invoke
+# retries less: Slack's 3 seconds include it.
+CLIENT_CONFIG: dict[str, dict[str, Any]] = {
+    "iam": {"retries": {"mode": "standard", "max_attempts": 5}, "connect_timeout": 5, "read_timeout": 15},
+    "dynamodb": {"retries": {"mode": "standard"}, "connect_timeout": 5, "read_timeout": 10},
+    "secretsmanager": {"retries": {"mode": "standard"}, "connect_timeout": 5, "read_timeout": 10},
+    "lambda": {"retries": {"mode": "standard", "max_attempts": 2}, "connect_timeout": 2, "read_timeout": 5},
+}
+
+
+class AwsClients:
+    """The bot's boto3 clients, each made once and on first use, all from one session.
+
+    One session means one botocore loader, which caches the service models and endpoint rules a client is made
+    from; a client made on first use costs nothing to an ack that never needs it. boto3 clients are thread-safe,
+    making them is not: the lock covers that.
+    """
+
+    def __init__(self, region: str | None = None) -> None:
+        self._region = region
+        self._session: Any = None
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def session(self) -> Any:
+        """The one boto3 session (made on first use)."""
+        if self._session is None:
+            import boto3
+
+            self._session = boto3.session.Session(region_name=self._region)
+        return self._session
+
+    @property
+    def region(self) -> str:
+        """The session's region (Lambda sets AWS_REGION), else DEFAULT_REGION."""
+        return self.session.region_name or os.environ.get("AWS_REGION") or DEFAULT_REGION
+
+    def client(self, service: str) -> Any:
+        """The client for `service`, made on the first call."""
+        with self._lock:
+            if service not in self._clients:
+                from botocore.config import Config
+
+                config = Config(**CLIENT_CONFIG.get(service, {"retries": {"mode": "standard"}}))
+                self._clients[service] = self.session.client(service, region_name=self.region, config=config)
+            return self._clients[service]
+
+    def lazy(self, service: str) -> Any:
+        """A stand-in that makes the client on its first use (for what is wired now but used later, if ever)."""
+        return LazyClient(lambda: self.client(service))
+
+    def made(self) -> list[str]:
+        """The services whose clients exist so far."""
+        return sorted(self._clients)
+
+    def close_connections(self) -> None:
+        """Close every client's pooled HTTP connections; the next call opens new ones (after a SnapStart restore,
+        a socket from the snapshot is another copy's, or dead)."""
+        for client in list(self._clients.values()):
+            client._endpoint.http_session.close()
+
+
+class LazyClient:
+    """A boto3 client made on first attribute access."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            self._client = self._make()
+        return getattr(self._client, name)
 
 
 def aws_region() -> str:
@@ -79,16 +158,20 @@ def build_identity_center(settings: Settings, region: str, *, sandbox: bool = Fa
     return build_identity_center_clients(config.sso_region or region, account), settings
 
 
-def build_store(settings: Settings, region: str) -> tuple[RequestStore, AuditLog]:
+def build_store(settings: Settings, region: str, *, aws: AwsClients | None = None) -> tuple[RequestStore, AuditLog]:
     """The request store and audit log: in AMPLIFY_DEV_DYNAMODB_TABLE when set, else in the SQLite file."""
     if settings.dynamodb_table:
         from ops.aws import build_dynamodb_client
         from store.dynamodb import DynamoRequestStore
         from store.dynamodb_audit import DynamoAuditLog
 
-        dynamodb = build_dynamodb_client(region)  # one client, shared by both (boto3 clients are thread-safe)
+        # One client, shared by both (boto3 clients are thread-safe).
+        dynamodb = aws.client("dynamodb") if aws else build_dynamodb_client(region)
         return (
             DynamoRequestStore(settings.dynamodb_table, dynamodb, retention_days=settings.retention_days),
             DynamoAuditLog(settings.dynamodb_table, dynamodb, retention_days=settings.retention_days),
         )
+    from audit import SqliteAuditLog
+    from store import SqliteRequestStore
+
     return SqliteRequestStore(settings.db_path), SqliteAuditLog(settings.db_path)

@@ -7,24 +7,36 @@ One function serves three kinds of event:
   the same event and two `x-slack-bolt-lazy-*` headers.
 - EventBridge's `{"amplify_dev": "sweep"}` every minute and `{"amplify_dev": "reconcile"}` every hour.
 
-Settings, clients and the app are built once per container, on the first event (not at import, so importing
-this module in a test or a tool costs nothing and needs no settings).
+Inside Lambda (AWS_LAMBDA_FUNCTION_NAME set) settings, the Slack secret, the clients and the app are built when
+this module is imported: that is Lambda's init phase, which SnapStart snapshots. Anywhere else importing it costs
+nothing and needs no settings; the bot is built on the first event. Only what an ack needs is built then (Bolt,
+the signature check, the Lambda client for the self-invocation): the workflow (IAM, Identity Center, the store,
+every flow) is imported and built on its first use, usually in the lazy half (bot.LazyWorkflow).
+
+With SnapStart, one snapshot starts many containers: `after_restore` gives each its own HTTP connections and
+random state, and reads the secret again (the snapshot's copy may be days old).
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import os
+import random
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_sdk.signature import SignatureVerifier
 
 from http_server import is_routable, refusal_from_headers
-from workflow import Workflow
+
+if TYPE_CHECKING:
+    from clients import AwsClients
+    from workflow import Workflow
 
 logger = logging.getLogger("amplify-dev")
 
@@ -36,7 +48,13 @@ class LambdaBot:
     """The app behind Bolt's Lambda adapter, the scheduled sweep, and the checks made before Bolt sees anything."""
 
     def __init__(
-        self, app: App, workflow: Workflow, signing_secret: str, *, clock: Callable[[], float] = time.time
+        self,
+        app: App,
+        workflow: Workflow,
+        signing_secret: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        lambda_client: Any = None,
     ) -> None:
         from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
@@ -44,6 +62,8 @@ class LambdaBot:
         self.workflow = workflow
         # Its constructor puts Bolt's LambdaLazyListenerRunner on the app (lazy listeners become self-invocations).
         self.slack = SlackRequestHandler(app)
+        if lambda_client is not None:  # made now, in the init phase, rather than inside the first ack
+            app.listener_runner.lazy_listener_runner.lambda_client = lambda_client
         self._verifier = SignatureVerifier(signing_secret)
         self._clock = clock
 
@@ -101,33 +121,133 @@ def answer(status: int) -> dict[str, Any]:
     return {"statusCode": status, "body": "", "headers": {"Content-Type": "text/plain"}}
 
 
-def build_from_environment() -> LambdaBot:
-    """Settings (with the Slack secret, if configured), logging, clients and the app: once per container."""
-    from bot import build
-    from logging_setup import configure_logging, quiet_libraries
-    from settings import load_settings
+@dataclass
+class SlackSecret:
+    """The Slack tokens as read from Secrets Manager, and when (time.monotonic(): a restored snapshot's readings
+    are another machine's clock, so the restore hook reads the secret again instead of trusting its age)."""
 
-    settings = load_settings()
+    arn: str
+    values: dict[str, str]
+    read_at: float
+
+    @property
+    def age(self) -> float:
+        """Seconds since the value was read."""
+        return time.monotonic() - self.read_at
+
+
+@dataclass
+class Container:
+    """What one Lambda container built in its init phase."""
+
+    bot: LambdaBot
+    aws: AwsClients
+    secret: SlackSecret | None
+
+
+INIT_STEPS: list[tuple[str, float]] = []  # (step, seconds) of this container's build: the log and the benchmark
+
+
+def build_from_environment() -> Container:
+    """Settings (with the Slack secret, if configured), logging, clients and the app: once per container."""
+    steps: list[tuple[str, float]] = []
+    mark = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        steps.append((name, now - mark))
+        mark = now
+
+    from bot import build_lambda_app
+    from clients import AwsClients
+    from logging_setup import configure_logging, quiet_libraries
+    from settings import SECRET_ARN_SETTING, load_settings
+    from settings.slack_secret import read_slack_secret
+
+    step("import bot")
+    aws = AwsClients()
+    secret = None
+    environ = dict(os.environ)  # no .env on Lambda: everything comes from the function's environment
+    arn = environ.get(SECRET_ARN_SETTING, "").strip()
+    if arn:
+        secret = SlackSecret(arn, read_slack_secret(arn, aws.client("secretsmanager")), time.monotonic())
+        environ = {**secret.values, **{k: v for k, v in environ.items() if v.strip() and k != SECRET_ARN_SETTING}}
+    step("read the Slack secret")
+    settings = load_settings(environ)
     configure_logging(settings.log_level, settings.log_format)
     quiet_libraries()  # Bolt's Lambda adapter logs whole events (response_url included) at DEBUG
-    app, _runner, _store, workflow = build(settings)
-    return LambdaBot(app, workflow, settings.slack_signing_secret)
+    step("settings")
+    app, workflow = build_lambda_app(settings, aws)
+    step("Bolt app (auth.test)")
+    lambda_client = aws.client("lambda")
+    step("Lambda client")
+    bot = LambdaBot(app, workflow, settings.slack_signing_secret, lambda_client=lambda_client)
+    step("Lambda adapter")
+    INIT_STEPS[:] = steps
+    logger.info(
+        "built in %.0f ms: %s", sum(s for _, s in steps) * 1000, ", ".join(f"{n} {t * 1000:.0f} ms" for n, t in steps)
+    )
+    return Container(bot, aws, secret)
 
 
+_container: Container | None = None
 _bot: LambdaBot | None = None
 _building = threading.Lock()
 
 
 def current() -> LambdaBot:
-    """This container's bot, built on the first invocation and kept for the next ones."""
-    global _bot
+    """This container's bot, built on the first invocation (outside Lambda) and kept for the next ones."""
+    global _bot, _container
     if _bot is None:
         with _building:
             if _bot is None:
-                _bot = build_from_environment()
+                _container = build_from_environment()
+                _bot = _container.bot
     return _bot
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda's entry point."""
     return current()(event, context)
+
+
+def before_snapshot() -> None:
+    """SnapStart, before the snapshot: no open connection goes into it."""
+    if _container is not None:
+        _container.aws.close_connections()
+
+
+def after_restore() -> None:
+    """SnapStart, in each restored copy: its own connections and random state, and the secret read afresh.
+
+    Request ids and passwords come from `secrets` (the OS's randomness, never in a snapshot); `random` (botocore's
+    and slack_sdk's retry jitter) would repeat the snapshot's sequence in every copy. A secret changed since the
+    snapshot (tokens rotated) rebuilds the bot.
+    """
+    global _bot, _container
+    random.seed()
+    if _container is None:
+        return
+    _container.aws.close_connections()
+    secret = _container.secret
+    if secret is None:
+        return
+    from settings.slack_secret import read_slack_secret
+
+    values = read_slack_secret(secret.arn, _container.aws.client("secretsmanager"))
+    if values == secret.values:
+        secret.read_at = time.monotonic()
+        return
+    logger.info("the Slack secret changed since the snapshot: rebuilding")
+    with _building:
+        _container = build_from_environment()
+        _bot = _container.bot
+
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # inside Lambda: this import is the init phase
+    from snapshot_restore_py import register_after_restore, register_before_snapshot
+
+    current()
+    register_before_snapshot(before_snapshot)
+    register_after_restore(after_restore)

@@ -52,10 +52,11 @@ class Client:
 
     # --- requests, as Slack sends them ------------------------------------------------------------------------
 
-    def post(self, body: str) -> Sent:
-        """POST a signed request to /slack/events on a new connection; time it until the answer is read."""
+    def post(self, body: str, port: int | None = None) -> Sent:
+        """POST a signed request to /slack/events (of the bot, or of the server on `port`) on a new connection;
+        time it until the answer is read."""
         headers = personas.signed_headers(SIGNING_SECRET, body)
-        conn = http.client.HTTPConnection("127.0.0.1", self.stack.bot_port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.stack.bot_port, timeout=30)
         try:
             sent_at = time.monotonic()
             started = time.perf_counter()
@@ -69,11 +70,24 @@ class Client:
             conn.close()
         return Sent(status=response.status, ack=ack, sent_at=sent_at, body=answer)
 
-    def burst(self, bodies: Sequence[tuple[str, str]], concurrency: int) -> dict[str, Sent]:
-        """Send every (key, body) with `concurrency` requests in flight at a time; {key: Sent}."""
+    def burst(
+        self, bodies: Sequence[tuple[str, str]], concurrency: int, floor_port: int | None = None
+    ) -> tuple[dict[str, Sent], dict[str, Sent]]:
+        """Send every (key, body) to the bot with `concurrency` requests in flight at a time; {key: Sent}.
+
+        With `floor_port`, each client thread sends the same body to that do-nothing server right after the bot
+        answered it: the floor's requests are spread over the whole burst, so they meet the same machine (the
+        bot's lazy work, moto, the fake Slack) and differ only in what the bot's own process adds to an ack.
+        """
+
+        def send(body: str) -> tuple[Sent, Sent | None]:
+            return self.post(body), self.post(body, floor_port) if floor_port else None
+
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bench") as pool:
-            sent = list(pool.map(lambda item: self.post(item[1]), bodies))
-        return {key: s for (key, _), s in zip(bodies, sent, strict=True)}
+            sent = list(pool.map(lambda item: send(item[1]), bodies))
+        bot = {key: s for (key, _), (s, _) in zip(bodies, sent, strict=True)}
+        floor = {key: f for (key, _), (_, f) in zip(bodies, sent, strict=True) if f is not None}
+        return bot, floor
 
     def key(self, prefix: str, user: str) -> str:
         """A response_url key nobody used yet in this run."""

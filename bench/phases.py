@@ -131,7 +131,8 @@ class Phases:
         start = client.snapshot()
         with self.cpu_phase("burst: requests"):
             bodies = [(u, client.command_body(u, "request benchmark burst", f"burst-{u}")) for u in users]
-            sent = client.burst(bodies, concurrency)
+            sent, floor = client.burst(bodies, concurrency, floor_port=self.stack.floor_port)
+            self.results.floor["request (burst)"] = [s.ack for s in floor.values()]
             client.wait("chat.postMessage", since=start.n, count=n, timeout=WAIT_DEADLINE, channel=CHANNEL)
             client.wait("response_url", since=start.n, count=n, timeout=WAIT_DEADLINE)
         time.sleep(0.5)  # anything duplicated would show up now
@@ -149,7 +150,8 @@ class Phases:
         by_user = {user: request_id for request_id, user in owners.items()}
         with self.cpu_phase("burst: approvals"):
             bodies = [(u, client.click_body(LEAD, APPROVE_ACTION, by_user[u], CHANNEL)) for u in users if u in by_user]
-            sent = client.burst(bodies, concurrency)
+            sent, floor = client.burst(bodies, concurrency, floor_port=self.stack.floor_port)
+            self.results.floor["approve (burst)"] = [s.ack for s in floor.values()]
             client.wait("chat.update", since=start.n, count=len(by_user), timeout=WAIT_DEADLINE)
         time.sleep(0.5)
         after = client.snapshot()
@@ -169,7 +171,8 @@ class Phases:
             bodies = [
                 (u, client.click_body(u, SHOW_CREDENTIALS_ACTION, by_user[u], f"D{u}")) for u in users if u in by_user
             ]
-            sent = client.burst(bodies, concurrency)
+            sent, floor = client.burst(bodies, concurrency, floor_port=self.stack.floor_port)
+            self.results.floor["show credentials (burst)"] = [s.ack for s in floor.values()]
             client.wait("chat.update", since=start.n, count=len(by_user), timeout=WAIT_DEADLINE)
         time.sleep(0.5)
         after = client.snapshot()

@@ -109,6 +109,7 @@ class Stack:
     moto: Process | None = None
     slack: Process | None = None
     bot: Process | None = None
+    floor: Process | None = None  # bench/floor_server.py: the burst's do-nothing server
     bot_port: int = 0
     bot_started: float = 0.0  # time.perf_counter() at the bot's Popen
     notes: list[str] = field(default_factory=list)  # anything odd about the processes, for the report
@@ -117,6 +118,11 @@ class Stack:
     def db_path(self) -> Path:
         """The bot's SQLite store."""
         return self.workdir / "amplify-dev.db"
+
+    @property
+    def floor_port(self) -> int:
+        """The do-nothing server's port."""
+        return int(self.floor.url.rsplit(":", 1)[1]) if self.floor else 0
 
     @property
     def slack_root(self) -> str:
@@ -129,6 +135,7 @@ class Stack:
         self.slack = Process.start(
             "fake-slack", [sys.executable, str(BENCH / "fake_slack.py"), "--port", "0"], self.workdir
         )
+        self.floor = Process.start("floor", [sys.executable, str(BENCH / "floor_server.py")], self.workdir)
         users = [{"id": u, "name": u.lower(), "real_name": f"Lead {u}"} for u in (LEAD, GROUP_LEAD)]
         http_json(f"{self.slack_root}/_bench/users", {"users": users})
         http_json(f"{self.slack_root}/_usergroups", {"id": LEADS_GROUP, "members": [GROUP_LEAD]})
@@ -192,7 +199,7 @@ class Stack:
     def stop_all(self) -> None:
         """Stop every child process that is still running."""
         self.stop_bot()
-        for process in (self.slack, self.moto):
+        for process in (self.slack, self.moto, self.floor):
             if process is not None:
                 process.stop()
 

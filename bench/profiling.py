@@ -38,29 +38,43 @@ def run_profile(phases: Phases) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # The same burst again, by wall clock: every thread, idle ones too, so an ack thread's samples say where its
+    # time goes while it answers a request (running, waiting for the GIL, or blocked on a lock).
+    wall = stack.workdir / "py-spy-burst-wall.txt"
+    wall_spy = subprocess.Popen(  # noqa: S603
+        [
+            *("py-spy", "record", "--pid", str(stack.bot_pid()), "--format", "raw", "--output", str(wall)),
+            *("--rate", "250", "--threads", "--idle", "--nonblocking", "--duration", "600"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(1.0)  # py-spy attaches
     n = args.burst
     users = [f"UP{i:04d}" for i in range(n)]
     client.add_users(users)
     start = client.snapshot()
     bodies = [(u, client.command_body(u, "request profiled burst", f"prof-{u}")) for u in users]
-    sent = client.burst(bodies, args.concurrency)
+    sent, _ = client.burst(bodies, args.concurrency)
     client.wait("response_url", since=start.n, count=n, timeout=WAIT_DEADLINE)
     phases.results.profile["request acks"] = [s.ack for s in sent.values()]
     owners = client.request_ids(start.n)
     start = client.snapshot()
     bodies = [(u, client.click_body(LEAD, APPROVE_ACTION, request_id, CHANNEL)) for request_id, u in owners.items()]
-    sent = client.burst(bodies, args.concurrency)
+    sent, _ = client.burst(bodies, args.concurrency)
     client.wait("chat.update", since=start.n, count=len(owners), timeout=WAIT_DEADLINE)
     phases.results.profile["approve acks"] = [s.ack for s in sent.values()]
-    spy.send_signal(signal.SIGINT)
-    try:
-        spy.wait(30)
-    except subprocess.TimeoutExpired:
-        spy.kill()
-        spy.wait(5)
+    for recorder in (spy, wall_spy):
+        recorder.send_signal(signal.SIGINT)
+        try:
+            recorder.wait(30)
+        except subprocess.TimeoutExpired:
+            recorder.kill()
+            recorder.wait(5)
     if raw.exists():
         phases.results.profile["py-spy"] = summarise_py_spy(raw.read_text())
+    if wall.exists():
+        phases.results.profile["ack wall"] = summarise_ack_wall(wall.read_text())
 
 
 def thread_group(name: str) -> str:
@@ -119,6 +133,33 @@ def summarise_py_spy(raw: str) -> dict[str, Any]:
     }
 
 
+# A thread blocked here is waiting (for a lock, a condition, a socket), not running or waiting for the GIL.
+BLOCKING = ("wait (threading.py", "acquire", "_wait_for_tstate_lock", "select", "poll (", "recv", "accept")
+
+
+def summarise_ack_wall(raw: str) -> dict[str, Any]:
+    """The ack threads' wall-clock samples while they answer a request (a frame of http_server's WSGI app on the
+    stack): how many were blocked (and where), and the functions on their stacks (inclusive)."""
+    total = 0
+    blocked: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit() or "application (http_server.py" not in stack:
+            continue
+        frames = stack.split(";")
+        if not thread_group(frames[0].split(": ", 1)[-1]).startswith("waitress request"):
+            continue
+        n = int(count)
+        total += n
+        if frames[-1].startswith(BLOCKING):
+            blocked[" <- ".join(f.split(" (")[0] for f in frames[-1:-4:-1])] += n
+        start = next(i for i, f in enumerate(frames) if "application (http_server.py" in f)
+        for name in {f.split(" (")[0] + f" ({frame_package(f)})" for f in frames[start + 1 :]}:
+            inclusive[name] += n
+    return {"samples": total, "blocked": blocked.most_common(6), "inclusive": inclusive.most_common(24)}
+
+
 def profile_section(profile: dict[str, Any]) -> list[str]:
     """The report's profile section (markdown lines)."""
     lines = ["## Profile (`python bench/run.py --profile`)", ""]
@@ -158,4 +199,16 @@ def profile_section(profile: dict[str, Any]) -> list[str]:
                 f"`{name.split(' (')[0]}` {n * 100 / count:.0f}%" for name, n in spy["functions"].get(group, [])[:4]
             )
             lines.append(f"| {group} | {count * 100 / total:.0f}% ({count}) | {packages} | {functions} |")
+    wall = profile.get("ack wall")
+    if wall and wall["samples"]:
+        n = wall["samples"]
+        blocked = sum(c for _, c in wall["blocked"])
+        lines += [
+            "",
+            f"The same burst by wall clock (py-spy `--idle`, no `--gil`): {n} samples of ack threads answering a "
+            f"request; {blocked * 100 / n:.0f}% of them blocked ("
+            + "; ".join(f"`{name}` {c * 100 / n:.0f}%" for name, c in wall["blocked"])
+            + "), the rest running or waiting for the GIL. Functions on those stacks (inclusive share): "
+            + "; ".join(f"`{name}` {c * 100 / n:.0f}%" for name, c in wall["inclusive"]),
+        ]
     return lines

@@ -10,7 +10,15 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.figures import describe, ms, p50_p99, percentile, spread, steady_and_first_use, yes_no
-from bench.minimum import EXPLAIN, MINIMUM, TARGET_ACK_P99_MS, TARGET_IDLE_RSS_MB, TARGET_RATIO, TARGET_STARTUP_S
+from bench.minimum import (
+    EXPLAIN,
+    MINIMUM,
+    TARGET_ACK_P99_MS,
+    TARGET_FLOOR_RATIO,
+    TARGET_IDLE_RSS_MB,
+    TARGET_RATIO,
+    TARGET_STARTUP_S,
+)
 from bench.profiling import profile_section
 from bench.results import Results
 
@@ -89,6 +97,16 @@ def build_report(r: Results, args: argparse.Namespace) -> tuple[str, str]:
             f"p99 < {TARGET_ACK_P99_MS:.0f} ms" if target else "",
             percentile(values, 99) * 1000 < TARGET_ACK_P99_MS if target and values else None,
         )
+        floor = r.floor.get(kind, [])
+        if floor and values:
+            ratio = percentile(values, 99) / percentile(floor, 99)
+            row(
+                "… the same requests to a do-nothing server (bench/floor_server.py), each sent by the same client"
+                " thread right after the bot answered it: p50 / p99 / max; bot p99 / floor p99",
+                f"{spread(floor)}; **{ratio:.2f}**",
+                f"ratio ≤ {TARGET_FLOOR_RATIO}",
+                ratio <= TARGET_FLOOR_RATIO,
+            )
     b = r.burst
     exact = all(b.get(k) == n for k in BURST_COUNTS)
     row(

@@ -27,6 +27,7 @@ class Results:
     rss_idle: dict[str, int] = field(default_factory=dict)
     rss_after: dict[str, int] = field(default_factory=dict)
     acks: dict[str, list[float]] = field(default_factory=dict)
+    floor: dict[str, list[float]] = field(default_factory=dict)  # the same bursts' acks from bench/floor_server.py
     latency: dict[str, list[float]] = field(default_factory=dict)
     flows: dict[str, list[FlowCalls]] = field(default_factory=dict)
     burst: dict[str, Any] = field(default_factory=dict)

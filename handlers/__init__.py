@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slack_bolt import App
 
 from handlers import actions, commands, events, fallbacks, guards, home, views
-from workflow import Workflow
+
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
+    from workflow import Workflow
 
 
 def register(app: App, workflow: Workflow) -> None:

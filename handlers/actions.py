@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, Respond
 
 import messages as msg
 from handlers.lazy import finish
 from messages.review import REVIEW_REMOVE_ACTION
-from workflow import Workflow
+
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
+    from workflow import Workflow
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +79,18 @@ def register(app: App, workflow: Workflow) -> None:
         if parsed is not None:
             workflow.claim_credentials(*parsed)
 
-    on_click(msg.APPROVE_ACTION, workflow.approve, "an Approve click")
-    on_click(msg.DENY_ACTION, workflow.deny, "a Deny click")
+    # Lambdas, not bound methods: on Lambda the workflow is built on first use (bot.LazyWorkflow), not here.
+    on_click(msg.APPROVE_ACTION, lambda actor, rid: workflow.approve(actor, rid), "an Approve click")
+    on_click(msg.DENY_ACTION, lambda actor, rid: workflow.deny(actor, rid), "a Deny click")
     app.action(msg.SHOW_CREDENTIALS_ACTION)(
         ack=ack_show_credentials,
-        lazy=[click_listener(workflow.show_credentials, "a Show credentials click", workflow)],
+        lazy=[
+            click_listener(
+                lambda actor, rid: workflow.show_credentials(actor, rid), "a Show credentials click", workflow
+            )
+        ],
     )
-    on_click(msg.EXTEND_ACTION, workflow.request_extension, "an Extend click")
+    on_click(msg.EXTEND_ACTION, lambda actor, rid: workflow.request_extension(actor, rid), "an Extend click")
     on_click(
         msg.EXTEND_APPROVE_ACTION,
         lambda actor, rid: workflow.decide_extension(actor, rid, approve=True),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, Respond
 
 import messages as msg
 from handlers.lazy import finish
-from workflow import Workflow
+
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
+    from workflow import Workflow
 
 logger = logging.getLogger(__name__)
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 
 from handlers.actions import acknowledge_click
 from handlers.lazy import finish
-from workflow import Workflow
+
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
+    from workflow import Workflow
 
 logger = logging.getLogger(__name__)
 

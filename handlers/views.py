@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 from slack_sdk.webhook import WebhookClient
@@ -13,7 +13,9 @@ from slack_sdk.webhook import WebhookClient
 import messages as msg
 from handlers.commands import DAYS_TEXT
 from handlers.lazy import finish
-from workflow import Workflow
+
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
+    from workflow import Workflow
 
 logger = logging.getLogger(__name__)
 

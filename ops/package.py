@@ -1,8 +1,9 @@
-"""`sam build` (template.yaml's `BuildMethod: makefile`): the function's package, without what git ignores.
+"""`sam build` (template.yaml's `BuildMethod: makefile`): the function's package, only what runs on Lambda.
 
 SAM's own Python build copies the whole CodeUri and honours no ignore file, so a local `amplify-dev.db` (request
-state and the audit trail) would be shipped. This copies the code leaving out every name `.gitignore` lists (the
-SQLite files, `.env`, caches, `.aws-sam/`), then installs requirements.txt for the function's runtime.
+state and the audit trail) would be shipped, with the tests, the benchmark, the docs, the playground and moto
+(84 MB unpacked). This copies the code leaving out those folders and every name `.gitignore` lists (the SQLite
+files, `.env`, caches, `.aws-sam/`), then installs requirements-lambda.txt for the function's runtime (37 MB).
 
     python3 ops/package.py ARTIFACTS_DIR        (what the Makefile runs; imports nothing of the bot's)
 """
@@ -16,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ALWAYS_LEFT_OUT = (".git", ".aws-sam", "__pycache__", "*.pyc")
+# Top-level folders never imported on Lambda (tests/ops/test_package.py imports the rest without them).
+NOT_SHIPPED = ("tests", "bench", "docs", "playground", ".ci", ".github")
 # template.yaml's Runtime and Architectures: wheels for Lambda, whatever machine builds it.
 PIP_TARGET = ("--platform", "manylinux2014_aarch64", "--implementation", "cp", "--python-version", "3.12")
 
@@ -28,21 +31,27 @@ def ignored_names(gitignore: Path) -> tuple[str, ...]:
 
 
 def copy_source(source: Path, artifacts: Path) -> None:
-    """Copy `source` into `artifacts`, leaving out what git ignores (and .git, .aws-sam)."""
-    shutil.copytree(
-        source, artifacts, ignore=shutil.ignore_patterns(*ignored_names(source / ".gitignore")), dirs_exist_ok=True
-    )
+    """Copy `source` into `artifacts`, leaving out what git ignores (and .git, .aws-sam) and NOT_SHIPPED."""
+    ignored = shutil.ignore_patterns(*ignored_names(source / ".gitignore"))
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        left_out = set(ignored(directory, names))
+        if Path(directory) == source:
+            left_out |= set(NOT_SHIPPED) & set(names)
+        return left_out
+
+    shutil.copytree(source, artifacts, ignore=ignore, dirs_exist_ok=True)
 
 
 def main(argv: list[str]) -> int:
-    """Copy the code into ARTIFACTS_DIR and install requirements.txt there."""
+    """Copy the code into ARTIFACTS_DIR and install requirements-lambda.txt there."""
     if len(argv) != 1:
         print("usage: python3 ops/package.py ARTIFACTS_DIR", file=sys.stderr)
         return 2
     artifacts = Path(argv[0])
     copy_source(ROOT, artifacts)
     pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--only-binary=:all:"]
-    command = [*pip, *PIP_TARGET, "--target", str(artifacts), "-r", str(ROOT / "requirements.txt")]
+    command = [*pip, *PIP_TARGET, "--target", str(artifacts), "-r", str(ROOT / "requirements-lambda.txt")]
     return subprocess.call(command)  # noqa: S603 - pip, with our own requirements file
 
 

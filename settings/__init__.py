@@ -110,10 +110,10 @@ SECRET_ARN_SETTING = "AMPLIFY_DEV_SLACK_SECRET_ARN"  # noqa: S105 (the setting's
 
 def read_dotenv(path: str | os.PathLike[str] = ".env") -> dict[str, str]:
     """Values from a `.env` file (empty if there is none); the real environment wins over them."""
-    from dotenv import dotenv_values
-
     if not Path(path).is_file():
         return {}
+    from dotenv import dotenv_values  # only when there is a file to read (never on Lambda)
+
     return {k: v for k, v in dotenv_values(path).items() if v is not None}
 
 

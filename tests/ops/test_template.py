@@ -139,7 +139,8 @@ def test_runtime_permissions_reach_only_this_stack(template: dict[str, Any]) -> 
     name = resolve(function["FunctionName"], parameters(template))
     invoke = statements["InvokeOnlyItselfForLazyListeners"]
     assert invoke["Action"] == "lambda:InvokeFunction"
-    assert invoke["Resource"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+    # Bolt invokes the ARN it was invoked by: the alias the Function URL and the schedules call.
+    assert invoke["Resource"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}:{function['AutoPublishAlias']}"
     table = statements["OnlyItsTable"]
     assert table["Resource"] == ["<Table.Arn>", "<Table.Arn>/index/*"]
     assert "dynamodb:Scan" not in table["Action"] and all(a.startswith("dynamodb:") for a in table["Action"])
@@ -164,6 +165,17 @@ def test_function_runs_the_lambda_handler_with_schedules_and_no_async_retries(te
     assert function["LoggingConfig"] == {"LogGroup": {"Ref": "LogGroup"}}
     assert resources(template, "AWS::Logs::LogGroup")["LogGroup"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     assert template["Outputs"]["SlackRequestUrl"]["Value"] == {"Fn::GetAtt": ["FunctionUrl", "FunctionUrl"]}
+
+
+def test_snapstart_is_on_by_default_on_published_versions_behind_the_alias(template: dict[str, Any]) -> None:
+    function = resources(template, "AWS::Serverless::Function")["Function"]
+    assert function["AutoPublishAlias"] == "live"  # SAM puts the Function URL and the schedules on the alias
+    assert function["SnapStart"] == {"ApplyOn": {"Fn::If": ["UseSnapStart", "PublishedVersions", "None"]}}
+    assert template["Conditions"]["UseSnapStart"] == {"Fn::Equals": [{"Ref": "SnapStart"}, "true"]}
+    assert template["Parameters"]["SnapStart"]["Default"] == "true"
+    # The default memory is the one bench/lambda_cold_start.py chose (bench/RESULTS.md).
+    assert function["MemorySize"] == {"Ref": "MemorySize"} and template["Parameters"]["MemorySize"]["Default"] == 512
+    assert template["Resources"]["Function"]["Metadata"] == {"BuildMethod": "makefile"}
 
 
 def test_function_environment_names_real_settings_and_no_secret(template: dict[str, Any]) -> None:
@@ -194,6 +206,7 @@ def test_the_conditions_are_the_ones_the_policy_test_evaluates(template: dict[st
     assert template["Conditions"] == {
         "SandboxReportOn": {"Fn::Equals": [{"Ref": "SandboxReport"}, "true"]},
         "SignIn": {"Fn::Equals": [{"Ref": "Credentials"}, "sign-in"]},
+        "UseSnapStart": {"Fn::Equals": [{"Ref": "SnapStart"}, "true"]},  # SnapStart, not a policy statement
     }
 
 
