@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from playground.local_server import BackgroundServer
+
 # botocore 1.44.8 signin model, PrincipalArnFilter (anchored here: the fake takes the pattern as the whole value).
 PRINCIPAL_ARN_FILTER = re.compile(
     r"arn:aws:((iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]{1,64})|(iam::[0-9]{12}:user/[a-zA-Z0-9_+=,.@-]{1,64})"
@@ -98,7 +100,7 @@ class _State:
     revoke_errors: dict[str, str] = field(default_factory=dict)  # session ARN -> per-item error code
 
 
-class FakeSignin:
+class FakeSignin(BackgroundServer):
     """A Sign-In API server on 127.0.0.1 that holds sessions, records every call and can be told to fail."""
 
     def __init__(self, *, account_id: str = "123456789012", region: str = "us-east-1", page_size: int = 100) -> None:
@@ -109,49 +111,21 @@ class FakeSignin:
         self._state = _State()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeSignin:
         """Start serving on a background thread and return self."""
-        if self._server is not None:
-            raise RuntimeError("FakeSignin is already running")
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-signin", daemon=True
-        )
-        self._thread.start()
+        self._refuse_if_running()
+        server = ThreadingHTTPServer((host, port), _handler_for(self))
+        server.daemon_threads = True
+        self._serve(server, "fake-signin")
         return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> FakeSignin:
-        """Start the server."""
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        """Stop the server."""
-        self.stop()
 
     @property
     def url(self) -> str:
         """The base URL to name in AWS_ENDPOINT_URL_SIGNIN."""
-        if self._server is None:
-            raise RuntimeError("FakeSignin is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._base_url()
 
     # --- what tests set up and read ----------------------------------------------------------------
 

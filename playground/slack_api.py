@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from playground.local_server import BackgroundServer
 from playground.web_api_control import handle_control
 from playground.web_api_http import (
     FakeSlackServer,
@@ -55,7 +56,7 @@ class _Failure:
     remaining: int
 
 
-class FakeSlack(WebApiMethods):
+class FakeSlack(BackgroundServer, WebApiMethods):
     """A Slack Web API server on 127.0.0.1 that records every call and can be told to fail."""
 
     def __init__(
@@ -84,52 +85,26 @@ class FakeSlack(WebApiMethods):
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
         self._stopping = threading.Event()
-        self._server: FakeSlackServer | None = None
-        self._thread: threading.Thread | None = None
         self._methods = self.method_table()
 
     # --- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> FakeSlack:
         """Start serving on a background thread and return self."""
-        if self._server is not None:
-            raise RuntimeError("FakeSlack is already running")
+        self._refuse_if_running()
         self._stopping.clear()
-        self._server = FakeSlackServer((self._host, self._port), self)
-        # A short poll interval makes stop() (shutdown waits for the next poll) quick between tests.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-slack", daemon=True
-        )
-        self._thread.start()
+        self._serve(FakeSlackServer((self._host, self._port), self), "fake-slack")
         return self
 
     def stop(self) -> None:
         """Stop serving; delayed answers still in flight are cut short."""
-        if self._server is None:
-            return
         self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> FakeSlack:
-        """Start the server."""
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Stop the server."""
-        self.stop()
+        super().stop()
 
     @property
     def root_url(self) -> str:
         """The server's address, e.g. http://127.0.0.1:54321."""
-        if self._server is None:
-            raise RuntimeError("FakeSlack is not running; call start() first")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._base_url()
 
     @property
     def url(self) -> str:
