@@ -101,15 +101,12 @@ def run_review_export(
         region = chosen.region or default_region()
         iam_client = iam.iam_client_from(iam.project_session(chosen.account_role_arn, region), region)
     try:
-        if settings.projects_file:
-            from store.scoped import ProjectStore
-
-            store = ProjectStore(store, project)
         review = build_review(
             store,
             iam_client,
             now or datetime.now(UTC),
             project=project,
+            scope=project if settings.projects_file else None,
             identity_center=chosen.identity_center is not None,
         )
     finally:

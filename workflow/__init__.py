@@ -33,6 +33,7 @@ from .credentials import CredentialsFlow
 from .deciding import Deciding
 from .deps import Deps, new_request_id, utcnow
 from .extensions import Extensions
+from .ledger import Ledger
 from .modes import grants_for
 from .notifier import Notifier
 from .overview import Overview
@@ -58,11 +59,12 @@ class ProjectFlows:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
         self.notify = Notifier(deps)
+        self.ledger = Ledger(deps.store, deps.clock, audit=deps.audit, announce=self.notify.post_audit_line)
         self.access = Access(deps)
         # The one place the mode is chosen: what a grant is at AWS (IAM user or Identity Center assignment).
-        self.grants = grants_for(deps, self.notify)
+        self.grants = grants_for(deps, self.ledger)
         self.notify.words = self.grants.words  # the leads' messages and the Home tab name what is granted
-        shared = Shared(deps, self.access, self.notify, self.grants)
+        shared = Shared(deps, self.access, self.notify, self.grants, self.ledger)
         self.requesting = Requesting(shared)
         self.deciding = Deciding(shared)
         self.credentials = CredentialsFlow(shared)

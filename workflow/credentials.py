@@ -34,7 +34,7 @@ class CredentialsFlow(Flow):
         click by anyone else changes nothing. If the lazy run that mints them is lost, the sweep finds the claim,
         hands it back and tells the requester.
         """
-        self.d.store.compare_and_set(
+        self.ledger.note(
             request_id,
             Fields(state=State.ACTIVE, credentials=Credentials.NONE, slack_user_id=actor),
             Fields(credentials=Credentials.CLAIMED),
@@ -54,7 +54,7 @@ class CredentialsFlow(Flow):
             )
         # Whichever click's lazy run gets here first mints: from the claim its ack made, or from NONE (a caller
         # that made no claim, or a claim the sweep handed back).
-        claimed = self.d.store.compare_and_set(
+        claimed = self.ledger.note(
             request.id,
             Fields(state=State.ACTIVE, credentials=one_of(Credentials.CLAIMED, Credentials.NONE)),
             Fields(credentials=Credentials.MINTING),
@@ -88,7 +88,7 @@ class CredentialsFlow(Flow):
                 self.delete_all_keys(request, keep=None)
             self.release(request, Credentials.MINTING, Credentials.NONE)
             logger.error("request %s: minting credentials failed at %s: %s", request.id, e.step, e.code)
-            self.notify.audit(
+            self.ledger.record(
                 "failed", request.slack_user_id, request, outcome=e.code, detail=f"credentials at {e.step}"
             )
             self.notify.channel_notice(
@@ -121,7 +121,7 @@ class CredentialsFlow(Flow):
                 f"I couldn't show you your credentials (Slack said `{e.error}`), so I deleted the key I had just "
                 "made. Nothing was lost: click *Show credentials* again."
             )
-        done = self.notify.transition(
+        done = self.ledger.move(
             request,
             Fields(credentials=Credentials.MINTING),
             Fields(credentials=Credentials.SHOWN, access_key_id=key.access_key_id),
@@ -201,7 +201,7 @@ class CredentialsFlow(Flow):
                 return
             listed = (*current.undelivered_key_ids, key_id)
             expect = Fields(undelivered_key_ids=current.undelivered_key_ids)
-            if self.d.store.compare_and_set(request_id, expect, Fields(undelivered_key_ids=listed)):
+            if self.ledger.note(request_id, expect, Fields(undelivered_key_ids=listed)):
                 return
 
     def discard_undelivered(self, request: Request) -> Request:
@@ -221,7 +221,7 @@ class CredentialsFlow(Flow):
             if left == current.undelivered_key_ids:
                 return current
             expect = Fields(undelivered_key_ids=current.undelivered_key_ids)
-            updated = self.d.store.compare_and_set(request.id, expect, Fields(undelivered_key_ids=left))
+            updated = self.ledger.note(request.id, expect, Fields(undelivered_key_ids=left))
             if updated is not None:
                 if gone:
                     logger.info("request %s: deleted undelivered key(s) %s", request.id, ", ".join(gone))
@@ -230,7 +230,7 @@ class CredentialsFlow(Flow):
 
     def release(self, request: Request, held: Credentials, back: Credentials) -> None:
         """Give back a credentials claim (MINTING or ROTATING) after a failure."""
-        self.d.store.compare_and_set(request.id, Fields(credentials=held), Fields(credentials=back))
+        self.ledger.note(request.id, Fields(credentials=held), Fields(credentials=back))
 
     def delete_all_keys(self, request: Request, *, keep: str | None) -> None:
         """Delete every access key of the request's user except `keep` (keys nobody may hold)."""

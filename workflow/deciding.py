@@ -54,7 +54,7 @@ class Deciding(Flow):
                 detail = f"{len(approvals)} of {required}" + (
                     f"; no longer leads: {', '.join(dropped)}" if dropped else ""
                 )
-                partial = self.notify.transition(
+                partial = self.ledger.move(
                     current, expect, Fields(approvals=approvals), "approved", actor, detail=detail
                 )
                 if partial is None:
@@ -64,7 +64,7 @@ class Deciding(Flow):
                     f"Your approval is recorded ({len(approvals)} of {required}); "
                     f"{no_longer_leads(dropped)}another lead has to approve too."
                 )
-            approved = self.notify.transition(
+            approved = self.ledger.move(
                 current,
                 expect,
                 Fields(state=State.APPROVED, decided_by=actor, decided_at=self.d.clock(), approvals=approvals),
@@ -85,7 +85,7 @@ class Deciding(Flow):
             granted = self.grants.provision(request, expires_at)
         except GrantFailed as e:
             return self._provisioning_failed(request, e)
-        active = self.notify.transition(
+        active = self.ledger.move(
             request,
             Fields(state=State.APPROVED),
             replace(granted, state=State.ACTIVE, expires_at=expires_at),
@@ -106,7 +106,7 @@ class Deciding(Flow):
         try:
             dm = self.grants.approved_dm(active)
             channel, ts = self.d.slack.send_dm(active.slack_user_id, dm.text, dm.blocks)
-            self.d.store.compare_and_set(active.id, Fields(state=State.ACTIVE), Fields(dm_channel=channel, dm_ts=ts))
+            self.ledger.note(active.id, Fields(state=State.ACTIVE), Fields(dm_channel=channel, dm_ts=ts))
         except SlackCallFailed as e:
             logger.error("request %s: DM to requester failed: %s", active.id, e.error)
             note, reply = self.grants.dm_failed(active, e.error)
@@ -117,13 +117,19 @@ class Deciding(Flow):
 
     def _provisioning_failed(self, request: Request, error: GrantFailed) -> msg.Reply:
         what, todo, noun = error.what, error.todo, self.grants.noun
-        failed = self.d.store.compare_and_set(
-            request.id, Fields(state=State.APPROVED), Fields(state=State.FAILED, error=what)
+        detail = f"provisioning at {error.step}"
+        failed = self.ledger.move(
+            request,
+            Fields(state=State.APPROVED),
+            Fields(state=State.FAILED, error=what),
+            "failed",
+            request.decided_by,
+            outcome=error.code,
+            detail=detail,
         )
+        if failed is None:  # no longer APPROVED: the failure is still on record
+            self.ledger.record("failed", request.decided_by, request, outcome=error.code, detail=detail)
         request = failed or request
-        self.notify.audit(
-            "failed", request.decided_by, request, outcome=error.code, detail=f"provisioning at {error.step}"
-        )
         self.notify.update_approval_message(
             request, f"{msg.decided_line(request)}\n:x: Creating the {noun} failed: {what}. {todo}"
         )
@@ -139,7 +145,7 @@ class Deciding(Flow):
         request, refusal = self.load_for_decision(actor, request_id)
         if request is None:
             return refusal
-        denied = self.notify.transition(
+        denied = self.ledger.move(
             request,
             Fields(state=State.PENDING),
             Fields(state=State.DENIED, decided_by=actor, decided_at=self.d.clock()),

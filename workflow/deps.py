@@ -14,7 +14,6 @@ from audit import AuditLog
 from settings import Settings
 from slack_gateway import SlackGateway
 from store import RequestStore
-from store.scoped import ProjectStore
 
 
 def utcnow() -> datetime:
@@ -70,5 +69,9 @@ class Deps:
             settings=settings,
             iam=self.project_iam.get(name, self.iam),
             region=settings.region or self.region,
-            store=ProjectStore(self.store, name),
         )
+
+    @property
+    def scope(self) -> str | None:
+        """The project whose requests this Deps reads (every query names it); None: one project, every request."""
+        return self.settings.project if self.settings.projects_file else None

@@ -10,7 +10,7 @@ import messages as msg
 from store import OPEN_STATES, Fields, Request, State
 
 from .deps import Deps
-from .notifier import Notifier
+from .ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
@@ -18,9 +18,9 @@ logger = logging.getLogger(__name__)
 class IamDrift:
     """Finish lost removals, close lost records, report the rest; the caller reports the findings."""
 
-    def __init__(self, deps: Deps, notify: Notifier) -> None:
+    def __init__(self, deps: Deps, ledger: Ledger) -> None:
         self.d = deps
-        self.notify = notify
+        self.ledger = ledger
 
     def reconcile(self) -> list[str]:
         """Compare IAM under the bot's path with the store: finish lost removals, close lost records, report the rest.
@@ -32,7 +32,7 @@ class IamDrift:
         owner = self.d.owner
         findings: list[str] = []
         # The store first: a request approved while IAM is listed then shows up as live, never as lost.
-        live = {r.iam_user_name.lower(): r for r in self.d.store.in_states(OPEN_STATES)}
+        live = {r.iam_user_name.lower(): r for r in self.d.store.in_states(OPEN_STATES, project=self.d.scope)}
         try:
             users = iam.list_users_under_path(self.d.iam, owner.path, known=self._tags_recorded(live.values()))
         except iam.IamError as e:  # e.g. the project's account role cannot be assumed: say so (the caller posts it)
@@ -43,15 +43,16 @@ class IamDrift:
             findings += self._reconcile_user(user)
         for name, request in live.items():
             if request.state == State.ACTIVE and name not in present and self._user_is_gone(request):
-                closed = self.d.store.compare_and_set(
-                    request.id,
+                closed = self.ledger.move(
+                    request,
                     Fields(state=State.ACTIVE),
                     Fields(state=State.REVOKED, error="IAM user was deleted outside amplify-dev"),
+                    "removed",
+                    None,
+                    outcome="missing",
+                    detail="IAM user deleted outside amplify-dev",
                 )
                 if closed:
-                    self.notify.audit(
-                        "removed", None, closed, outcome="missing", detail="IAM user deleted outside amplify-dev"
-                    )
                     findings.append(
                         f"{msg.mention(request.slack_user_id)}'s IAM user `{request.iam_user_name}` "
                         "was gone from IAM: record closed."
@@ -107,7 +108,7 @@ class IamDrift:
             return [
                 f"IAM user `{name}` outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
             ]
-        self.notify.audit("removed", None, request, outcome="drift", detail="user outlived its closed request")
+        self.ledger.record("removed", None, request, outcome="drift", detail="user outlived its closed request")
         return [
             f"IAM user `{name}` (for {msg.mention(request.slack_user_id)}) outlived its closed request "
             f"`{request.id}`: removed."

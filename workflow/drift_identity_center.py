@@ -16,7 +16,7 @@ import messages as msg
 from store import OPEN_STATES, Fields, Request, State
 
 from .deps import Deps
-from .notifier import Notifier
+from .ledger import Ledger
 
 logger = logging.getLogger(__name__)
 CLOSED_STATES = frozenset(State) - OPEN_STATES
@@ -35,16 +35,16 @@ class AssignmentTarget(Protocol):
 class IdentityCenterDrift:
     """Finish lost removals, close records whose assignment is gone, report assignments nobody asked for."""
 
-    def __init__(self, deps: Deps, notify: Notifier, grants: AssignmentTarget) -> None:
+    def __init__(self, deps: Deps, ledger: Ledger, grants: AssignmentTarget) -> None:
         self.d = deps
-        self.notify = notify
+        self.ledger = ledger
         self.grants = grants
 
     def reconcile(self) -> list[str]:
         """What the drift check found (and did); the caller reports it."""
         findings: list[str] = []
         # The store first: a request approved while AWS is listed then shows up as live, never as unknown.
-        live = [r for r in self.d.store.in_states(OPEN_STATES) if r.identity_store_user_id]
+        live = [r for r in self.d.store.in_states(OPEN_STATES, project=self.d.scope) if r.identity_store_user_id]
         try:
             target = self.grants.target()
             assignments = idc.list_assignments(self.d.identity_center.sso_admin, target)
@@ -69,7 +69,7 @@ class IdentityCenterDrift:
     def _closed_ours(self) -> dict[str, Request]:
         """The latest closed request per Identity Store user whose assignment the bot created."""
         latest: dict[str, Request] = {}
-        for request in self.d.store.in_states(CLOSED_STATES):  # oldest first: later ones win
+        for request in self.d.store.in_states(CLOSED_STATES, project=self.d.scope):  # oldest first: later ones win
             if request.assignment_created and request.identity_store_user_id:
                 latest[request.identity_store_user_id] = request
         return latest
@@ -80,7 +80,7 @@ class IdentityCenterDrift:
             idc.delete_assignment(self.d.identity_center.sso_admin, target, request.identity_store_user_id or "")
         except idc.IdentityCenterError as e:
             return f"The {label} for {msg.mention(request.slack_user_id)} outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
-        self.notify.audit("removed", None, request, outcome="drift", detail="assignment outlived its closed request")
+        self.ledger.record("removed", None, request, outcome="drift", detail="assignment outlived its closed request")
         return (
             f"The {label} for {msg.mention(request.slack_user_id)} outlived its closed request `{request.id}`: removed."
         )
@@ -98,14 +98,17 @@ class IdentityCenterDrift:
         )
 
     def _close_lost(self, request: Request) -> list[str]:
-        closed = self.d.store.compare_and_set(
-            request.id,
+        closed = self.ledger.move(
+            request,
             Fields(state=State.ACTIVE),
             Fields(state=State.REVOKED, error="account assignment was deleted outside amplify-dev"),
+            "removed",
+            None,
+            outcome="missing",
+            detail="assignment deleted outside amplify-dev",
         )
         if closed is None:
             return []
-        self.notify.audit("removed", None, closed, outcome="missing", detail="assignment deleted outside amplify-dev")
         return [
             f"{msg.mention(request.slack_user_id)}'s {self.grants.label(request)} was gone from Identity Center: "
             "record closed."

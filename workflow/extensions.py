@@ -38,7 +38,7 @@ class Extensions(Flow):
         if request.state != State.ACTIVE or request.expires_at is None:
             return msg.text_reply(f"There is nothing to extend: {msg.describe_request(request, self.notify.words())}")
         days = self.d.settings.default_days
-        asked = self.notify.transition(
+        asked = self.ledger.move(
             request,
             Fields(state=State.ACTIVE, extension_days=None),
             Fields(extension_days=days),
@@ -52,9 +52,9 @@ class Extensions(Flow):
         try:
             ts = self.d.slack.post_message(self.d.settings.approval_channel, message.text, message.blocks)
         except SlackCallFailed as e:
-            self.d.store.compare_and_set(request.id, Fields(extension_days=days), Fields(extension_days=None))
+            self.ledger.note(request.id, Fields(extension_days=days), Fields(extension_days=None))
             return msg.text_reply(f"I couldn't ask the leads (Slack said `{e.error}`); try again later.")
-        self.d.store.compare_and_set(request.id, Fields(extension_days=days), Fields(extension_ts=ts))
+        self.ledger.note(request.id, Fields(extension_days=days), Fields(extension_ts=ts))
         logger.info("request %s: extension of %s days asked by %s", request.id, days, actor)
         return msg.text_reply(f"Asked the leads for {days} more days; I'll DM you when one of them decides.")
 
@@ -78,7 +78,7 @@ class Extensions(Flow):
             kept, dropped = self.access.still_approvers(request.extension_approvals)
             approvals = (*kept, actor)
         if len(approvals) < required:  # the same two-person rule as for the request itself
-            counted = self.notify.transition(
+            counted = self.ledger.move(
                 request,
                 expect,
                 Fields(extension_approvals=approvals),
@@ -96,7 +96,7 @@ class Extensions(Flow):
         new_expiry = max(request.expires_at or now, now) + timedelta(days=days)
         if self.d.settings.max_days:
             new_expiry = min(new_expiry, now + timedelta(days=self.d.settings.max_days))
-        extended = self.d.store.compare_and_set(
+        extended = self.ledger.note(
             request.id,
             expect,
             Fields(
@@ -109,7 +109,7 @@ class Extensions(Flow):
             self.grants.extend(request, new_expiry)
         except GrantError as e:
             # Keep the store telling the truth: the old expiry is what AWS still enforces.
-            self.d.store.compare_and_set(
+            self.ledger.note(
                 request.id,
                 Fields(expires_at=new_expiry),
                 Fields(expires_at=request.expires_at, reminded=request.reminded),
@@ -119,7 +119,7 @@ class Extensions(Flow):
                 f"AWS refused the extension (`{e.step}`: {e.code}); the access still ends "
                 f"{msg.slack_date(request.expires_at)}."
             )
-        self.notify.audit("extended", actor, extended, detail=f"by {days} days to {iam.format_expiry(new_expiry)}")
+        self.ledger.record("extended", actor, extended, detail=f"by {days} days to {iam.format_expiry(new_expiry)}")
         self.notify.update_extension_message(
             request,
             f":white_check_mark: Extended by {msg.mention(actor)}: access now ends {msg.slack_date(new_expiry)}.",
@@ -132,7 +132,7 @@ class Extensions(Flow):
         return None
 
     def _deny(self, actor: str, request: Request) -> msg.Reply | None:
-        denied = self.notify.transition(
+        denied = self.ledger.move(
             request,
             Fields(extension_days=request.extension_days),
             Fields(extension_days=None, extension_ts=None, extension_approvals=()),

@@ -16,7 +16,7 @@ from store import Fields, Request, RevokeReason
 from .deps import Deps
 from .drift_iam import IamDrift
 from .grants import GrantError, GrantFailed, GrantNotOurs, Revoked
-from .notifier import Notifier
+from .ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +27,9 @@ class IamUserGrants:
     has_keys = True
     noun = "IAM user"
 
-    def __init__(self, deps: Deps, notify: Notifier) -> None:
+    def __init__(self, deps: Deps, ledger: Ledger) -> None:
         self.d = deps
-        self.notify = notify
+        self.ledger = ledger
 
     def requester_refusal(self, actor: str, profile: SlackUser) -> msg.Reply | None:
         """Anyone with a Slack profile may ask: the IAM user name comes from it."""
@@ -137,7 +137,7 @@ class IamUserGrants:
 
     def reconcile(self) -> list[str]:
         """IAM under the bot's path against the store."""
-        return IamDrift(self.d, self.notify).reconcile()
+        return IamDrift(self.d, self.ledger).reconcile()
 
     def credentials_refusal(self) -> msg.Reply | None:
         """Show credentials and rotate apply in this mode."""

@@ -26,7 +26,7 @@ from store import Fields, Request, RevokeReason, State
 
 from .deps import Deps
 from .grants import GrantError, GrantFailed, Revoked
-from .notifier import Notifier
+from .ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +37,10 @@ class IdentityCenterGrants:
     has_keys = False
     noun = "account assignment"
 
-    def __init__(self, deps: Deps, notify: Notifier) -> None:
+    def __init__(self, deps: Deps, ledger: Ledger) -> None:
         assert deps.settings.identity_center is not None and deps.identity_center is not None
         self.d = deps
-        self.notify = notify
+        self.ledger = ledger
         self.config = deps.settings.identity_center
         self.clients: idc.IdentityCenterClients = deps.identity_center
         self._instance: idc.Instance | None = None
@@ -119,7 +119,7 @@ class IdentityCenterGrants:
                     return Fields(identity_store_user_id=user_id, assignment_created=False)
                 # Record the intent before the AWS call: a crash in between leaves a record that says "ours",
                 # so recovery finishes it and drift can delete it; never an assignment nobody owns.
-                claimed = self.d.store.compare_and_set(
+                claimed = self.ledger.note(
                     request.id,
                     Fields(state=State.APPROVED, assignment_created=None),
                     Fields(identity_store_user_id=user_id, assignment_created=True),
@@ -266,7 +266,7 @@ class IdentityCenterGrants:
         """Assignments of the permission set against the store."""
         from .drift_identity_center import IdentityCenterDrift
 
-        return IdentityCenterDrift(self.d, self.notify, self).reconcile()
+        return IdentityCenterDrift(self.d, self.ledger, self).reconcile()
 
     def credentials_refusal(self) -> msg.Reply | None:
         """There are no keys in this mode."""

@@ -6,11 +6,11 @@ from .deps import Deps
 from .grants import Grants
 from .grants_iam import IamUserGrants
 from .grants_identity_center import IdentityCenterGrants
-from .notifier import Notifier
+from .ledger import Ledger
 
 
-def grants_for(deps: Deps, notify: Notifier) -> Grants:
+def grants_for(deps: Deps, ledger: Ledger) -> Grants:
     """The Grants of the configured mode (AMPLIFY_DEV_MODE, or the project's `mode`)."""
     if deps.settings.identity_center is not None:
-        return IdentityCenterGrants(deps, notify)
-    return IamUserGrants(deps, notify)
+        return IdentityCenterGrants(deps, ledger)
+    return IamUserGrants(deps, ledger)

@@ -1,4 +1,4 @@
-"""What every flow tells people: the approval message, channel notices, DMs, the audit trail, the Home tab.
+"""What every flow tells people: the approval message, channel notices, DMs, the audit channel, the Home tab.
 
 Every method here swallows Slack failures (logging them): telling people must never undo a transition.
 """
@@ -11,7 +11,7 @@ from collections.abc import Callable
 import messages as msg
 from audit import AuditEvent
 from slack_gateway import SlackCallFailed
-from store import Fields, Request
+from store import Request
 
 from .deps import Deps
 
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 class Notifier:
-    """Messages, DMs and audit events on behalf of every flow."""
+    """Messages and DMs on behalf of every flow; it only talks to Slack."""
 
     def __init__(self, deps: Deps) -> None:
         self.d = deps
@@ -100,87 +100,8 @@ class Notifier:
         except SlackCallFailed as e:
             logger.warning("views.publish failed for %s: %s", user_id, e.error)
 
-    def event(
-        self, event: str, actor: str | None, request: Request, outcome: str = "ok", detail: str = ""
-    ) -> AuditEvent:
-        """The audit event for something that happened to `request` (never a secret)."""
-        return AuditEvent(
-            at=self.d.clock(),
-            event=event,
-            actor=actor,
-            subject=request.slack_user_id,
-            request_id=request.id,
-            iam_user=request.iam_user_name,
-            outcome=outcome,
-            detail=detail,
-        )
-
-    def audit(self, event: str, actor: str | None, request: Request, outcome: str = "ok", detail: str = "") -> None:
-        """Append one audit event that is not a transition (a failure, a drift finding), log it, post it if set."""
-        self._record(self.event(event, actor, request, outcome, detail))
-
-    def file(self, request: Request, actor: str, detail: str = "") -> Request:
-        """Store a new request with its "requested" audit event in the same write (OpenRequestExists if one is open)."""
-        record = self.event("requested", actor, request, detail=detail)
-        filed = self.d.store.create(request, audit=record)
-        self._announce(record)
-        return filed
-
-    def transition(
-        self,
-        request: Request,
-        expect: Fields,
-        change: Fields,
-        event: str,
-        actor: str | None,
-        *,
-        outcome: str = "ok",
-        detail: str = "",
-    ) -> Request | None:
-        """Compare-and-set `request` and write its audit event in the same write; None (and no event) if it lost."""
-        record = self.event(event, actor, request, outcome, detail)
-        updated = self.d.store.compare_and_set(request.id, expect, change, audit=record)
-        if updated is not None:
-            self._announce(record)
-        return updated
-
-    def audit_refusal(self, actor: str, code: str, detail: str = "") -> None:
-        """Audit a refusal that never became a request (the requester policy): no request id, no IAM user."""
-        self._record(
-            AuditEvent(
-                at=self.d.clock(),
-                event="refused",
-                actor=actor,
-                subject=actor,
-                request_id=None,
-                iam_user=None,
-                outcome=code,
-                detail=detail,
-            )
-        )
-
-    def _record(self, record: AuditEvent) -> None:
-        self._announce(record)
-        if self.d.audit is not None:
-            try:
-                self.d.audit.append(record)
-            except Exception:  # the audit trail must not stop access from being granted or removed
-                logger.exception("could not write the audit event for request %s", record.request_id)
-
-    def _announce(self, record: AuditEvent) -> None:
-        """Log the event as one line and post it to the audit channel, if one is set."""
-        event, actor, subject = record.event, record.actor, record.subject
-        logger.info(
-            "audit %s: request %s by %s for %s (%s) %s%s",
-            event,
-            record.request_id or "-",
-            actor or "amplify-dev",
-            subject,
-            record.iam_user or "-",
-            record.outcome,
-            f" {record.detail}" if record.detail else "",
-            extra={"event": event, "request_id": record.request_id, "actor": actor, "subject": subject},
-        )
+    def post_audit_line(self, record: AuditEvent) -> None:
+        """Post an audit event to the audit channel, if one is set (the Ledger hands every event here)."""
         if self.d.settings.audit_channel:
             try:
                 self.d.slack.post_message(self.d.settings.audit_channel, msg.audit_line(record), None)

@@ -24,21 +24,28 @@ class Overview(Flow):
     def status(self, actor: str) -> msg.Reply:
         """The caller's open request, or their latest one."""
         store = self.d.store
-        return msg.status_reply(store.open_request_for(actor) or store.latest_for(actor), self.grants.words())
+        return msg.status_reply(
+            store.open_request_for(actor, project=self.d.scope) or store.latest_for(actor, project=self.d.scope),
+            self.grants.words(),
+        )
 
     def list_requests(self, actor: str) -> msg.Reply:
         """Pending requests and active users, for approvers only."""
         if not self.access.is_approver(actor):
             return msg.text_reply("Only the leads configured for amplify-dev can list requests.")
         return msg.list_reply(
-            self.d.store.in_states(PENDING_STATES), self.d.store.in_states(ACTIVE_STATES), self.grants.words()
+            self.d.store.in_states(PENDING_STATES, project=self.d.scope),
+            self.d.store.in_states(ACTIVE_STATES, project=self.d.scope),
+            self.grants.words(),
         )
 
     def home_state(self, user_id: str) -> msg.HomeState:
         """Read what `user_id`'s Home tab shows: their own state and, if they are an approver, the queue."""
         now = self.d.clock()
         store = self.d.store
-        request = store.open_request_for(user_id) or store.latest_for(user_id)
+        request = store.open_request_for(user_id, project=self.d.scope) or store.latest_for(
+            user_id, project=self.d.scope
+        )
         key_age: timedelta | None = None
         key_age_unknown = False
         expires_at: datetime | None = None
@@ -59,8 +66,8 @@ class Overview(Flow):
             key_age_unknown=key_age_unknown,
             expires_at=expires_at,
             is_approver=is_approver,
-            pending=tuple(store.in_states(PENDING_STATES)) if is_approver else (),
-            active=tuple(store.in_states(ACTIVE_STATES)) if is_approver else (),
+            pending=tuple(store.in_states(PENDING_STATES, project=self.d.scope)) if is_approver else (),
+            active=tuple(store.in_states(ACTIVE_STATES, project=self.d.scope)) if is_approver else (),
             granted=self.grants.words(),
         )
 

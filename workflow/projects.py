@@ -112,7 +112,9 @@ class Router:
             return flows.overview.status(actor) if flows else refusal
         parts = []
         for name, flows in self.projects.items():
-            if flows.d.store.open_request_for(actor) or flows.d.store.latest_for(actor):
+            if flows.d.store.open_request_for(actor, project=flows.d.scope) or flows.d.store.latest_for(
+                actor, project=flows.d.scope
+            ):
                 parts.append((self._label(name), flows.overview.status(actor)))
         return msg.by_project(parts) if parts else self.first.overview.status(actor)
 

@@ -30,7 +30,9 @@ class Recovery(Flow):
     def recover(self) -> int:
         """At start-up, finish or roll back every request a crash left mid-way; returns how many were touched."""
         touched = 0
-        for request in self.d.store.in_states([State.PENDING, State.APPROVED, State.ACTIVE, State.REVOKING]):
+        for request in self.d.store.in_states(
+            [State.PENDING, State.APPROVED, State.ACTIVE, State.REVOKING], project=self.d.scope
+        ):
             try:
                 if self._recover_one(request):
                     touched += 1
@@ -42,7 +44,7 @@ class Recovery(Flow):
     def recover_stalled(self, untouched_since: datetime) -> int:
         """From the sweep: finish or roll back requests left mid-way and untouched since then (a lost lazy run)."""
         touched = 0
-        for request in self.d.store.stalled_before(untouched_since):
+        for request in self.d.store.stalled_before(untouched_since, project=self.d.scope):
             try:
                 if self._recover_state(request, why="was interrupted"):
                     touched += 1
@@ -111,7 +113,7 @@ class Recovery(Flow):
             return True
         if request.state == State.ACTIVE and request.extension_days is not None and not request.extension_ts:
             logger.warning("recovery: request %s asked for an extension the leads never saw; clearing it", request.id)
-            self.d.store.compare_and_set(
+            self.ledger.note(
                 request.id,
                 Fields(extension_ts=None, extension_days=request.extension_days),
                 Fields(extension_days=None, extension_approvals=()),
@@ -135,4 +137,4 @@ class Recovery(Flow):
         except SlackCallFailed as e:
             logger.error("recovery: request %s still cannot be posted: %s", request.id, e.error)
             return
-        self.d.store.compare_and_set(request.id, Fields(state=State.PENDING), Fields(approval_ts=ts))
+        self.ledger.note(request.id, Fields(state=State.PENDING), Fields(approval_ts=ts))

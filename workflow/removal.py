@@ -30,17 +30,20 @@ class Removal(Flow):
         if not decision.allowed:
             return msg.text_reply(decision.reason)
         whose = "You have" if target == actor else f"{msg.mention(target)} has"
-        request = self.d.store.open_request_for(target)
+        request = self.d.store.open_request_for(target, project=self.d.scope)
         if request is None:
             return msg.text_reply(f"{whose} no amplify-dev access to remove.")
         if request.state == State.PENDING:
             return self.cancel(actor, request)
         if request.state == State.APPROVED:
             return msg.text_reply("That access is being set up right now; run remove again in a minute.")
-        revoking = self.d.store.compare_and_set(
-            request.id,
+        revoking = self.ledger.move(
+            request,
             Fields(state=one_of(State.ACTIVE, State.REVOKING)),
             Fields(state=State.REVOKING, closed_by=actor),
+            "revoking",
+            actor,
+            detail=RevokeReason.REMOVED.sentence,
         )
         if revoking is None:
             return self.access.already_handled(request.id)
@@ -55,10 +58,10 @@ class Removal(Flow):
         try:
             outcome = grants.revoke(revoking)
         except GrantNotOurs as e:
-            return self._not_ours(revoking, final, target, why, e.why)
+            return self._not_ours(revoking, actor, final, target, why, e.why)
         except GrantError as e:
             logger.error("request %s: revoke failed at %s: %s", revoking.id, e.step, e.code)
-            self.notify.audit("failed", actor, revoking, outcome=e.code, detail=f"removal at {e.step}")
+            self.ledger.record("failed", actor, revoking, outcome=e.code, detail=f"removal at {e.step}")
             self.notify.channel_notice(
                 f":warning: Removing {msg.mention(target)}'s {grants.label(revoking)} stopped at "
                 f"`{e.step}` ({e.code}). Some access may remain until `{msg.COMMAND} remove <@{target}>` succeeds."
@@ -68,12 +71,12 @@ class Removal(Flow):
                 f"`{msg.COMMAND} remove` again; the leads were told."
             )
         event = "expired" if why == RevokeReason.EXPIRED else "removed"
-        revoked = self.notify.transition(
+        revoked = self.ledger.move(
             revoking, Fields(state=State.REVOKING), Fields(state=final), event, actor, detail=why.sentence
         )
         if revoked is None:  # another process closed it after deleting the same access: say so once more
             revoked = revoking
-            self.notify.audit(event, actor, revoked, detail=why.sentence)
+            self.ledger.record(event, actor, revoked, detail=why.sentence)
         self.notify.channel_notice(
             _channel_notice(revoked, actor, target, why, grants.revoked_sentence(revoked, outcome, channel=True))
         )
@@ -90,13 +93,19 @@ class Removal(Flow):
             f"{subject} access is removed: {grants.revoked_sentence(revoked, outcome, channel=False)}"
         )
 
-    def _not_ours(self, revoking: Request, final: State, target: str, why: RevokeReason, reason: str) -> msg.Reply:
+    def _not_ours(
+        self, revoking: Request, actor: str | None, final: State, target: str, why: RevokeReason, reason: str
+    ) -> msg.Reply:
         label, noun = self.grants.label(revoking), self.grants.noun
         logger.error("request %s: %s is not managed by the bot; left untouched", revoking.id, label)
-        self.d.store.compare_and_set(
-            revoking.id,
+        self.ledger.move(
+            revoking,
             Fields(state=State.REVOKING),
             Fields(state=final, error=f"{noun} was not one amplify-dev manages; left untouched"),
+            "expired" if final == State.EXPIRED else "removed",
+            actor,
+            outcome="not_ours",
+            detail=why.sentence,
         )
         self.notify.channel_notice(
             f":warning: {msg.mention(target)}'s access was {why.sentence}, but {label} "
@@ -116,7 +125,7 @@ class Removal(Flow):
 
     def cancel(self, actor: str, request: Request) -> msg.Reply:
         """Withdraw a pending request (the requester's own, or a lead's withdrawal of someone else's)."""
-        cancelled = self.notify.transition(
+        cancelled = self.ledger.move(
             request, Fields(state=State.PENDING), Fields(state=State.CANCELLED, closed_by=actor), "cancelled", actor
         )
         if cancelled is None:
@@ -132,17 +141,17 @@ class Removal(Flow):
 
     def offboard(self, user_id: str) -> None:
         """Slack says the user was deactivated: revoke their access at once, withdraw what is pending."""
-        request = self.d.store.open_request_for(user_id)
+        request = self.d.store.open_request_for(user_id, project=self.d.scope)
         # Slack sends this event once: if the user is being provisioned right now, wait for that to finish.
         deadline = time.monotonic() + OFFBOARD_WAIT_SECONDS
         while request is not None and request.state == State.APPROVED and time.monotonic() < deadline:
             time.sleep(0.5)
-            request = self.d.store.open_request_for(user_id)
+            request = self.d.store.open_request_for(user_id, project=self.d.scope)
         if request is None:
             return
         logger.info("request %s: %s was deactivated in Slack; revoking", request.id, user_id)
         if request.state == State.PENDING:
-            cancelled = self.notify.transition(
+            cancelled = self.ledger.move(
                 request,
                 Fields(state=State.PENDING),
                 Fields(state=State.CANCELLED),
@@ -155,10 +164,13 @@ class Removal(Flow):
                     cancelled, f":wave: Withdrawn: {msg.mention(user_id)} was deactivated."
                 )
             return
-        revoking = self.d.store.compare_and_set(
-            request.id,
+        revoking = self.ledger.move(
+            request,
             Fields(state=one_of(State.ACTIVE, State.REVOKING)),
             Fields(state=State.REVOKING, closed_by=None),
+            "revoking",
+            None,
+            detail=RevokeReason.OFFBOARDED.sentence,
         )
         if revoking is not None:
             self.revoke(revoking, None, user_id, why=RevokeReason.OFFBOARDED)

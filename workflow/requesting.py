@@ -10,7 +10,7 @@ import messages as msg
 from authz import Decision, Requester, may_request
 from settings import Settings
 from slack_gateway import SlackCallFailed, SlackGateway, SlackUser
-from store import Fields, OpenRequestExists, Request, State
+from store import DEFAULT_PROJECT, Fields, OpenRequestExists, Request, State
 
 from .deps import new_request_id
 from .shared import Flow
@@ -39,7 +39,7 @@ class Requesting(Flow):
         """
         if actor is not None and surely_not_listed(actor, self.d.settings):
             decision = may_request(Requester(actor), restricted=True, approval_channel=self.d.settings.approval_channel)
-            self.notify.audit_refusal(actor, decision.code, "before the form")
+            self.ledger.refusal(actor, decision.code, "before the form")
             return msg.text_reply(decision.reason)
         try:
             self.d.slack.open_view(trigger_id, view)
@@ -82,7 +82,7 @@ class Requesting(Flow):
         reason = msg.clip_reason(reason)
         if not reason:
             return msg.usage_reply("Please say why you need access, e.g. `/amplify-dev request checkout feature`.")
-        existing = self.d.store.open_request_for(actor)
+        existing = self.d.store.open_request_for(actor, project=self.d.scope)
         if existing:
             return msg.text_reply(
                 f"You already have an open request. {msg.describe_request(existing, self.grants.words())}"
@@ -95,7 +95,7 @@ class Requesting(Flow):
         decision = requester_decision(profile, self.d.settings, self.d.slack)
         if not decision.allowed:
             logger.info("request by %s refused (%s)", actor, decision.code)
-            self.notify.audit_refusal(actor, decision.code)
+            self.ledger.refusal(actor, decision.code)
             return msg.text_reply(decision.reason)
         refusal = self.grants.requester_refusal(actor, profile)  # e.g. no Identity Center user with their email
         if refusal:
@@ -109,9 +109,10 @@ class Requesting(Flow):
             iam_user_name=iam.derive_user_name(actor, profile.names),
             approval_channel=self.d.settings.approval_channel,
             days=days or None,
+            project=self.d.scope or DEFAULT_PROJECT,
         )
         try:
-            request = self.notify.file(request, actor, detail=f"console={console} days={days or 'none'}")
+            request = self.ledger.file(request, actor, detail=f"console={console} days={days or 'none'}")
         except OpenRequestExists as e:
             return msg.text_reply(
                 f"You already have an open request. {msg.describe_request(e.existing, self.grants.words())}"
@@ -125,19 +126,24 @@ class Requesting(Flow):
         try:
             ts = self.d.slack.post_message(self.d.settings.approval_channel, message.text, message.blocks)
         except SlackCallFailed as e:
-            self.d.store.compare_and_set(
-                request.id,
+            failed = self.ledger.move(
+                request,
                 Fields(state=State.PENDING),
                 Fields(state=State.FAILED, error=f"could not post to the approvers' channel ({e.error})"),
+                "failed",
+                request.slack_user_id,
+                outcome=e.error,
+                detail="approval post",
             )
+            if failed is None:
+                self.ledger.record("failed", request.slack_user_id, request, outcome=e.error, detail="approval post")
             logger.error("request %s: approval post failed: %s", request.id, e.error)
-            self.notify.audit("failed", request.slack_user_id, request, outcome=e.error, detail="approval post")
             return msg.text_reply(
                 f"I couldn't post your request to the approvers' channel (Slack said `{e.error}`), so nothing "
                 "was requested. Please tell whoever runs amplify-dev (the bot may need to be invited to the "
                 "channel), then ask again."
             )
-        self.d.store.compare_and_set(request.id, Fields(state=State.PENDING), Fields(approval_ts=ts))
+        self.ledger.note(request.id, Fields(state=State.PENDING), Fields(approval_ts=ts))
         console_note = " with console access" if request.console else ""
         return msg.text_reply(
             f":inbox_tray: Your request{console_note} is with the leads in <#{self.d.settings.approval_channel}>"

@@ -113,12 +113,13 @@ def build_review(
     now: datetime,
     *,
     project: str = DEFAULT_PROJECT,
+    scope: str | None = None,
     identity_center: bool = False,
 ) -> Review:
-    """The review of every active grant in `store` (IAM read through `client`), as of `now`."""
+    """The review of every active grant in `store` (of the project `scope`; None: every one), as of `now`."""
     rows = tuple(
         review_row(client, request, now, identity_center=identity_center)
-        for request in store.in_states(REVIEWED_STATES)
+        for request in store.in_states(REVIEWED_STATES, project=scope)
     )
     return Review(project=project, generated_at=now, rows=rows)
 
@@ -160,6 +161,7 @@ class AccessReview(Flow):
             self.d.iam,
             now or self.d.clock(),
             project=self.d.settings.project,
+            scope=self.d.scope,
             identity_center=self.d.settings.identity_center is not None,
         )
 

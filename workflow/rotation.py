@@ -27,12 +27,12 @@ class Rotation(Flow):
         refusal = self.credentials.grants.credentials_refusal()  # a mode without keys (Identity Center)
         if refusal:
             return refusal
-        request = self.d.store.open_request_for(actor)
+        request = self.d.store.open_request_for(actor, project=self.d.scope)
         if request is None or request.state != State.ACTIVE:
             return msg.text_reply(
                 f"You have no active access to rotate. {msg.describe_request(request, self.notify.words()) if request else ''}".strip()
             )
-        claimed = self.d.store.compare_and_set(
+        claimed = self.ledger.note(
             request.id,
             Fields(state=State.ACTIVE, credentials=Credentials.SHOWN),
             Fields(credentials=Credentials.ROTATING),
@@ -88,9 +88,7 @@ class Rotation(Flow):
                 "still works. Try again in a minute."
             )
         # Record the delivered key before deleting the old ones: a crash in between keeps the right key.
-        self.d.store.compare_and_set(
-            claimed.id, Fields(credentials=Credentials.ROTATING), Fields(access_key_id=key.access_key_id)
-        )
+        self.ledger.note(claimed.id, Fields(credentials=Credentials.ROTATING), Fields(access_key_id=key.access_key_id))
         failed_deletes = []
         for old in old_keys:
             try:
@@ -98,7 +96,7 @@ class Rotation(Flow):
             except iam.IamError as e:
                 failed_deletes.append(old)
                 logger.error("request %s: could not delete old key %s: %s", claimed.id, old, e.code)
-        self.notify.transition(
+        self.ledger.move(
             claimed,
             Fields(credentials=Credentials.ROTATING),
             Fields(credentials=Credentials.SHOWN, access_key_id=key.access_key_id),

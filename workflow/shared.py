@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .access import Access
 from .deps import Deps
 from .grants import Grants
+from .ledger import Ledger
 from .notifier import Notifier
 
 
@@ -18,6 +19,7 @@ class Shared:
     access: Access
     notify: Notifier
     grants: Grants
+    ledger: Ledger
 
 
 class Flow:
@@ -29,3 +31,4 @@ class Flow:
         self.access = shared.access
         self.notify = shared.notify
         self.grants = shared.grants
+        self.ledger = shared.ledger

@@ -37,10 +37,12 @@ class Upkeep(Flow):
         now = self.d.clock()
         store = self.d.store
         # Read what is due before acting, so a removal that fails in this sweep waits for the next retry window.
-        stalled = store.revoking_updated_before(now - REVOKING_RETRY_AFTER)
-        for request in store.pending_created_before(now - timedelta(hours=self.d.settings.pending_hours)):
+        stalled = store.revoking_updated_before(now - REVOKING_RETRY_AFTER, project=self.d.scope)
+        for request in store.pending_created_before(
+            now - timedelta(hours=self.d.settings.pending_hours), project=self.d.scope
+        ):
             self._expire_pending(request)
-        for request in store.active_expiring_before(now + max(before for _, before in REMINDERS)):
+        for request in store.active_expiring_before(now + max(before for _, before in REMINDERS), project=self.d.scope):
             if request.expires_at is None:
                 continue
             if request.expires_at <= now:
@@ -50,7 +52,9 @@ class Upkeep(Flow):
         for request in stalled:  # removals that failed in an earlier sweep or command, not in this one
             logger.warning("request %s: removal stalled since %s; retrying", request.id, request.updated_at)
             self.removal.finish_revoking(request)
-        for request in store.with_undelivered_keys():  # keys nobody saw whose deletion failed earlier
+        for request in store.with_undelivered_keys(
+            project=self.d.scope
+        ):  # keys nobody saw whose deletion failed earlier
             self.credentials.discard_undelivered(request)
         post_weekly_review_if_due(self.shared)  # AMPLIFY_DEV_REVIEW_SCHEDULE; once a week (workflow/review.py)
         if reconcile:
@@ -58,7 +62,7 @@ class Upkeep(Flow):
 
     def _expire_pending(self, request: Request) -> None:
         hours = self.d.settings.pending_hours
-        expired = self.notify.transition(
+        expired = self.ledger.move(
             request,
             Fields(state=State.PENDING),
             Fields(state=State.EXPIRED, closed_by=None),
@@ -81,10 +85,13 @@ class Upkeep(Flow):
 
     def expire_active(self, request: Request) -> None:
         """Revoke access whose end date passed (only the expiry this snapshot saw: not if extended since)."""
-        revoking = self.d.store.compare_and_set(
-            request.id,
+        revoking = self.ledger.move(
+            request,
             Fields(state=State.ACTIVE, expires_at=request.expires_at),
             Fields(state=State.REVOKING, closed_by=None),
+            "revoking",
+            None,
+            detail=RevokeReason.EXPIRED.sentence,
         )
         if revoking is None:  # removed or extended in the meantime
             return
@@ -96,14 +103,14 @@ class Upkeep(Flow):
         if due is None or request.reminded == due:
             return
         # Claim the reminder first, so two sweeps (or two processes) send it once.
-        if self.d.store.compare_and_set(request.id, Fields(reminded=request.reminded), Fields(reminded=due)) is None:
+        if self.ledger.note(request.id, Fields(reminded=request.reminded), Fields(reminded=due)) is None:
             return
         dm = msg.reminder_dm(request)
         try:
             self.d.slack.send_dm(request.slack_user_id, dm.text, dm.blocks)
         except SlackCallFailed as e:
             logger.warning("request %s: expiry reminder failed: %s", request.id, e.error)
-            self.d.store.compare_and_set(request.id, Fields(reminded=due), Fields(reminded=request.reminded))
+            self.ledger.note(request.id, Fields(reminded=due), Fields(reminded=request.reminded))
             return
         logger.info("request %s: reminded %s of expiry (%s before)", request.id, request.slack_user_id, due)
 
