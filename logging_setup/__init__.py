@@ -1,4 +1,4 @@
-"""Logging that cannot leak secrets: noisy libraries held at WARNING, and a redacting filter on our handler.
+"""Logging that cannot leak secrets: noisy libraries held at WARNING, and a redacting filter on every root handler.
 
 One line per event, human-readable by default (`text`) or one JSON object per line (`json`); values passed
 with `extra=` (request_id, Slack user ids, ...) are shown in both.
@@ -121,7 +121,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """One stderr handler with the redacting filter, as text or JSON lines; libraries that log bodies stay at WARNING."""
+    """Our stderr handler (text or JSON lines), the redacting filter on every root handler, noisy libraries at WARNING."""
     if fmt not in LOG_FORMATS:
         raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, got {fmt!r}")
     handler = logging.StreamHandler(sys.stderr)
@@ -132,6 +132,15 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     # Replace only our own handler, so calling this twice (or under a test harness) stacks nothing.
     root.handlers[:] = [h for h in root.handlers if h.get_name() != HANDLER_NAME] + [handler]
+    # A root handler installed before ours sees every record first, unredacted. The AWS Lambda Python runtime
+    # installs one before it imports the function (`_setup_logging` in awslambdaric's bootstrap.py, the runtime
+    # interface client; https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html) and it writes
+    # straight to CloudWatch Logs. Filter it (and any other) rather than remove it: it adds the request id and
+    # honours the function's log format and level. A handler added to the root later is not covered; none of
+    # our dependencies adds one (waitress calls basicConfig(), a no-op once the root has a handler).
+    for earlier in root.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in earlier.filters):
+            earlier.addFilter(RedactingFilter())
     root.setLevel(level.upper() if isinstance(level, str) else level)
     quiet_libraries()
 

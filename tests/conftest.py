@@ -64,11 +64,15 @@ TEST_AWS_ENV = {
 @pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
     """Leave the root logger as found: configure_logging() (bot.main too) adds a handler on this test's stderr,
-    which pytest closes after the test; left in place, every later log line would end in a "Logging error"."""
+    which pytest closes after the test; left in place, every later log line would end in a "Logging error".
+    It also puts its redacting filter on the handlers it found (pytest's own, kept for the whole session)."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    filters = [h.filters[:] for h in handlers]
     yield
     root.handlers[:] = handlers
+    for handler, kept in zip(handlers, filters, strict=True):
+        handler.filters[:] = kept
     root.setLevel(level)
 
 

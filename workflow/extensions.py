@@ -72,7 +72,8 @@ class Extensions(Flow):
         if actor in request.extension_approvals:
             return msg.text_reply("You already approved this extension; another lead has to approve it too.")
         approvals = (*request.extension_approvals, actor)
-        expect = Fields(extension_days=days, extension_approvals=request.extension_approvals)
+        # Still ACTIVE at the write, not only at the read: a `remove` landing in between must win.
+        expect = Fields(state=State.ACTIVE, extension_days=days, extension_approvals=request.extension_approvals)
         dropped: tuple[str, ...] = ()
         if len(approvals) >= required:  # the quorum completes now: re-check the earlier approvers
             kept, dropped = self.access.still_approvers(request.extension_approvals)
@@ -87,7 +88,7 @@ class Extensions(Flow):
                 detail=f"extension {len(approvals)} of {required}",
             )
             if counted is None:
-                return self.access.already_handled(request.id)
+                return self._not_decided(request)
             return msg.text_reply(
                 f"Your approval of the extension is recorded ({len(approvals)} of {required}); "
                 f"{no_longer_leads(dropped)}another lead has to approve it too."
@@ -104,7 +105,7 @@ class Extensions(Flow):
             ),
         )
         if extended is None:
-            return self.access.already_handled(request.id)
+            return self._not_decided(request)
         try:
             self.grants.extend(request, new_expiry)
         except GrantError as e:
@@ -134,13 +135,13 @@ class Extensions(Flow):
     def _deny(self, actor: str, request: Request) -> msg.Reply | None:
         denied = self.ledger.move(
             request,
-            Fields(extension_days=request.extension_days),
+            Fields(state=State.ACTIVE, extension_days=request.extension_days),
             Fields(extension_days=None, extension_ts=None, extension_approvals=()),
             "extension_denied",
             actor,
         )
         if denied is None:
-            return self.access.already_handled(request.id)
+            return self._not_decided(request)
         self.notify.update_extension_message(request, f":no_entry: Extension denied by {msg.mention(actor)}.")
         self.notify.dm(
             request.slack_user_id,
@@ -148,3 +149,16 @@ class Extensions(Flow):
             f"still ends {msg.slack_date(request.expires_at)}.",
         )
         return None
+
+    def _not_decided(self, request: Request) -> msg.Reply:
+        """The loser's answer: another lead decided first, or the access started ending (a `remove`, its end date)."""
+        current = self.d.store.get(request.id)
+        if current is None or current.state == State.ACTIVE:
+            return self.access.already_handled(request.id)
+        by = f" by {msg.mention(current.closed_by)}" if current.closed_by else ""
+        logger.info("request %s: extension not decided, the access is %s", request.id, current.state)
+        self.notify.update_extension_message(current, f":no_entry_sign: Not applied: the access is being removed{by}.")
+        return msg.text_reply(
+            f"This access is being removed{by} (it is *{current.state}* now), so the extension was not applied. "
+            "Nothing was changed."
+        )

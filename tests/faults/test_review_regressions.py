@@ -40,6 +40,48 @@ def test_expiry_from_a_stale_snapshot_does_not_undo_an_extension(bot: Bot) -> No
     assert USER in bot.iam_users()
 
 
+def _expiry_tag_and_policy(bot: Bot) -> tuple[str, Any]:
+    tags = {t["Key"]: t["Value"] for t in bot.iam.list_user_tags(UserName=USER)["Tags"]}
+    policy = bot.iam.get_user_policy(UserName=USER, PolicyName="amplify-dev-expiry")["PolicyDocument"]
+    return tags["amplify-dev:expires-at"], policy
+
+
+@pytest.mark.parametrize("action", ["amplify_dev_extend_approve", "amplify_dev_extend_deny"])
+def test_an_extension_decided_while_the_access_is_being_removed_changes_nothing(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    request_id = bot.approved_user(text="request --days 10 x")
+    bot.click(DEV, "amplify_dev_extend", request_id, channel="DUDEV")
+    ends, expiry_at_aws = bot.store.get(request_id).expires_at, _expiry_tag_and_policy(bot)
+    deciding = bot.workflow.extensions.deciding
+    read = deciding.load_for_decision
+
+    def remove_between_the_read_and_the_write(actor: str, rid: str) -> Any:
+        loaded = read(actor, rid)
+        lift = fail_iam(bot.iam, "ListAccessKeys", times=1)  # the removal starts, its user still there
+        bot.workflow.remove(DEV)
+        lift()
+        return loaded
+
+    monkeypatch.setattr(deciding, "load_for_decision", remove_between_the_read_and_the_write)
+    dms = len(bot.dms_to(DEV))
+
+    bot.click(LEAD, action, request_id)
+
+    request = bot.store.get(request_id)
+    assert request.state == State.REVOKING and request.expires_at == ends
+    assert _expiry_tag_and_policy(bot) == expiry_at_aws
+    assert not [c for c in bot.dms_to(DEV)[dms:] if "exten" in message_text(c.params)]
+    told = bot.last_reply_text(LEAD)
+    assert "being removed by <@UDEV>" in told and "extension was not applied" in told
+    assert "Not applied: the access is being removed" in message_text(bot.slack.calls_to("chat.update")[-1].params)
+    bot.command(DEV, "remove")  # the removal finishes
+    events = [(e.event, e.actor) for e in bot.workflow.d.audit.events() if e.request_id == request_id]
+    assert ("extension_requested", DEV) in events and events[-1] == ("removed", DEV)
+    assert not {"extended", "extension_denied"} & {event for event, _ in events}
+    assert bot.iam_users() == []
+
+
 def test_failed_resumed_provisioning_removes_the_users_own_leftovers(bot: Bot) -> None:
     bot.command(DEV, "request x")
     request_id = bot.request_id_for(DEV)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import bot
-from logging_setup import HANDLER_NAME, JsonFormatter, TextFormatter, configure_logging
+from logging_setup import HANDLER_NAME, JsonFormatter, RedactingFilter, TextFormatter, configure_logging
 from settings import SettingsError, load_settings
 
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -157,3 +157,68 @@ def test_env_example_documents_both_log_settings() -> None:
 
     assert "AMPLIFY_DEV_LOG_LEVEL=INFO" in example
     assert "AMPLIFY_DEV_LOG_FORMAT=text" in example
+
+
+# --- a root handler installed before ours (the AWS Lambda runtime's own) ----------------------------------
+
+
+class EarlierHandler(logging.Handler):
+    """A root handler that was there before the bot configured logging, as the Lambda Python runtime's is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+
+
+def _log_a_key() -> None:
+    logging.getLogger("amplify-dev").warning(
+        "key %s secret %s password=Hunter2!!", KEY_ID, SECRET_KEY, extra={"password": "Hunter2!!"}
+    )
+
+
+def _start_socket_or_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot, "run_bot", lambda settings, *, sandbox=False: _log_a_key() or 0)
+    assert bot.main([]) == 0
+
+
+def _start_playground(monkeypatch: pytest.MonkeyPatch) -> None:
+    import playground.run
+
+    monkeypatch.setattr(playground.run, "run_playground", lambda wiring: _log_a_key() or 0)
+    assert bot.main(["--playground"]) == 0
+
+
+def _start_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lambda_handler
+
+    monkeypatch.setattr(bot, "build", lambda settings: (None, None, None, None))
+    monkeypatch.setattr(lambda_handler, "LambdaBot", lambda *args: None)
+    lambda_handler.build_from_environment()
+    _log_a_key()
+
+
+@pytest.mark.parametrize("start", [_start_socket_or_http, _start_playground, _start_lambda])
+def test_a_root_handler_installed_before_ours_never_sees_a_secret(
+    start: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name, value in BASE.items():
+        monkeypatch.setenv(name, value)
+    earlier = EarlierHandler()
+    logging.getLogger().addHandler(earlier)
+
+    start(monkeypatch)
+
+    (line,) = earlier.lines
+    assert SECRET_KEY not in line and "Hunter2" not in line
+    assert KEY_ID in line  # an access key id is not a secret: the logs name keys by it on purpose
+    assert line.endswith("key AKIAIOSFODNN7EXAMPLE secret [redacted-secret] password=[redacted]")
+    assert sum(isinstance(f, RedactingFilter) for f in earlier.filters) == 1  # however often configured
+    ours = capsys.readouterr().err
+    assert SECRET_KEY not in ours and "Hunter2" not in ours
