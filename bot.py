@@ -7,7 +7,6 @@ python bot.py --playground   a local page stands in for Slack, IAM is moto: http
 from __future__ import annotations
 
 import argparse
-import itertools
 import logging
 import signal
 import sys
@@ -36,12 +35,11 @@ from settings import Settings, SettingsError, load_settings
 from settings.projects import load_projects
 from slack_gateway import SlackGateway, build_web_client
 from store import RequestStore
-from workflow import Deps, Workflow
+from workflow import Deps, Router
 
 logger = logging.getLogger("amplify-dev")
 
 WORKER_THREADS = 8
-RECONCILE_EVERY = 60  # sweeps
 ACK_SWITCH_INTERVAL = 0.001  # seconds
 BOLT_APP_NAME = "slack_bolt.amplify-dev"
 
@@ -69,7 +67,7 @@ class AmplifyDevApp(App):
         return response
 
 
-def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, runner: Executor | None = None) -> App:
+def create_app(settings: Settings, *, client: WebClient, router: Router, runner: Executor | None = None) -> App:
     """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test.
 
     `runner` runs the lazy listeners in Socket Mode and HTTP (Bolt's own pool of 5 threads when None).
@@ -89,7 +87,7 @@ def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, run
         # response_url, at DEBUG): under "slack_bolt" they stay at WARNING with the rest of Bolt.
         name=BOLT_APP_NAME,
     )
-    handlers.register(app, workflow)
+    handlers.register(app, router)
 
     @app.error
     def _on_error(error: Exception, body: dict[str, Any]) -> None:
@@ -104,7 +102,7 @@ def build(
     sandbox: bool = False,
     runner: Executor | None = None,
     projects: dict[str, Settings] | None = None,
-) -> tuple[App, Executor, RequestStore, Workflow]:
+) -> tuple[App, Executor, RequestStore, Router]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     import iam
 
@@ -128,7 +126,7 @@ def build(
     store, audit_log = build_store(settings, region)
     if runner is None:
         runner = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="amplify-dev")
-    workflow = Workflow(
+    router = Router(
         Deps(
             settings=settings,
             store=store,
@@ -139,12 +137,12 @@ def build(
             ),
             region=region,
             audit=audit_log,
-            identity_center=identity_center,
+            grant_clients=identity_center,
             projects=projects if settings.projects_file else {},
             project_iam=project_iam,
         )
     )
-    return create_app(settings, client=client, workflow=workflow, runner=runner), runner, store, workflow
+    return create_app(settings, client=client, router=router, runner=runner), runner, store, router
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:
@@ -235,20 +233,19 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     """Build everything and serve until SIGTERM or Ctrl-C."""
     projects = load_projects(settings)  # checked in main already: a bad file never gets here
     try:
-        app, runner, store, workflow = build(settings, sandbox=sandbox, projects=projects)
+        app, runner, store, router = build(settings, sandbox=sandbox, projects=projects)
     except BoltError as e:  # Bolt's auth.test at start: a wrong token or SLACK_API_URL
         print(f"amplify-dev: Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url}: {e}", file=sys.stderr)
         return 2
     if settings.projects_file and not sandbox:
-        report_unreachable_projects(workflow, projects, aws_region())
+        report_unreachable_projects(router, projects, aws_region())
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
-    runner.submit(workflow.recover).result()
+    runner.submit(router.recover).result()
     # Acks must leave within Slack's 3 s while the worker threads run the slow work: hand the GIL over more often
     # (1 ms instead of 5 ms) so an ack thread never waits long behind botocore's parsing in a burst.
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
-    sweeps = itertools.count()
     # Expiry and reminders every minute; the IAM-wide drift check once an hour (it lists every user).
-    sweeper = Sweeper(lambda: workflow.sweep(reconcile=next(sweeps) % RECONCILE_EVERY == 0)).start()
+    sweeper = Sweeper(router.sweep).start()
     try:
         if settings.socket_mode:
             serve_socket_mode(app, settings.slack_app_token or "")

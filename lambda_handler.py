@@ -24,7 +24,7 @@ from slack_bolt import App
 from slack_sdk.signature import SignatureVerifier
 
 from http_server import is_routable, refusal_from_headers
-from workflow import Workflow
+from workflow import Router
 
 logger = logging.getLogger("amplify-dev")
 
@@ -36,12 +36,12 @@ class LambdaBot:
     """The app behind Bolt's Lambda adapter, the scheduled sweep, and the checks made before Bolt sees anything."""
 
     def __init__(
-        self, app: App, workflow: Workflow, signing_secret: str, *, clock: Callable[[], float] = time.time
+        self, app: App, router: Router, signing_secret: str, *, clock: Callable[[], float] = time.time
     ) -> None:
         from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
         self.app = app
-        self.workflow = workflow
+        self.router = router
         # Its constructor puts Bolt's LambdaLazyListenerRunner on the app (lazy listeners become self-invocations).
         self.slack = SlackRequestHandler(app)
         self._verifier = SignatureVerifier(signing_secret)
@@ -51,7 +51,7 @@ class LambdaBot:
         """Route one invocation: a schedule, or an HTTP event (Slack's, or the lazy half of one)."""
         job = event.get(SCHEDULE_KEY)
         if job in ("sweep", "reconcile"):
-            self.workflow.sweep(reconcile=job == "reconcile")
+            self.router.sweep(reconcile=job == "reconcile")
             return {"ok": True, "job": job}
         if not isinstance(event.get("requestContext"), dict):
             logger.warning("ignored an invocation that is neither Slack's request nor a schedule")
@@ -82,7 +82,7 @@ class LambdaBot:
             self._clock(),
         )
         if refusal:
-            if lazy:  # the sweep finds what this lazy run would have done (workflow.STALLED_AFTER)
+            if lazy:  # the sweep finds what this lazy run would have done (workflow/upkeep.py: STALLED_AFTER)
                 logger.warning("refused the lazy half of a Slack request: %s; the sweep will finish it", refusal[1])
             else:
                 logger.warning("refused a Lambda HTTP request: %s", refusal[1])
@@ -110,8 +110,8 @@ def build_from_environment() -> LambdaBot:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     quiet_libraries()  # Bolt's Lambda adapter logs whole events (response_url included) at DEBUG
-    app, _runner, _store, workflow = build(settings)
-    return LambdaBot(app, workflow, settings.slack_signing_secret)
+    app, _runner, _store, router = build(settings)
+    return LambdaBot(app, router, settings.slack_signing_secret)
 
 
 _bot: LambdaBot | None = None

@@ -5,15 +5,15 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import actions, commands, events, fallbacks, guards, home, views
-from workflow import Workflow
+from workflow import Router
 
 
-def register(app: App, workflow: Workflow) -> None:
+def register(app: App, router: Router) -> None:
     """Register every middleware and listener the bot has."""
     guards.register(app)
-    commands.register(app, workflow)
-    actions.register(app, workflow)
-    views.register(app, workflow)
-    home.register(app, workflow)
-    events.register(app, workflow)
+    commands.register(app, router)
+    actions.register(app, router)
+    views.register(app, router)
+    home.register(app, router)
+    events.register(app, router)
     fallbacks.register(app)  # last: only what nothing above claimed

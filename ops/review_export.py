@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from messages.review import Review, ReviewRow
 from settings import Settings
+from workflow.grants import last_use_reader
 from workflow.review import DEFAULT_PROJECT, build_review
 
 FORMATS = ("text", "csv", "jsonl")
@@ -103,11 +104,10 @@ def run_review_export(
     try:
         review = build_review(
             store,
-            iam_client,
+            last_use_reader(chosen, iam_client),
             now or datetime.now(UTC),
             project=project,
             scope=project if settings.projects_file else None,
-            identity_center=chosen.identity_center is not None,
         )
     finally:
         if owned:

@@ -164,8 +164,11 @@ def test_a_transition_and_its_audit_row_are_one_write(bot: Bot, monkeypatch) -> 
         raise Crash("after the write")
 
     monkeypatch.setattr(Ledger, "_told", die)
+    from workflow import deciding
+
+    project, request = bot.workflow.for_request(request_id)
     with pytest.raises(Crash):
-        bot.workflow.deny(LEAD, request_id)
+        deciding.deny(project, LEAD, request)
 
     assert bot.store.get(request_id).state == "denied"
     assert events(bot)[-1] == "denied"

@@ -10,10 +10,9 @@ from collections.abc import Callable
 
 import messages as msg
 from audit import AuditEvent
-from slack_gateway import SlackCallFailed
-from store import Request
-
-from .deps import Deps
+from settings import Settings
+from slack_gateway import SlackCallFailed, SlackGateway
+from store import Request, RequestStore
 
 logger = logging.getLogger(__name__)
 
@@ -21,33 +20,43 @@ logger = logging.getLogger(__name__)
 class Notifier:
     """Messages and DMs on behalf of every flow; it only talks to Slack."""
 
-    def __init__(self, deps: Deps) -> None:
-        self.d = deps
-        # What access is in this mode, in words; ProjectFlows sets it to the mode's Grants.words.
-        self.words: Callable[[], msg.Granted] = lambda: msg.IAM_USER
+    def __init__(
+        self,
+        settings: Settings,
+        slack: SlackGateway,
+        store: RequestStore,
+        *,
+        label: str,
+        granted: Callable[[], msg.Granted],
+    ) -> None:
+        self.settings = settings
+        self.slack = slack
+        self.store = store
+        self.label = label  # the project, as the leads' messages name it
+        self.granted = granted  # what a grant is, for the words of the leads' messages
 
     def refresh_approval_request(self, request: Request) -> None:
         """Redraw a still-pending approval message (buttons kept) to show who approved so far."""
         if not (request.approval_channel and request.approval_ts):
             return
         message = msg.approval_request_message(
-            request, required=self.d.settings.required_approvals, project=self.d.project, granted=self.words()
+            request, required=self.settings.required_approvals, project=self.label, granted=self.granted()
         )
         try:
-            self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
+            self.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
         except SlackCallFailed as e:
             logger.warning("request %s: could not update the approval message: %s", request.id, e.error)
 
     def update_approval_message(self, request: Request, outcome: str) -> None:
         """Replace the leads' approval message with its outcome (or post the outcome if it cannot be edited)."""
         if not (request.approval_channel and request.approval_ts):
-            request = self.d.store.get(request.id) or request
+            request = self.store.get(request.id) or request
         if not (request.approval_channel and request.approval_ts):
             self.channel_notice(f"Request `{request.id}` from {msg.mention(request.slack_user_id)}: {outcome}")
             return
-        message = msg.approval_outcome_message(request, outcome, project=self.d.project, granted=self.words())
+        message = msg.approval_outcome_message(request, outcome, project=self.label, granted=self.granted())
         try:
-            self.d.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
+            self.slack.update_message(request.approval_channel, request.approval_ts, message.text, message.blocks)
         except SlackCallFailed as e:
             logger.error("request %s: could not update the approval message: %s", request.id, e.error)
             self.channel_notice(f"Request `{request.id}` from {msg.mention(request.slack_user_id)}: {outcome}")
@@ -59,9 +68,7 @@ class Notifier:
             return
         notice = msg.channel_notice(f"{msg.mention(request.slack_user_id)}'s extension: {outcome}")
         try:
-            self.d.slack.update_message(
-                self.d.settings.approval_channel, request.extension_ts, notice.text, notice.blocks
-            )
+            self.slack.update_message(self.settings.approval_channel, request.extension_ts, notice.text, notice.blocks)
         except SlackCallFailed as e:
             logger.warning("request %s: could not update the extension message: %s", request.id, e.error)
             self.channel_notice(notice.text)
@@ -70,7 +77,7 @@ class Notifier:
         """A notice in the approvers' channel."""
         notice = msg.channel_notice(text)
         try:
-            self.d.slack.post_message(self.d.settings.approval_channel, notice.text, notice.blocks)
+            self.slack.post_message(self.settings.approval_channel, notice.text, notice.blocks)
         except SlackCallFailed as e:
             logger.error("could not post to the approvers' channel: %s", e.error)
 
@@ -81,29 +88,37 @@ class Notifier:
     def tell(self, user_id: str, reply: msg.Reply | msg.Message) -> None:
         """Send a reply or message to a user by DM (when there is no response_url to answer through)."""
         try:
-            self.d.slack.send_dm(user_id, reply.text, reply.blocks)
+            self.slack.send_dm(user_id, reply.text, reply.blocks)
         except SlackCallFailed as e:
             logger.error("could not DM %s: %s", user_id, e.error)
 
     def retire_dm_button(self, request: Request) -> None:
-        """Replace a Show credentials DM whose access ended before any key was made."""
-        note = msg.notice_dm(f"This access was removed by {msg.mention(request.closed_by)}; no key was ever created.")
+        """Replace a Show credentials DM whose access ended before any key was made (a grant with keys only)."""
+        note = msg.unused_button_note(self.granted(), request)
+        if note is None:
+            return
         try:
-            self.d.slack.update_message(request.dm_channel or "", request.dm_ts or "", note.text, note.blocks)
+            self.slack.update_message(request.dm_channel or "", request.dm_ts or "", note.text, note.blocks)
         except SlackCallFailed as e:
             logger.warning("request %s: could not retire the DM button: %s", request.id, e.error)
 
     def publish_home(self, user_id: str, state: msg.HomeState) -> None:
         """Publish someone's Home tab; a Slack failure is logged, never raised."""
         try:
-            self.d.slack.publish_home(user_id, msg.home_view(state))
+            self.slack.publish_home(user_id, msg.home_view(state))
         except SlackCallFailed as e:
             logger.warning("views.publish failed for %s: %s", user_id, e.error)
 
-    def post_audit_line(self, record: AuditEvent) -> None:
-        """Post an audit event to the audit channel, if one is set (the Ledger hands every event here)."""
-        if self.d.settings.audit_channel:
-            try:
-                self.d.slack.post_message(self.d.settings.audit_channel, msg.audit_line(record), None)
-            except SlackCallFailed as e:
-                logger.warning("could not post to the audit channel: %s", e.error)
+
+def audit_channel_poster(slack: SlackGateway, channel: str | None) -> Callable[[AuditEvent], None]:
+    """What the ledger hands every audit event to: one line in the audit channel, if one is set."""
+
+    def post(record: AuditEvent) -> None:
+        if not channel:
+            return
+        try:
+            slack.post_message(channel, msg.audit_line(record), None)
+        except SlackCallFailed as e:
+            logger.warning("could not post to the audit channel: %s", e.error)
+
+    return post

@@ -1,4 +1,4 @@
-"""The Identity Center mode's drift check: assignments of the permission set in the account against the store.
+"""The Identity Center kind's drift check: assignments of the permission set in the account against the store.
 
 Deletes only an assignment the bot created whose request is closed (its removal did not finish). Reports
 user assignments it has no record of, and deletes nothing it did not create. Group assignments are how admins
@@ -15,8 +15,8 @@ import identity_center as idc
 import messages as msg
 from store import OPEN_STATES, Fields, Request, State
 
-from .deps import Deps
-from .ledger import Ledger
+from ..deps import Deps
+from ..ledger import Ledger
 
 logger = logging.getLogger(__name__)
 CLOSED_STATES = frozenset(State) - OPEN_STATES
@@ -47,7 +47,7 @@ class IdentityCenterDrift:
         live = [r for r in self.d.store.in_states(OPEN_STATES, project=self.d.scope) if r.identity_store_user_id]
         try:
             target = self.grants.target()
-            assignments = idc.list_assignments(self.d.identity_center.sso_admin, target)
+            assignments = idc.list_assignments(self.d.grant_clients.sso_admin, target)
         except idc.IdentityCenterError as e:
             logger.error("reconcile: cannot list account assignments: %s %s", e.step, e.code)
             return findings
@@ -77,7 +77,7 @@ class IdentityCenterDrift:
     def _finish(self, target: idc.Target, request: Request) -> str:
         label = self.grants.label(request)
         try:
-            idc.delete_assignment(self.d.identity_center.sso_admin, target, request.identity_store_user_id or "")
+            idc.delete_assignment(self.d.grant_clients.sso_admin, target, request.identity_store_user_id or "")
         except idc.IdentityCenterError as e:
             return f"The {label} for {msg.mention(request.slack_user_id)} outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
         self.ledger.record("removed", None, request, outcome="drift", detail="assignment outlived its closed request")
@@ -89,7 +89,7 @@ class IdentityCenterDrift:
         who = user_id
         with contextlib.suppress(idc.IdentityCenterError):
             who = idc.describe_user_name(
-                self.d.identity_center.identitystore, self.grants.instance().identity_store_id, user_id
+                self.d.grant_clients.identitystore, self.grants.instance().identity_store_id, user_id
             )
         return (
             f"Identity Center user `{msg.escape(who)}` holds the permission set amplify-dev grants, but this bot has "
