@@ -14,9 +14,11 @@ import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 import handlers
@@ -28,7 +30,7 @@ from clients import (
     report_unreachable_projects,
 )
 from handlers.guards import is_well_formed
-from http_server import serve_http
+from http_server import PortInUse, serve_http
 from logging_setup import configure_logging, quiet_libraries
 from scheduler import Sweeper
 from settings import Settings, SettingsError, load_settings
@@ -199,18 +201,35 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_playground(sys.modules[__name__])
     try:
-        settings = load_settings()
+        # Only the bot itself and `check` talk to Slack: the other commands run before the Slack app exists.
+        settings = load_settings(slack=args.command in (None, "run", "check"))
         projects = load_projects(settings)
     except SettingsError as e:
-        print(f"amplify-dev: configuration error: {e}", file=sys.stderr)
+        if args.command == "check":  # inside the checklist the README describes, every bad setting at once
+            from ops.check.results import settings_report
+
+            return settings_report(e.problems, sys.stdout)
+        print(configuration_error(e.problems), file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
     quiet_libraries()
+    try:
+        return run_command(args, settings, projects)
+    except ProfileNotFound:  # boto3 reads AWS_PROFILE when the first client or session is made, in every command
+        print(f"amplify-dev: {UNKNOWN_PROFILE}", file=sys.stderr)
+        return 2
+
+
+def run_command(args: argparse.Namespace, settings: Settings, projects: dict[str, Settings]) -> int:
+    """The command the command line names, with valid settings."""
     if args.command == "check":
         from ops.check import run_check
 
         return run_check(settings, sys.stdout, projects=projects)
     if args.command == "policy":
+        if not settings.instance:
+            print(configuration_error([POLICY_NEEDS_INSTANCE]), file=sys.stderr)
+            return 2
         from ops.policy_command import run_policy
 
         return run_policy(settings, sys.stdout, principal=args.principal_arn, projects=projects, project=args.project)
@@ -231,11 +250,26 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     """Build everything and serve until SIGTERM or Ctrl-C."""
+    from ops.check.hints import sentence_for
+
     projects = load_projects(settings)  # checked in main already: a bad file never gets here
+    # Refuse now rather than fail at the first approval, with /healthz saying ok until then.
+    problem = None if sandbox else aws_credentials_problem()
+    if problem:
+        print(
+            f"amplify-dev: {problem} (`python bot.py --sandbox` or `--playground` try it without AWS.)", file=sys.stderr
+        )
+        return 2
     try:
         app, runner, store, router = build(settings, sandbox=sandbox, projects=projects)
     except BoltError as e:  # Bolt's auth.test at start: a wrong token or SLACK_API_URL
         print(f"amplify-dev: Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url}: {e}", file=sys.stderr)
+        return 2
+    except (SlackClientError, OSError) as e:  # nothing answered auth.test: the same sentence as `check`'s
+        print(f"amplify-dev: {sentence_for('auth.test', e, url=settings.slack_api_url)}", file=sys.stderr)
+        return 2
+    except (BotoCoreError, ClientError) as e:  # Identity Center's account look-up at start (STS)
+        print(f"amplify-dev: AWS credentials: {sentence_for('sts:GetCallerIdentity', e)}", file=sys.stderr)
         return 2
     if settings.projects_file and not sandbox:
         report_unreachable_projects(router, projects, aws_region())
@@ -251,6 +285,9 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
             serve_socket_mode(app, settings.slack_app_token or "")
         else:
             serve_http(app, settings.slack_signing_secret, settings.port)
+    except PortInUse as e:
+        print(f"amplify-dev: {e}: set PORT to a free one (e.g. PORT={settings.port + 1}).", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         logger.info("stopping: finishing work in progress")
     finally:
@@ -259,6 +296,37 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         store.close()
         logger.info("stopped")
     return 0
+
+
+UNKNOWN_PROFILE = "AWS_PROFILE names a profile that is in neither ~/.aws/config nor ~/.aws/credentials."
+POLICY_NEEDS_INSTANCE = (
+    "`policy` needs AMPLIFY_DEV_APPROVAL_CHANNEL (the leads' channel ID) or AMPLIFY_DEV_INSTANCE: the policy lets "
+    "the bot change only users tagged with this deployment's instance, which is the approval channel unless set"
+)
+
+
+def configuration_error(problems: list[str]) -> str:
+    """Every invalid setting, one per line, for stderr."""
+    if len(problems) == 1:
+        return f"amplify-dev: configuration error: {problems[0]}"
+    return f"amplify-dev: {len(problems)} configuration errors:\n" + "\n".join(f"  - {p}" for p in problems)
+
+
+def aws_credentials_problem() -> str | None:
+    """Why boto3's chain finds no credentials (environment, profile, instance or task role), or None."""
+    import boto3
+
+    from ops.check.hints import sentence_for
+
+    try:
+        found = boto3.Session().get_credentials()
+    except ProfileNotFound:
+        return UNKNOWN_PROFILE
+    except BotoCoreError as e:
+        return f"AWS credentials: {sentence_for('sts:GetCallerIdentity', e)}"
+    if found is None:
+        return f"no AWS credentials: {sentence_for('sts:GetCallerIdentity', NoCredentialsError())}"
+    return None
 
 
 if __name__ == "__main__":

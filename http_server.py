@@ -7,6 +7,7 @@ or with a timestamp outside Slack's 5-minute window (401), and a signed body Bol
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import re
@@ -30,6 +31,15 @@ SIGNATURE_WINDOW_SECONDS = 5 * 60  # what Slack documents and Bolt's verifier en
 _DIGITS = re.compile(r"[0-9]{1,15}", re.ASCII)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class PortInUse(Exception):
+    """The port to listen on is taken (or not ours to take): the message says which, and how to pick another."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        """`reason` is the operating system's word for it."""
+        super().__init__(f"port {port} on {host} is {reason}")
+        self.host, self.port = host, port
 
 
 def refusal_from_headers(length: str, signature: str, timestamp: str, now: float) -> tuple[str, str] | None:
@@ -140,15 +150,23 @@ class HttpServer:
         # waitress buffers a whole body before calling the app: its own limit answers 413 from the Content-Length
         # alone, and stops reading a chunked body one byte past the limit.
         application = wsgi_app(app, signing_secret)
-        self._server = create_server(
-            wrap(application) if wrap else application,
-            host=host,
-            port=port,
-            threads=threads,
-            backlog=1024,
-            ident="amplify-dev",
-            max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses a body of this size or more
-        )
+        try:
+            self._server = create_server(
+                wrap(application) if wrap else application,
+                host=host,
+                port=port,
+                threads=threads,
+                backlog=1024,
+                ident="amplify-dev",
+                max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses a body of this size or more
+            )
+        except OSError as e:
+            # Another dev server (Amplify's and React's use 3000) holds it: a sentence, not a traceback.
+            if e.errno == errno.EADDRINUSE:
+                raise PortInUse(host, port, "already in use by another program") from None
+            if e.errno == errno.EACCES:
+                raise PortInUse(host, port, "reserved (below 1024: only root may listen there)") from None
+            raise
         self._stopping = threading.Event()
 
     @property

@@ -22,6 +22,11 @@ class Reason(StrEnum):
     REQUESTER_BOT = "requester_bot"
     REQUESTER_DEACTIVATED = "requester_deactivated"
     REQUESTER_NOT_LISTED = "requester_not_listed"  # AMPLIFY_DEV_REQUESTERS is set and names neither them nor a group
+    # Break-glass (authz/breakglass.py): access at once, without a lead.
+    BREAKGLASS_OFF = "breakglass_off"  # AMPLIFY_DEV_BREAKGLASS_HOURS is unset
+    BREAKGLASS_NOT_LISTED = "breakglass_not_listed"  # AMPLIFY_DEV_BREAKGLASS_USERS names neither them nor a group
+    BREAKGLASS_REASON_SHORT = "breakglass_reason_short"  # under 10 characters once trimmed
+    BREAKGLASS_TOO_LONG = "breakglass_too_long"  # more hours than the configured maximum (or fewer than one)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import botocore.session
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+from botocore.exceptions import NoCredentialsError
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,15 @@ def assumed_role_session(
         role_arn=role_arn,
         extra_args={"RoleSessionName": session_name},
     )
-    credentials = DeferredRefreshableCredentials(method="assume-role", refresh_using=fetcher.fetch_credentials)
+
+    def fetch() -> dict[str, Any]:
+        # Without base credentials botocore's fetcher fails with an AttributeError on None; NoCredentialsError
+        # is what every caller already catches (the project is reported unreachable, the others go on).
+        if source_credentials is None:
+            raise NoCredentialsError()
+        return fetcher.fetch_credentials()
+
+    credentials = DeferredRefreshableCredentials(method="assume-role", refresh_using=fetch)
     core = botocore.session.Session()
     core._credentials = credentials
     return boto3.Session(botocore_session=core, region_name=region)

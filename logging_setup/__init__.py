@@ -151,3 +151,6 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     # waitress warns "Task queue depth is N" for every queued request in a burst: noise, not a problem.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    # botocore logs a failed refresh of assumed-role credentials as a WARNING with its whole traceback; the caller
+    # gets the exception and says it in a sentence (the project is reported unreachable, `check` prints a FAIL).
+    logging.getLogger("botocore.credentials").setLevel(logging.ERROR)

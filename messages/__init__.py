@@ -12,6 +12,8 @@ Where each message lives (`import messages as msg; msg.X` reaches all of them):
   forms.py        the request form and its block/action IDs
   home.py         the App Home tab (home_view); home_state.py what it shows one person (HomeState)
   identity_center.py, review.py  the Identity Center mode's messages; the access review
+  grant.py        informed approval: what a request grants (policies, boundary, group, account, credentials)
+  oncall.py       reminders, break-glass posts and DMs, Amplify sandbox advice, notice lines and review flag
 """
 
 from .basics import (
@@ -53,6 +55,7 @@ from .forms import (
     REQUEST_VIEW,
     request_modal,
 )
+from .grant import CredentialKind, GrantDescription, admin_warning, grant_blocks, grant_description, grant_line
 from .grants import (
     access_dm,
     access_outcome,
@@ -81,6 +84,22 @@ from .home import (
     projects_home_view,
 )
 from .home_state import OLD_KEY_DAYS, HomeState, describe_age
+from .oncall import (
+    BREAKGLASS_ACK_ACTION,
+    SANDBOX_WITHOUT_ACCESS,
+    Acknowledgement,
+    BreakGlassUse,
+    breakglass_acknowledged_post,
+    breakglass_approver_dm,
+    breakglass_post,
+    last_reminded_line,
+    reminder_reply,
+    sandbox_advice,
+    sandbox_advice_block,
+    sandbox_listing_failed_line,
+    sandbox_notice_lines,
+    sandbox_review_blocks,
+)
 from .replies import by_project, describe_request, list_reply, status_reply, usage_reply
 from .requests import (
     approval_outcome_message,
@@ -95,6 +114,7 @@ from .requests import (
 
 __all__ = [
     "APPROVE_ACTION",
+    "BREAKGLASS_ACK_ACTION",
     "CLI_PROFILE",
     "COMMAND",
     "CONSOLE_BLOCK",
@@ -122,8 +142,13 @@ __all__ = [
     "REASON_INPUT",
     "REASON_MAX",
     "REQUEST_VIEW",
+    "SANDBOX_WITHOUT_ACCESS",
     "SHOW_CREDENTIALS_ACTION",
+    "Acknowledgement",
+    "BreakGlassUse",
+    "CredentialKind",
     "CredentialsShown",
+    "GrantDescription",
     "Granted",
     "HomeState",
     "Message",
@@ -131,10 +156,14 @@ __all__ = [
     "access_dm",
     "access_outcome",
     "access_removed_dm",
+    "admin_warning",
     "approval_outcome_message",
     "approval_request_message",
     "approved_dm",
     "audit_line",
+    "breakglass_acknowledged_post",
+    "breakglass_approver_dm",
+    "breakglass_post",
     "by_project",
     "channel_notice",
     "clip_reason",
@@ -150,9 +179,13 @@ __all__ = [
     "duration_text",
     "escape",
     "extension_request_message",
+    "grant_blocks",
+    "grant_description",
     "grant_label",
+    "grant_line",
     "home_view",
     "labelled",
+    "last_reminded_line",
     "list_reply",
     "mention",
     "no_secrets_reply",
@@ -164,11 +197,17 @@ __all__ = [
     "provisioned_outcome",
     "provisioning_failed",
     "reminder_dm",
+    "reminder_reply",
     "removed_dm",
     "request_modal",
     "requester_refused",
     "revoked_sentence",
     "rotation_busy",
+    "sandbox_advice",
+    "sandbox_advice_block",
+    "sandbox_listing_failed_line",
+    "sandbox_notice_lines",
+    "sandbox_review_blocks",
     "show_credentials_button",
     "slack_date",
     "status_reply",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
@@ -75,7 +76,7 @@ def credentials_ephemeral(shown: CredentialsShown, *, rotated: bool = False) -> 
         blocks.append(
             SectionBlock(
                 text=(
-                    f"*AWS console*\nSign in at {escape(shown.signin_url)}\n"
+                    f"*AWS console*\nSign in at {link(shown.signin_url)}\n"
                     f"User name: `{escape(shown.user_name)}`\n"
                     f"Temporary password: `{escape(shown.console_password)}`\n"
                     "You must choose a new password when you first sign in."
@@ -101,3 +102,11 @@ def _amplify_commands(shown: CredentialsShown) -> str:
         f"Amplify CLI (Gen 1): run `amplify init` or `amplify pull`, choose *AWS profile*, "
         f"then `{CLI_PROFILE}`."
     )
+
+
+_PLAIN_URL = re.compile(r"https://[A-Za-z0-9.-]+(/[A-Za-z0-9._/-]*)?")
+
+
+def link(url: str) -> str:
+    """A URL as a Slack link (`<url>`), when it holds nothing mrkdwn treats specially; else the escaped text."""
+    return f"<{url}>" if _PLAIN_URL.fullmatch(url) else escape(url)

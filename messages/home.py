@@ -290,5 +290,5 @@ def _home_remove_button(target: str, label: str, title: str, text: str, *, confi
         action_id=HOME_REMOVE_ACTION,
         value=target,
         style="danger",
-        confirm=ConfirmObject(title=title, text=text, confirm=confirm, deny="Cancel"),
+        confirm=ConfirmObject(title=title, text=text, confirm=confirm, deny="Cancel", style="danger"),
     )

@@ -72,6 +72,7 @@ def decision_buttons(
                     text=f"{mention(request.slack_user_id)} will be told by DM.",
                     confirm="Deny",
                     deny="Cancel",
+                    style="danger",  # the dialog's button is as red as the one that opened it
                 ),
             ),
         ],

@@ -41,6 +41,7 @@ class Flag(StrEnum):
     UNUSED = "unused_30_days"  # last used more than 30 days ago
     OLD_KEY = "old_key"  # the key in use is older than 90 days
     EXPIRING = "expiring"  # access ends within 3 days
+    BREAKGLASS = "breakglass_unacknowledged"  # taken by break-glass, no lead has pressed Acknowledge yet
 
     @property
     def label(self) -> str:
@@ -50,6 +51,7 @@ class Flag(StrEnum):
             Flag.UNUSED: "not used for 30 days",
             Flag.OLD_KEY: "key older than 90 days",
             Flag.EXPIRING: "expires within 3 days",
+            Flag.BREAKGLASS: "break-glass, not yet acknowledged",
         }[self]
 
 
@@ -194,6 +196,7 @@ def _remove_button(row: ReviewRow) -> ButtonElement:
             "they are told by DM.",
             confirm="Remove",
             deny="Cancel",
+            style="danger",
         ),
     )
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+    WaiterError,
+)
 
 from settings import Settings
 from store.dynamodb_table import TABLE_DEFINITION, TTL_ATTRIBUTE
@@ -61,6 +69,29 @@ def run_create_table(settings: Settings, out: TextIO, *, client: Any = None) -> 
     try:
         return ensure_table(client, settings.dynamodb_table, out)
     except (BotoCoreError, ClientError) as e:
-        reason = e.response.get("Error", {}).get("Code") if isinstance(e, ClientError) else type(e).__name__
-        print(f"amplify-dev: could not create or check table {settings.dynamodb_table} ({reason}).", file=sys.stderr)
+        print(f"amplify-dev: could not create or check table {settings.dynamodb_table}: {why(e)}", file=sys.stderr)
         return 2
+
+
+def why(e: BotoCoreError | ClientError) -> str:
+    """A sentence on what went wrong and what to do, for the person running create-table."""
+    if isinstance(e, NoCredentialsError):
+        return (
+            "no AWS credentials were found. Run it with credentials for the bot's account through boto3's chain "
+            "(AWS_PROFILE, the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables, or an instance/task role)."
+        )
+    if isinstance(e, ClientError):
+        code = str(e.response.get("Error", {}).get("Code") or "Unknown")
+        if "AccessDenied" in code or code == "UnauthorizedOperation":
+            return (
+                f"AWS refused it ({code}): the identity running it needs dynamodb:CreateTable, DescribeTable, "
+                "DescribeTimeToLive and UpdateTimeToLive on the table."
+            )
+        if code in ("UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException"):
+            return f"AWS refused the credentials ({code}): they are wrong or expired. Refresh them or fix AWS_PROFILE."
+        return f"DynamoDB answered {code}."
+    if isinstance(e, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
+        return "DynamoDB could not be reached: check the network (a proxy?), the region and AWS_ENDPOINT_URL if set."
+    if isinstance(e, WaiterError):
+        return "the table did not become ACTIVE in time; run create-table again in a minute."
+    return f"botocore failed ({type(e).__name__}); check the AWS configuration (region, profile)."

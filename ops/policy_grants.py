@@ -291,6 +291,9 @@ def grants(settings: Settings, account_id: str, partition: str, principal: str |
             )
         )
 
+    from ops.policy_sandboxes import sandbox_report_grants  # it builds on Grant, defined here
+
+    grants.extend(sandbox_report_grants(settings, account_id, partition))
     # Explicit denies hold even if someone later attaches broader rights to the bot's identity.
     grants.append(
         Grant(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ops.policy_sandboxes import sandbox_report_statements
 from settings import IdentityCenterSettings, Settings
 
 
@@ -105,4 +106,6 @@ def identity_center_policy(settings: Settings, account_id: str, partition: str =
             "Resource": "*",
         },
     ]
+    # The stacks are read with the bot's own credentials (or a project's role), so in its own account.
+    statements += sandbox_report_statements(settings, account_id, partition)
     return {"Version": "2012-10-17", "Statement": statements}

@@ -16,10 +16,18 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 import sandbox_label as label_state
-from sandbox_label import SANDBOX_LABEL, is_sandbox, sandbox_label
+from sandbox_label import PLAYGROUND_LABEL, SANDBOX_LABEL, is_sandbox, sandbox_label
 from scheduler import Periodic
 
-__all__ = ["SANDBOX_LABEL", "is_sandbox", "sandbox_label", "start_sandbox_iam", "stop_sandbox"]
+__all__ = [
+    "PLAYGROUND_LABEL",
+    "SANDBOX_LABEL",
+    "describe_as",
+    "is_sandbox",
+    "sandbox_label",
+    "start_sandbox_iam",
+    "stop_sandbox",
+]
 
 logger = logging.getLogger("amplify-dev.sandbox")
 
@@ -30,10 +38,22 @@ _WARNING = (
     "SANDBOX MODE: IAM is an in-process fake (moto). Nothing is created in AWS; users and keys vanish when "
     "the bot stops and work nowhere. Run without --sandbox to use AWS."
 )
+PLAYGROUND_WARNING = (
+    "PLAYGROUND: IAM is an in-process fake (moto) and Slack is the local page. Nothing is created in AWS or Slack; "
+    "users and keys vanish when it stops and work nowhere."
+)
 
 _lock = threading.Lock()
+_label, _warning = SANDBOX_LABEL, _WARNING  # what this fake calls itself (describe_as)
 _mock: Any = None  # the running moto mock; set once, never stopped before the process ends
 _reminder: Periodic | None = None
+
+
+def describe_as(label: str, warning: str) -> None:
+    """What the messages and the log call this fake from the next start on (the playground's own words)."""
+    global _label, _warning
+    with _lock:
+        _label, _warning = label, warning
 
 
 def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS) -> BaseClient:
@@ -48,14 +68,15 @@ def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS
             # mock_aws also swaps in fake credentials, so real ones in the environment are never sent anywhere.
             _mock = mock_aws(config={"iam": {"load_aws_managed_policies": True}})
             _mock.start()
-            label_state.turn_on()
+            label_state.turn_on(_label)
+            warning = _warning
             _reminder = Periodic(
-                lambda: logger.warning(_WARNING),
+                lambda: logger.warning(warning),
                 reminder_seconds,
                 name="amplify-dev-sandbox-reminder",
                 first_at_once=False,
             ).start()
-    logger.warning(_WARNING)
+    logger.warning(_warning)
     client = iam.build_iam_client(region, endpoint_url=SANDBOX_IAM_ENDPOINT)
     install_moto_gaps(client)
     return client

@@ -18,6 +18,7 @@ from collections.abc import Callable, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol, TextIO
 
+from ops import sandbox
 from playground import personas
 from playground.server import Playground, playground_wsgi
 from playground.world import PlaygroundSlack, dm_channel
@@ -125,7 +126,7 @@ class Wiring(Protocol):
 
 def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
     """Serve the playground on 127.0.0.1:$PORT until SIGTERM or Ctrl-C, wired by `bot` (bot.py itself)."""
-    from http_server import SLACK_PATH, HttpServer
+    from http_server import SLACK_PATH, HttpServer, PortInUse
     from scheduler import Sweeper
 
     try:
@@ -133,35 +134,76 @@ def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
     except ValueError as e:
         print(f"amplify-dev: {e}", file=sys.stderr)
         return 2
+    if not port_is_free(HOST, port):  # before the slow part (moto, the bot), so the answer comes at once
+        print(port_taken_message(HOST, port), file=sys.stderr)
+        return 2
     workdir = tempfile.TemporaryDirectory(prefix="amplify-dev-playground-")
     isolate_environment(os.environ, workdir.name)
     slack = start_slack()
     settings = playground_settings(slack.url, os.path.join(workdir.name, "playground.db"), port)
     runner = TrackingExecutor(max_workers=bot.WORKER_THREADS, thread_name_prefix="amplify-dev")
-    app, _, store, router = bot.build(settings, sandbox=True, runner=runner)
-    runner.submit(router.recover).result()
-    sweeper = Sweeper(router.sweep).start()
-    playground = Playground(slack, settings.slack_signing_secret, "", runner)
-    server = HttpServer(
-        app, settings.slack_signing_secret, HOST, port, wrap=lambda bot_app: playground_wsgi(playground, bot_app)
-    )
-    playground.events_url = f"http://{HOST}:{server.port}{SLACK_PATH}"
-    signal.signal(signal.SIGTERM, lambda *_: server.stop())
-    print(
-        f"amplify-dev PLAYGROUND: open http://{HOST}:{server.port}/ in your browser\n"
-        "  Slack is that page and AWS IAM is a fake (moto) inside this process: nothing leaves this machine,\n"
-        "  and every key it shows is fake and works nowhere. Ctrl-C stops it and forgets everything.",
-        file=out,
-        flush=True,
-    )
+    sandbox.describe_as(sandbox.PLAYGROUND_LABEL, sandbox.PLAYGROUND_WARNING)
+    sweeper = store = None
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        server.stop()
+        app, _, store, router = bot.build(settings, sandbox=True, runner=runner)
+        runner.submit(router.recover).result()
+        sweeper = Sweeper(router.sweep).start()
+        playground = Playground(slack, settings.slack_signing_secret, "", runner)
+        try:
+            server = HttpServer(
+                app,
+                settings.slack_signing_secret,
+                HOST,
+                port,
+                wrap=lambda bot_app: playground_wsgi(playground, bot_app),
+            )
+        except PortInUse:  # taken in the second since port_is_free looked
+            print(port_taken_message(HOST, port), file=sys.stderr)
+            return 2
+        playground.events_url = f"http://{HOST}:{server.port}{SLACK_PATH}"
+        signal.signal(signal.SIGTERM, lambda *_: server.stop())
+        print(
+            f"amplify-dev PLAYGROUND: open http://{HOST}:{server.port}/ in your browser\n"
+            "  Slack is that page and AWS IAM is a fake (moto) inside this process: nothing leaves this machine,\n"
+            "  and every key it shows is fake and works nowhere. Ctrl-C stops it and forgets everything.",
+            file=out,
+            flush=True,
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            server.stop()
     finally:
-        sweeper.stop()
+        if sweeper is not None:
+            sweeper.stop()
         runner.shutdown(wait=True)
-        store.close()
+        if store is not None:
+            store.close()
         slack.stop()
         workdir.cleanup()
     return 0
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether `host:port` can be listened on now, as waitress binds it (port 0 always can)."""
+    import socket
+
+    if port == 0:
+        return True
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress: a port in TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_taken_message(host: str, port: int) -> str:
+    """What to do when the port cannot be had: which one, and how to choose another."""
+    other = port + 1 if 1024 <= port < 65535 else 8080
+    return (
+        f"amplify-dev: cannot listen on port {port} of {host}: it is in use (another dev server? Amplify's and "
+        f"React's use 3000){' or reserved for root' if port < 1024 else ''}.\n"
+        f"  Pick another port, e.g.: PORT={other} python bot.py --playground"
+    )

@@ -69,7 +69,13 @@ class Playground:
             response_url=self._response_url(ResponseTarget(user, channel)),
             trigger_id=self._trigger_for(user),
         )
-        return self._send(body)
+        result = self._send(body, settle=False)
+        # What the bot answers in the ack (help, status, usage) Slack shows at once, only to the person who typed
+        # it (unless the answer says in_channel): before anything the lazy half posts afterwards.
+        if result["ok"] and isinstance(result["response"], dict):
+            self.world.show_reply(channel, user, result["response"])
+        self._settle.wait_idle(SETTLE_SECONDS)
+        return result
 
     def click(self, user: str, action_id: str, *, channel: str | None = None, ts: str | None = None,
               view_id: str | None = None, value: str | None = None) -> dict[str, Any]:  # fmt: skip

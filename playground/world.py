@@ -99,6 +99,13 @@ class SlackWorld:
         """Show `user` (only) what they typed, as Slack shows a sent slash command to its sender."""
         self._add(Message(channel, self._next_ts(), text, [], user, only_for=user))
 
+    def show_reply(self, channel: str, user: str, answer: dict[str, Any]) -> None:
+        """Show the bot's direct answer to `user`'s slash command, as Slack does: to them alone unless in_channel."""
+        if not (answer.get("text") or answer.get("blocks")):
+            return
+        in_channel = answer.get("response_type") == "in_channel"
+        self._add(self._bot_message(channel, self._next_ts(), answer, None if in_channel else user))
+
     # --- reading ------------------------------------------------------------------------------------
 
     def find_message(self, user: str, channel: str, ts: str) -> Message | None:

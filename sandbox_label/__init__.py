@@ -8,6 +8,8 @@ from __future__ import annotations
 import threading
 
 SANDBOX_LABEL = ":test_tube: SANDBOX (fake AWS) — "
+# `python bot.py --playground`: Slack is a local page too, and the README and the page call it PLAYGROUND.
+PLAYGROUND_LABEL = ":test_tube: PLAYGROUND (fake Slack and AWS) — "
 
 _lock = threading.Lock()
 _label = ""

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from audit import DEFAULT_RETENTION_DAYS
 from logging_setup import LOG_FORMATS, LOG_LEVELS
 
 from . import validators as check
 from .identity_center import IdentityCenterSettings, load_identity_center
+from .oncall import DEFAULT_RENOTIFY_MINUTES, load_oncall
 from .validators import WHOLE_NUMBER, SettingsError
 
 __all__ = ["IdentityCenterSettings", "Settings", "SettingsError", "load_settings", "read_dotenv"]
@@ -28,6 +30,7 @@ DEFAULT_MAX_DAYS = 90
 
 # `_WHOLE_NUMBER` and friends live in settings/validators.py, shared with the projects file.
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+T = TypeVar("T")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = datetime.weekday()
 
 
@@ -72,6 +75,12 @@ class Settings:
     region: str | None = None  # this project's region; None: the bot's
     amplify_app_id: str | None = None
     amplify_env: str | None = None
+    # Reminders, break-glass and the sandbox report (settings/oncall.py); a project may override each.
+    renotify_minutes: int = DEFAULT_RENOTIFY_MINUTES  # AMPLIFY_DEV_RENOTIFY_MINUTES: the first reminder's delay
+    breakglass_hours: int | None = None  # AMPLIFY_DEV_BREAKGLASS_HOURS: None, break-glass is off; else 1-12
+    breakglass_user_ids: frozenset[str] = frozenset()  # AMPLIFY_DEV_BREAKGLASS_USERS
+    breakglass_group_ids: frozenset[str] = frozenset()
+    sandbox_report: bool = False  # AMPLIFY_DEV_SANDBOX_REPORT: name developers' Amplify sandbox stacks
 
     def __post_init__(self) -> None:
         if not self.instance:  # the documented default, also for Settings built in code (the playground)
@@ -102,107 +111,164 @@ def read_dotenv(path: str | os.PathLike[str] = ".env") -> dict[str, str]:
     return {k: v for k, v in dotenv_values(path).items() if v is not None}
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build Settings from `environ` (default: `.env` under os.environ); SettingsError names a bad one."""
+# What only the commands that talk to Slack need (the bot itself and `check`); `policy`, `create-table`, `audit` and
+# `review` run without them, so the README's set-up can print the bot's policy before the Slack app exists.
+SLACK_ONLY = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "AMPLIFY_DEV_APPROVAL_CHANNEL", "AMPLIFY_DEV_APPROVERS")
+
+
+class _Problems:
+    """Every invalid setting found, so all of them are reported at once instead of one per attempt."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def take(self, read: Callable[[], T], default: T) -> T:
+        """read()'s value, or `default` with its problem noted."""
+        try:
+            return read()
+        except SettingsError as e:
+            self.found.extend(e.problems)
+            return default
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, slack: bool = True) -> Settings:
+    """Build Settings from `environ` (default: `.env` under os.environ); SettingsError names every bad one.
+
+    slack=False: the Slack settings (SLACK_ONLY) may be left out, for the commands that never talk to Slack.
+    """
     if environ is None:
         environ = {**read_dotenv(), **os.environ}
     env = {k: v.strip() for k, v in environ.items()}
-    if env.get(SECRET_ARN_SETTING):
+    if env.get(SECRET_ARN_SETTING) and slack:
         from settings.slack_secret import read_slack_secret  # boto3 only when the secret is used
 
         env = {**read_slack_secret(env[SECRET_ARN_SETTING]), **{k: v for k, v in env.items() if v}}
+    problems = _Problems()
 
     def required(name: str) -> str:
         value = env.get(name, "")
-        if not value:
-            raise SettingsError(f"{name} is required but not set (see .env.example)")
+        if not value and (slack or name not in SLACK_ONLY):
+            problems.found.append(f"{name} is required but not set (see .env.example)")
         return value
 
     def optional(name: str) -> str | None:
         return env.get(name) or None
 
+    def refuse(message: str) -> None:
+        problems.found.append(message)
+
     bot_token = required("SLACK_BOT_TOKEN")
-    if not bot_token.startswith("xoxb-"):
-        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        refuse("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
     signing_secret = required("SLACK_SIGNING_SECRET")
     app_token = optional("SLACK_APP_TOKEN")
     if app_token and not app_token.startswith("xapp-"):
-        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp- (or unset for HTTP mode)")
+        refuse("SLACK_APP_TOKEN must be an app-level token starting with xapp- (or unset for HTTP mode)")
 
     api_url = optional("SLACK_API_URL") or DEFAULT_SLACK_API_URL
     if not re.match(r"^https?://[^\s/]+", api_url):
-        raise SettingsError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+        refuse(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
     if not api_url.endswith("/"):
         api_url += "/"
 
-    channel = check.channel("AMPLIFY_DEV_APPROVAL_CHANNEL", required("AMPLIFY_DEV_APPROVAL_CHANNEL"))
-    user_ids, group_ids = check.approvers(
-        "AMPLIFY_DEV_APPROVERS", [a.strip() for a in required("AMPLIFY_DEV_APPROVERS").split(",") if a.strip()]
+    raw_channel = required("AMPLIFY_DEV_APPROVAL_CHANNEL")
+    channel = (
+        problems.take(lambda: check.channel("AMPLIFY_DEV_APPROVAL_CHANNEL", raw_channel), "") if raw_channel else ""
+    )
+    raw_approvers = [a.strip() for a in required("AMPLIFY_DEV_APPROVERS").split(",") if a.strip()]
+    no_one: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    user_ids, group_ids = (
+        problems.take(lambda: check.approvers("AMPLIFY_DEV_APPROVERS", raw_approvers), no_one)
+        if raw_approvers or env.get("AMPLIFY_DEV_APPROVERS")
+        else no_one
     )
 
     # Optional, unlike the approvers: unset means every full member of the workspace may request.
     raw_requesters = optional("AMPLIFY_DEV_REQUESTERS")
     requester_users, requester_groups = (
-        check.approvers("AMPLIFY_DEV_REQUESTERS", [a.strip() for a in raw_requesters.split(",") if a.strip()])
+        problems.take(
+            lambda: check.approvers(
+                "AMPLIFY_DEV_REQUESTERS", [a.strip() for a in (raw_requesters or "").split(",") if a.strip()]
+            ),
+            no_one,
+        )
         if raw_requesters
-        else (frozenset(), frozenset())
+        else no_one
     )
     schedule = (optional("AMPLIFY_DEV_REVIEW_SCHEDULE") or "").lower()
     if schedule and schedule not in WEEKDAYS:
-        raise SettingsError(
+        refuse(
             f"AMPLIFY_DEV_REVIEW_SCHEDULE must be a weekday ({', '.join(WEEKDAYS)}) or unset, "
             f"got {env['AMPLIFY_DEV_REVIEW_SCHEDULE']!r}"
         )
+        schedule = ""
 
-    policies = tuple(
-        p.strip() for p in (optional("AMPLIFY_DEV_POLICY_ARNS") or ",".join(DEFAULT_POLICY_ARNS)).split(",")
+    listed = tuple(p.strip() for p in (optional("AMPLIFY_DEV_POLICY_ARNS") or ",".join(DEFAULT_POLICY_ARNS)).split(","))
+    policies = problems.take(
+        lambda: check.policy_arns("AMPLIFY_DEV_POLICY_ARNS", tuple(p for p in listed if p)), DEFAULT_POLICY_ARNS
     )
-    policies = check.policy_arns("AMPLIFY_DEV_POLICY_ARNS", tuple(p for p in policies if p))
     group = optional("AMPLIFY_DEV_IAM_GROUP")
     if group:
-        check.iam_group("AMPLIFY_DEV_IAM_GROUP", group)
+        problems.take(lambda: check.iam_group("AMPLIFY_DEV_IAM_GROUP", group), None)
     boundary = optional("AMPLIFY_DEV_PERMISSIONS_BOUNDARY")
     if boundary:
-        check.permissions_boundary("AMPLIFY_DEV_PERMISSIONS_BOUNDARY", boundary)
-    path = check.iam_path("AMPLIFY_DEV_IAM_PATH", optional("AMPLIFY_DEV_IAM_PATH") or DEFAULT_IAM_PATH)
+        problems.take(lambda: check.permissions_boundary("AMPLIFY_DEV_PERMISSIONS_BOUNDARY", boundary), None)
+    path = problems.take(
+        lambda: check.iam_path("AMPLIFY_DEV_IAM_PATH", optional("AMPLIFY_DEV_IAM_PATH") or DEFAULT_IAM_PATH),
+        DEFAULT_IAM_PATH,
+    )
 
-    pending_hours = _whole_number(env, "AMPLIFY_DEV_PENDING_HOURS", DEFAULT_PENDING_HOURS, minimum=1)
-    max_days = _whole_number(env, "AMPLIFY_DEV_MAX_DAYS", DEFAULT_MAX_DAYS, minimum=0)
-    default_days = _whole_number(env, "AMPLIFY_DEV_DEFAULT_DAYS", DEFAULT_DAYS, minimum=1)
-    check.days_within(default_days, max_days, default_name="AMPLIFY_DEV_DEFAULT_DAYS", max_name="AMPLIFY_DEV_MAX_DAYS")
-    required_approvals = check.required_approvals(
-        "AMPLIFY_DEV_REQUIRED_APPROVALS", _whole_number(env, "AMPLIFY_DEV_REQUIRED_APPROVALS", 1, minimum=1)
+    def number(name: str, default: int, *, minimum: int) -> int:
+        return problems.take(lambda: _whole_number(env, name, default, minimum=minimum), default)
+
+    pending_hours = number("AMPLIFY_DEV_PENDING_HOURS", DEFAULT_PENDING_HOURS, minimum=1)
+    max_days = number("AMPLIFY_DEV_MAX_DAYS", DEFAULT_MAX_DAYS, minimum=0)
+    default_days = number("AMPLIFY_DEV_DEFAULT_DAYS", DEFAULT_DAYS, minimum=1)
+    problems.take(
+        lambda: check.days_within(
+            default_days, max_days, default_name="AMPLIFY_DEV_DEFAULT_DAYS", max_name="AMPLIFY_DEV_MAX_DAYS"
+        ),
+        None,
+    )
+    required_approvals = problems.take(
+        lambda: check.required_approvals(
+            "AMPLIFY_DEV_REQUIRED_APPROVALS", _whole_number(env, "AMPLIFY_DEV_REQUIRED_APPROVALS", 1, minimum=1)
+        ),
+        1,
     )
     audit_channel = optional("AMPLIFY_DEV_AUDIT_CHANNEL")
     if audit_channel:
-        check.channel("AMPLIFY_DEV_AUDIT_CHANNEL", audit_channel, approval=False)
+        problems.take(lambda: check.channel("AMPLIFY_DEV_AUDIT_CHANNEL", audit_channel, approval=False), None)
 
     table = optional("AMPLIFY_DEV_DYNAMODB_TABLE")
     if table and not _TABLE_NAME.match(table):
-        raise SettingsError(
-            f"AMPLIFY_DEV_DYNAMODB_TABLE must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got {table!r}"
-        )
-    retention_days = _whole_number(env, "AMPLIFY_DEV_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1)
+        refuse(f"AMPLIFY_DEV_DYNAMODB_TABLE must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got {table!r}")
+    retention_days = number("AMPLIFY_DEV_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1)
 
     log_level = (optional("AMPLIFY_DEV_LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
-        raise SettingsError(
-            f"AMPLIFY_DEV_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {env['AMPLIFY_DEV_LOG_LEVEL']!r}"
-        )
+        refuse(f"AMPLIFY_DEV_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {env['AMPLIFY_DEV_LOG_LEVEL']!r}")
     log_format = (optional("AMPLIFY_DEV_LOG_FORMAT") or "text").lower()
     if log_format not in LOG_FORMATS:
-        raise SettingsError(
+        refuse(
             "AMPLIFY_DEV_LOG_FORMAT must be text (human-readable) or json (one object per line), "
             f"got {env['AMPLIFY_DEV_LOG_FORMAT']!r}"
         )
 
     # Default: the approval channel, which two deployments in one workspace do not share.
     instance = optional("AMPLIFY_DEV_INSTANCE") or channel
-    if not check.TAG_VALUE.match(instance):
-        raise SettingsError(
+    if instance and not check.TAG_VALUE.match(instance):
+        refuse(
             "AMPLIFY_DEV_INSTANCE must be 1-256 characters of letters, digits, spaces and _.:/=+-@ "
             f"(an IAM tag value), got {instance!r}"
         )
+    allow_console = problems.take(lambda: _boolean(env, "AMPLIFY_DEV_ALLOW_CONSOLE", default=True), True)
+    port = problems.take(lambda: _port(env), DEFAULT_PORT)
+    identity_center = problems.take(
+        lambda: load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError), None
+    )
+    if problems.found:
+        raise SettingsError(*problems.found)
 
     return Settings(
         slack_bot_token=bot_token,
@@ -220,8 +286,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         db_path=optional("AMPLIFY_DEV_DB") or DEFAULT_DB,
         dynamodb_table=table,
         retention_days=retention_days,
-        allow_console=_boolean(env, "AMPLIFY_DEV_ALLOW_CONSOLE", default=True),
-        port=_port(env),
+        allow_console=allow_console,
+        port=port,
         pending_hours=pending_hours,
         default_days=default_days,
         max_days=max_days,
@@ -232,8 +298,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         requester_user_ids=requester_users,
         requester_group_ids=requester_groups,
         review_weekday=WEEKDAYS.index(schedule) if schedule else None,
-        identity_center=load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError),
+        identity_center=identity_center,
         projects_file=optional("AMPLIFY_DEV_PROJECTS_FILE"),
+        **load_oncall(env),
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from . import Settings
 from . import validators as check
+from .oncall import breakglass_hours, require_breakglass_users
 from .validators import SettingsError
 
 PROJECT_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -82,6 +83,14 @@ def _description(key: str, value: Any) -> str:
     return text
 
 
+def _breakglass_hours(key: str, value: Any) -> dict[str, Any]:
+    """1-12 hours, or 0: off for this project even when the environment turns it on (TOML has no null)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _Bad(f"{key} must be a whole number of hours from 0 (off) to 12, got {value!r}")
+    raw = str(value).strip()
+    return {"breakglass_hours": None if raw == "0" else breakglass_hours(key, raw)}
+
+
 def _people(who: str) -> Callable[[str, Any], dict[str, Any]]:
     """A reader for a list of Slack user and user-group IDs, into `<who>_user_ids` and `<who>_group_ids`."""
 
@@ -115,6 +124,10 @@ _READERS: dict[str, Callable[[str, Any], dict[str, Any]]] = {
     "amplify_env": lambda k, v: {
         "amplify_env": _pattern(_AMPLIFY_ENV, "an Amplify environment name such as dev")(k, v)
     },
+    "renotify_minutes": lambda k, v: {"renotify_minutes": _number(k, v, 1)},
+    "breakglass_hours": _breakglass_hours,
+    "breakglass_users": _people("breakglass"),
+    "sandbox_report": lambda k, v: {"sandbox_report": _flag(k, v)},
 }
 PROJECT_KEYS = (*_READERS, *IDENTITY_CENTER_KEYS)
 
@@ -228,4 +241,14 @@ def _project(
     except SettingsError as e:
         key = "default_days" if "default_days" in changes else "max_days"
         raise fail(f"project {name!r}, key {key!r}", str(e)) from None
+    try:
+        require_breakglass_users(
+            project.breakglass_hours,
+            project.breakglass_user_ids,
+            project.breakglass_group_ids,
+            hours_name="breakglass_hours",
+            users_name="breakglass_users",
+        )
+    except SettingsError as e:
+        raise fail(f"project {name!r}, key 'breakglass_hours'", str(e)) from None
     return project

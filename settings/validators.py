@@ -10,7 +10,12 @@ from iam.names import is_valid_path
 
 
 class SettingsError(ValueError):
-    """A setting is missing or malformed; the message names it and says what is expected."""
+    """One or more settings are missing or malformed; each message names its setting and says what is expected."""
+
+    def __init__(self, *problems: str) -> None:
+        """One message per problem (usually one)."""
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")

@@ -102,8 +102,9 @@ def test_every_setting_is_documented_in_env_example_and_readme() -> None:
     import re
 
     root = Path(__file__).resolve().parents[1]
-    names = set(re.findall(r'"((?:SLACK|AMPLIFY_DEV)_[A-Z_]+|PORT)"', (root / "settings" / "__init__.py").read_text()))
-    assert {"SLACK_BOT_TOKEN", "AMPLIFY_DEV_MAX_DAYS", "AMPLIFY_DEV_LOG_FORMAT"} <= names
+    sources = "".join((root / "settings" / name).read_text() for name in ("__init__.py", "oncall.py"))
+    names = set(re.findall(r'"((?:SLACK|AMPLIFY_DEV)_[A-Z_]+|PORT)"', sources))
+    assert {"SLACK_BOT_TOKEN", "AMPLIFY_DEV_MAX_DAYS", "AMPLIFY_DEV_LOG_FORMAT", "AMPLIFY_DEV_SANDBOX_REPORT"} <= names
     example = (root / ".env.example").read_text()
     readme = (root / "README.md").read_text()
     for name in names:
@@ -117,6 +118,8 @@ NUMERIC_SETTINGS = [
     "AMPLIFY_DEV_DEFAULT_DAYS",
     "AMPLIFY_DEV_MAX_DAYS",
     "AMPLIFY_DEV_REQUIRED_APPROVALS",
+    "AMPLIFY_DEV_RENOTIFY_MINUTES",
+    "AMPLIFY_DEV_BREAKGLASS_HOURS",
 ]
 # Each is a "1" or "2" to str.isdigit(); int() refuses the first two and reads the others as numbers.
 NOT_ASCII_DIGITS = ["\u00b2", "\u2460", "\u0661", "\u06f1", "\uff11", "\u0967", "\uff18\uff10\uff18\uff10"]
@@ -130,9 +133,13 @@ def test_numeric_settings_take_only_ascii_digits(name: str, value: str) -> None:
 
 
 def test_numeric_settings_take_ascii_digits() -> None:
-    s = load_settings({**GOOD, **dict(zip(NUMERIC_SETTINGS, ["8080", "24", "7", "14", "2"], strict=True))})
+    values = ["8080", "24", "7", "14", "2", "30", "4"]
+    s = load_settings(
+        {**GOOD, **dict(zip(NUMERIC_SETTINGS, values, strict=True)), "AMPLIFY_DEV_BREAKGLASS_USERS": "U0ONCALL"}
+    )
 
     assert (s.port, s.pending_hours, s.default_days, s.max_days, s.required_approvals) == (8080, 24, 7, 14, 2)
+    assert (s.renotify_minutes, s.breakglass_hours) == (30, 4)
 
 
 @pytest.mark.parametrize("path", ["/amplify-*/", "/amplify-dev?/", "/teams/*/", "/*/"])

@@ -106,6 +106,13 @@ HINTS: dict[str, dict[str, Hint]] = {
             "(e.g. `aws sso login`) or fix AWS_PROFILE.",
             "needs working credentials",
         ),
+        # Nothing answered: a network failure says nothing about the credentials.
+        UNREACHABLE: Hint(
+            FAIL,
+            "could not reach AWS STS to try them ({code}): check the network (a proxy?), the region and "
+            "AWS_ENDPOINT_URL if set.",
+            "needs AWS to answer",
+        ),
     },
     "iam:GetPolicy": {
         "NoSuchEntity": Hint(FAIL, "{arn} does not exist: fix {setting} or create it."),
@@ -161,6 +168,12 @@ def hint_for(api: str, code: str, answered: bool) -> Hint:
     """The table's entry for this call and code."""
     hints = HINTS[api]
     return hints.get(code) or (None if answered else hints.get(UNREACHABLE)) or hints[ANY]
+
+
+def sentence_for(api: str, e: BaseException, **fields: str) -> str:
+    """The table's sentence for `e` from `api`, for a message outside the checklist (bot.py at start)."""
+    code, answered = error_code(e)
+    return hint_for(api, code, answered).text.format(code=code, **fields)
 
 
 def attempt(area: str, subject: str, api: str, call: Callable[[], T], **fields: str) -> T | Refused:

@@ -50,3 +50,18 @@ def write_report(results: list[CheckResult], out: TextIO) -> None:
         f"\n{counts[Status.PASS]} passed, {warnings}, {counts[Status.FAIL]} failed, "
         f"{counts[Status.SKIP]} skipped: {verdict}\n"
     )
+
+
+def settings_report(problems: list[str], out: TextIO) -> int:
+    """The checklist when the settings themselves are invalid: one FAIL per setting, the rest not checked; 1."""
+    results = [CheckResult("Settings", Status.FAIL, _setting_named(p), p) for p in problems]
+    results.append(
+        CheckResult("Slack and AWS", Status.SKIP, "everything else", "not checked until the settings above are fixed")
+    )
+    write_report(results, out)
+    return exit_code(results)
+
+
+def _setting_named(problem: str) -> str:
+    first = problem.split(" ", 1)[0].strip(":`")
+    return first if first.isupper() or first == "projects" else "setting"

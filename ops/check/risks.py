@@ -5,9 +5,9 @@ from __future__ import annotations
 from ops.check.results import CheckResult, Status
 from ops.policy_command import GROUP_LIMIT_NOTE
 from settings import Settings
+from settings.policies import ADMIN_EQUIVALENT_POLICIES
 
-# As powerful as AdministratorAccess, in AWS's own words (IAMFullAccess can grant itself everything).
-ADMIN_EQUIVALENT_POLICIES = frozenset({"AdministratorAccess", "AdministratorAccess-Amplify", "IAMFullAccess"})
+__all__ = ["ADMIN_EQUIVALENT_POLICIES", "check_risks"]
 
 
 def check_risks(settings: Settings) -> list[CheckResult]:

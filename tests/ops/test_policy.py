@@ -69,6 +69,7 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "AMPLIFY_DEV_POLICY_ARNS": f"arn:aws:iam::{ACCOUNT}:policy/amplify-read,{AMPLIFY_ADMIN}",
         "AMPLIFY_DEV_IAM_PATH": "/teams/web/amplify/",
     },
+    "sandbox-report": {"AMPLIFY_DEV_SANDBOX_REPORT": "true"},
 }
 
 

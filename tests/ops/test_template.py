@@ -29,10 +29,17 @@ def resources(template: dict[str, Any], kind: str) -> dict[str, Any]:
     return {name: r["Properties"] for name, r in template["Resources"].items() if r["Type"] == kind}
 
 
+NO_VALUE = object()
+# The template's conditions, evaluated for given parameter values (a test below checks they are these).
+CONDITIONS = {"SandboxReportOn": lambda params: params["SandboxReport"] == "true"}
+
+
 def resolve(node: Any, params: dict[str, str]) -> Any:
     """Evaluate the intrinsics the template's policy uses (Ref, Sub, Split) for given parameter values."""
     if isinstance(node, list):
-        return [resolve(n, params) for n in node]
+        return [r for r in (resolve(n, params) for n in node) if r is not NO_VALUE]
+    if node == {"Ref": "AWS::NoValue"}:
+        return NO_VALUE
     if not isinstance(node, dict):
         return node
     if set(node) == {"Ref"}:
@@ -42,6 +49,9 @@ def resolve(node: Any, params: dict[str, str]) -> Any:
     if set(node) == {"Fn::Split"}:
         separator, text = node["Fn::Split"]
         return resolve(text, params).split(separator)
+    if set(node) == {"Fn::If"}:
+        condition, when_true, when_false = node["Fn::If"]
+        return resolve(when_true if CONDITIONS[condition](params) else when_false, params)
     if set(node) == {"Fn::GetAtt"}:
         return f"<{'.'.join(node['Fn::GetAtt'])}>"
     return {k: resolve(v, params) for k, v in node.items()}
@@ -95,8 +105,9 @@ def test_table_is_the_one_create_table_makes(template: dict[str, Any]) -> None:
             "IamPath": "/team-x/devs/",
             "PolicyArns": "arn:aws:iam::aws:policy/AdministratorAccess-Amplify,arn:aws:iam::123456789012:policy/extra",
         },
+        {"SandboxReport": "true"},
     ],
-    ids=["defaults", "other-path-and-policies"],
+    ids=["defaults", "other-path-and-policies", "sandbox-report"],
 )
 def test_bot_statements_are_what_bot_py_policy_prints(template: dict[str, Any], overrides: dict[str, str]) -> None:
     params = parameters(template, **overrides)
@@ -106,6 +117,7 @@ def test_bot_statements_are_what_bot_py_policy_prints(template: dict[str, Any], 
             "AMPLIFY_DEV_IAM_PATH": params["IamPath"],
             "AMPLIFY_DEV_INSTANCE": params["Instance"],
             "AMPLIFY_DEV_POLICY_ARNS": params["PolicyArns"],
+            "AMPLIFY_DEV_SANDBOX_REPORT": params["SandboxReport"],
         }
     )
     role = f"arn:aws:iam::{ACCOUNT}:role/{STACK}-bot"  # the function's own role, named in the template
@@ -151,9 +163,8 @@ def test_function_runs_the_lambda_handler_with_schedules_and_no_async_retries(te
 
 def test_function_environment_names_real_settings_and_no_secret(template: dict[str, Any]) -> None:
     env = resources(template, "AWS::Serverless::Function")["Function"]["Environment"]["Variables"]
-    known = set(
-        re.findall(r'"((?:SLACK|AMPLIFY_DEV)_[A-Z_]+)"', (TEMPLATE.parent / "settings" / "__init__.py").read_text())
-    )
+    sources = "".join((TEMPLATE.parent / "settings" / name).read_text() for name in ("__init__.py", "oncall.py"))
+    known = set(re.findall(r'"((?:SLACK|AMPLIFY_DEV)_[A-Z_]+)"', sources))
     assert set(env) <= known and "AMPLIFY_DEV_SLACK_SECRET_ARN" in known  # every variable is a real setting
     assert not any(name.startswith("SLACK_") for name in env)  # the tokens come from the secret
     assert env["AMPLIFY_DEV_SLACK_SECRET_ARN"] == {"Ref": "SlackSecret"}
@@ -166,5 +177,28 @@ def test_function_environment_names_real_settings_and_no_secret(template: dict[s
         int(params["DefaultDays"]) == settings.default_days and int(params["RetentionDays"]) == settings.retention_days
     )
     assert params["IamPath"] == settings.iam_path and params["PolicyArns"] == ",".join(settings.policy_arns)
+    assert int(params["RenotifyMinutes"]) == settings.renotify_minutes
+    assert params["BreakglassHours"] == "" and settings.breakglass_hours is None  # empty: off
+    assert params["BreakglassUsers"] == "" and params["SandboxReport"] == str(settings.sandbox_report).lower()
     text = TEMPLATE.read_text()
     assert all(f"!Ref {name}" in text for name in template["Parameters"])
+
+
+def test_the_conditions_are_the_ones_the_policy_test_evaluates(template: dict[str, Any]) -> None:
+    assert template["Conditions"] == {"SandboxReportOn": {"Fn::Equals": [{"Ref": "SandboxReport"}, "true"]}}
+
+
+@pytest.mark.parametrize(
+    ("hours", "users"), [("4", "U0ONCALL,S0ONCALL"), ("12", "U0ONCALL"), ("", "")], ids=["on", "max", "off"]
+)
+def test_the_templates_breakglass_parameters_are_settings_the_bot_accepts(
+    template: dict[str, Any], hours: str, users: str
+) -> None:
+    params = template["Parameters"]
+    assert re.fullmatch(params["BreakglassHours"]["AllowedPattern"], hours)
+    assert re.fullmatch(params["BreakglassUsers"]["AllowedPattern"], users)
+    settings = load_settings(
+        {**GOOD_ENV_FOR_TESTS, "AMPLIFY_DEV_BREAKGLASS_HOURS": hours, "AMPLIFY_DEV_BREAKGLASS_USERS": users}
+    )
+    assert settings.breakglass_hours == (int(hours) if hours else None)
+    assert not re.fullmatch(params["BreakglassHours"]["AllowedPattern"], "13")

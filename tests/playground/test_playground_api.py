@@ -71,9 +71,36 @@ def test_request_approve_show_credentials_and_remove_through_the_api(playground:
     channel = conversation(playground.state("U0LEAD1"), "channel")["messages"]
     assert any("<@U0DEV>" in m["text"] and "remov" in json.dumps(m).lower() for m in channel[1:])
     playground.api("command", user="U0DEV", text="status")
-    assert "amplify_dev_show_credentials" not in json.dumps(
-        conversation(playground.state("U0DEV"), "dm")["messages"][-1]
-    )
+    reply = conversation(playground.state("U0DEV"), "dm")["messages"][-1]
+    assert reply["user"] == "U0BOT" and reply["ephemeral"] is True
+    assert "/amplify-dev status" not in reply["text"]  # the bot's answer, not the typed command
+    assert "amplify_dev_show_credentials" not in json.dumps(reply)
+    assert all(reply["ts"] not in json.dumps(playground.state(user)) for user in PERSONAS[1:])
+
+
+def _last_dm_message(playground: PlaygroundProcess, user: str) -> dict:
+    return conversation(playground.state(user), "dm")["messages"][-1]
+
+
+@pytest.mark.parametrize(
+    ("user", "text", "expected"),
+    [
+        ("U0OTHER", "help", "/amplify-dev status"),
+        ("U0OTHER", "status", "You have no"),
+        ("U0OTHER", "make me a sandwich", "I don't understand"),
+        ("U0OTHER", "remove <@U0DEV>", "lead"),
+    ],
+)
+def test_the_bots_direct_answers_appear_in_the_conversation_only_for_the_typist(
+    playground: PlaygroundProcess, user: str, text: str, expected: str
+) -> None:
+    playground.api("command", user=user, text=text)
+
+    reply = _last_dm_message(playground, user)
+    assert reply["user"] == "U0BOT", reply
+    assert reply["ephemeral"] is True
+    assert expected in reply["text"], reply["text"]
+    assert all(reply["ts"] not in json.dumps(playground.state(other)) for other in PERSONAS if other != user)
 
 
 def test_every_persona_sees_only_their_own_dm(playground: PlaygroundProcess) -> None:
@@ -147,3 +174,14 @@ def test_no_slack_or_aws_setting_is_used(playground: PlaygroundProcess, tmp_path
     log = "".join(playground.output)
     assert "xoxb-real-looking" not in log and "AKIAREALLOOKINGKEY00" not in log
     assert "configuration error" not in log
+
+
+def test_the_playground_calls_itself_playground_in_messages_and_the_log(playground: PlaygroundProcess) -> None:
+    playground.api("command", user="U0LEAD2", text="help")
+
+    reply = conversation(playground.state("U0LEAD2"), "dm")["messages"][-1]
+    log = "".join(playground.output)
+    assert reply["text"].startswith(":test_tube: PLAYGROUND")
+    assert "SANDBOX" not in json.dumps(reply)
+    assert "PLAYGROUND: IAM is an in-process fake" in log
+    assert "--sandbox" not in log and "SANDBOX" not in log
