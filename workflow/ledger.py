@@ -16,6 +16,8 @@ from datetime import datetime
 from audit import AuditEvent, AuditLog
 from store import UNSET, Fields, Request, RequestStore
 
+from .outcomes import person
+
 logger = logging.getLogger(__name__)
 
 
@@ -38,11 +40,11 @@ class Ledger:
     def event(
         self, event: str, actor: str | None, request: Request, outcome: str = "ok", detail: str = ""
     ) -> AuditEvent:
-        """The audit event for something that happened to `request` (never a secret)."""
+        """The audit event for something that happened to `request` (never a secret); Actor.BOT is stored as no one."""
         return AuditEvent(
             at=self.clock(),
             event=event,
-            actor=actor,
+            actor=person(actor) if actor else None,
             subject=request.slack_user_id,
             request_id=request.id,
             iam_user=request.iam_user_name,

@@ -51,7 +51,7 @@ def start_revoking(
         expect or Fields(state=one_of(State.ACTIVE, State.REVOKING)),
         Fields(state=State.REVOKING, closed_by=person(by)),
         "revoking",
-        person(by),
+        by,
         detail=why.sentence,
     )
 
@@ -70,7 +70,7 @@ def revoke(
         logger.error("request %s: %s is not managed by the bot; left untouched", revoking.id, label)
         change = Fields(state=final, error=f"{granted.noun} was not one amplify-dev manages; left untouched")
         expect = Fields(state=State.REVOKING)
-        p.ledger.move(revoking, expect, change, event, person(by), outcome="not_ours", detail=why.sentence)
+        p.ledger.move(revoking, expect, change, event, by, outcome="not_ours", detail=why.sentence)
         p.notify.channel_notice(
             f":warning: {msg.mention(target)}'s access was {why.sentence}, but {label} "
             f"is not one this amplify-dev manages ({e.why}), so it was left untouched. An AWS "
@@ -79,18 +79,16 @@ def revoke(
         return Revocation(Ended.NOT_OURS, revoking, why, by, target, reason=e.why)
     except GrantError as e:
         logger.error("request %s: revoke failed at %s: %s", revoking.id, e.step, e.code)
-        p.ledger.record("failed", person(by), revoking, outcome=e.code, detail=f"removal at {e.step}")
+        p.ledger.record("failed", by, revoking, outcome=e.code, detail=f"removal at {e.step}")
         p.notify.channel_notice(
             f":warning: Removing {msg.mention(target)}'s {label} stopped at "
             f"`{e.step}` ({e.code}). Some access may remain until `{msg.COMMAND} remove <@{target}>` succeeds."
         )
         return Revocation(Ended.STOPPED, revoking, why, by, target, step=e.step, code=e.code)
-    closed = p.ledger.move(
-        revoking, Fields(state=State.REVOKING), Fields(state=final), event, person(by), detail=why.sentence
-    )
+    closed = p.ledger.move(revoking, Fields(state=State.REVOKING), Fields(state=final), event, by, detail=why.sentence)
     if closed is None:  # another process closed it after deleting the same access: say so once more
         closed = revoking
-        p.ledger.record(event, person(by), closed, detail=why.sentence)
+        p.ledger.record(event, by, closed, detail=why.sentence)
     ended = msg.revoked_sentence(granted, closed, deleted=revoked.deleted, channel=True)
     p.notify.channel_notice(_channel_notice(by, target, why, ended))
     if target != by:
@@ -163,7 +161,7 @@ def offboard(p: Project, user_id: str) -> None:
             Fields(state=State.PENDING),
             Fields(state=State.CANCELLED),
             "cancelled",
-            None,
+            Actor.BOT,
             detail="Slack account deactivated",
         )
         if cancelled:

@@ -12,7 +12,7 @@ from slack_gateway import SlackCallFailed
 from store import Fields, Request, RevokeReason, State
 
 from . import credentials, recovery, removal, review
-from .outcomes import Actor
+from .outcomes import Actor, Revocation
 from .project import Project
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def _expire_pending(p: Project, request: Request) -> None:
         Fields(state=State.PENDING),
         Fields(state=State.EXPIRED, closed_by=None),
         "expired",
-        None,
+        Actor.BOT,
         detail=f"pending over {hours} hours",
     )
     if expired is None:  # decided in the meantime
@@ -76,14 +76,15 @@ def _expire_pending(p: Project, request: Request) -> None:
     )
 
 
-def expire_active(p: Project, request: Request) -> None:
-    """Revoke access whose end date passed (only the expiry this snapshot saw: not if extended since)."""
+def expire_active(p: Project, request: Request) -> Revocation | None:
+    """Revoke access whose end date passed (only the expiry this snapshot saw: not if extended since); None if it
+    was removed or extended in the meantime."""
     expect = Fields(state=State.ACTIVE, expires_at=request.expires_at)
     revoking = removal.start_revoking(p, request, Actor.BOT, RevokeReason.EXPIRED, expect)
     if revoking is None:  # removed or extended in the meantime
-        return
+        return None
     logger.info("request %s: access expired at %s; revoking", request.id, request.expires_at)
-    removal.revoke(p, revoking, Actor.BOT, revoking.slack_user_id, why=RevokeReason.EXPIRED)
+    return removal.revoke(p, revoking, Actor.BOT, revoking.slack_user_id, why=RevokeReason.EXPIRED)
 
 
 def _remind(p: Project, request: Request, left: timedelta) -> None:

@@ -11,6 +11,7 @@ import messages as msg
 from store import OPEN_STATES, Fields, Request, RequestStore, State
 
 from ..ledger import Ledger
+from ..outcomes import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class IamDrift:
                     Fields(state=State.ACTIVE),
                     Fields(state=State.REVOKED, error="IAM user was deleted outside amplify-dev"),
                     "removed",
-                    None,
+                    Actor.BOT,
                     outcome="missing",
                     detail="IAM user deleted outside amplify-dev",
                 )
@@ -114,7 +115,7 @@ class IamDrift:
             return [
                 f"IAM user `{name}` outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
             ]
-        self.ledger.record("removed", None, request, outcome="drift", detail="user outlived its closed request")
+        self.ledger.record("removed", Actor.BOT, request, outcome="drift", detail="user outlived its closed request")
         return [
             f"IAM user `{name}` (for {msg.mention(request.slack_user_id)}) outlived its closed request "
             f"`{request.id}`: removed."

@@ -17,6 +17,7 @@ from store import OPEN_STATES, Fields, Request, State
 
 from ..deps import Deps
 from ..ledger import Ledger
+from ..outcomes import Actor
 
 logger = logging.getLogger(__name__)
 CLOSED_STATES = frozenset(State) - OPEN_STATES
@@ -80,7 +81,9 @@ class IdentityCenterDrift:
             idc.delete_assignment(self.d.grant_clients.sso_admin, target, request.identity_store_user_id or "")
         except idc.IdentityCenterError as e:
             return f"The {label} for {msg.mention(request.slack_user_id)} outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
-        self.ledger.record("removed", None, request, outcome="drift", detail="assignment outlived its closed request")
+        self.ledger.record(
+            "removed", Actor.BOT, request, outcome="drift", detail="assignment outlived its closed request"
+        )
         return (
             f"The {label} for {msg.mention(request.slack_user_id)} outlived its closed request `{request.id}`: removed."
         )
@@ -103,7 +106,7 @@ class IdentityCenterDrift:
             Fields(state=State.ACTIVE),
             Fields(state=State.REVOKED, error="account assignment was deleted outside amplify-dev"),
             "removed",
-            None,
+            Actor.BOT,
             outcome="missing",
             detail="assignment deleted outside amplify-dev",
         )
