@@ -12,7 +12,7 @@ import messages as msg
 from audit import AuditEvent
 from settings import Settings
 from slack_gateway import SlackCallFailed, SlackGateway
-from store import Request, RequestStore
+from store import Request
 
 logger = logging.getLogger(__name__)
 
@@ -24,14 +24,12 @@ class Notifier:
         self,
         settings: Settings,
         slack: SlackGateway,
-        store: RequestStore,
         *,
         label: str,
         granted: Callable[[], msg.Granted],
     ) -> None:
         self.settings = settings
         self.slack = slack
-        self.store = store
         self.label = label  # the project, as the leads' messages name it
         self.granted = granted  # what a grant is, for the words of the leads' messages
 
@@ -49,8 +47,6 @@ class Notifier:
 
     def update_approval_message(self, request: Request, outcome: str) -> None:
         """Replace the leads' approval message with its outcome (or post the outcome if it cannot be edited)."""
-        if not (request.approval_channel and request.approval_ts):
-            request = self.store.get(request.id) or request
         if not (request.approval_channel and request.approval_ts):
             self.channel_notice(f"Request `{request.id}` from {msg.mention(request.slack_user_id)}: {outcome}")
             return

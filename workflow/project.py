@@ -73,7 +73,7 @@ def build_project(deps: Deps) -> Project:
         clock=deps.clock,
         grants=grants,
         approvers=Approvers(settings, deps.slack),
-        notify=Notifier(settings, deps.slack, deps.store, label=label, granted=grants.granted),
+        notify=Notifier(settings, deps.slack, label=label, granted=grants.granted),
         ledger=ledger,
     )
 
