@@ -37,6 +37,18 @@ from .models import (
 )
 from .names import account_id_from_arn, derive_user_name, is_valid_path, is_valid_user_name
 from .provisioning import create_developer_user
+from .signin import (
+    SessionsEnded,
+    SignInError,
+    SignInSession,
+    end_signin_sessions,
+    last_signin_use,
+    list_signin_sessions,
+    revoke_signin_sessions,
+    signin_policy_arn,
+    signin_principal_arn,
+)
+from .signin_client import signin_client_from, signin_endpoint_override
 from .users import adopt_user, get_managed_user, revoke_developer_user
 
 __all__ = [
@@ -56,6 +68,9 @@ __all__ = [
     "PasswordPolicy",
     "ProvisionSpec",
     "Secret",
+    "SessionsEnded",
+    "SignInError",
+    "SignInSession",
     "UserNameTaken",
     "access_key_age",
     "account_id_from_arn",
@@ -70,6 +85,7 @@ __all__ = [
     "delete_access_key",
     "delete_console_login",
     "derive_user_name",
+    "end_signin_sessions",
     "expiry_policy_document",
     "format_expiry",
     "generate_password",
@@ -78,9 +94,16 @@ __all__ = [
     "iam_client_from",
     "is_valid_path",
     "is_valid_user_name",
+    "last_signin_use",
     "list_access_key_ids",
+    "list_signin_sessions",
     "list_users_under_path",
     "project_session",
     "revoke_developer_user",
+    "revoke_signin_sessions",
     "set_expiry",
+    "signin_client_from",
+    "signin_endpoint_override",
+    "signin_policy_arn",
+    "signin_principal_arn",
 ]

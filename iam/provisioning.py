@@ -28,6 +28,7 @@ from .models import (
     ProvisionSpec,
 )
 from .names import change_password_policy_arn, is_valid_path, is_valid_user_name, partition_from_arn
+from .signin import signin_policy_arn
 from .users import adopt_user, read_user_tags
 
 logger = logging.getLogger(__name__)
@@ -35,8 +36,12 @@ logger = logging.getLogger(__name__)
 _UndoStep = tuple[str, Callable[[], object]]
 
 
-def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
-    """Create the tagged user, add it to its group, attach its policies; undo this call's work on failure."""
+def create_developer_user(iam: BaseClient, spec: ProvisionSpec, *, sign_in: bool = False) -> ManagedUser:
+    """Create the tagged user, add it to its group, attach its policies; undo this call's work on failure.
+
+    `sign_in` (AMPLIFY_DEV_CREDENTIALS=sign-in): also attach SignInLocalDevelopmentAccess (what `aws login` needs)
+    and IAMUserChangePassword (the first console sign-in forces a new password), whatever `spec.console` says.
+    """
     _check_spec(spec)
     tags = {
         TAG_SLACK_USER: spec.slack_user_id,
@@ -59,14 +64,14 @@ def create_developer_user(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
         user = iam.create_user(**params)["User"]
     except AWS_ERRORS as exc:
         if error_code(exc) == "EntityAlreadyExists":
-            return _resume_provisioning(iam, spec)
+            return _resume_provisioning(iam, spec, sign_in=sign_in)
         # If the request may have gone through, the user may exist; a retry with the same request id
         # resumes it rather than failing with UserNameTaken.
         raise IamError("CreateUser", error_code(exc), rolled_back=not outcome_unknown(exc)) from None
 
     undo: list[_UndoStep] = [("DeleteUser", partial(iam.delete_user, UserName=spec.user_name))]
     _limit_in_time(iam, spec, undo)
-    _grant_access(iam, spec, partition_from_arn(user["Arn"]), undo)
+    _grant_access(iam, spec, partition_from_arn(user["Arn"]), undo, sign_in=sign_in)
     logger.info("Created IAM user %s", spec.user_name)
     return ManagedUser(
         user_name=user["UserName"], arn=user["Arn"], path=user["Path"], tags=tags, user_id=user.get("UserId")
@@ -83,7 +88,7 @@ def _check_spec(spec: ProvisionSpec) -> None:
         raise ValueError("no instance to tag the user with")
 
 
-def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
+def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec, *, sign_in: bool) -> ManagedUser:
     """Continue a provisioning that crashed after CreateUser, or refuse a name that is not ours."""
     try:
         user = iam.get_user(UserName=spec.user_name)["User"]
@@ -124,7 +129,13 @@ def _resume_provisioning(iam: BaseClient, spec: ProvisionSpec) -> ManagedUser:
     try:
         _limit_in_time(iam, spec, [])
         _grant_access(
-            iam, spec, partition_from_arn(user["Arn"]), [], existing_groups=groups, existing_policies=attached
+            iam,
+            spec,
+            partition_from_arn(user["Arn"]),
+            [],
+            existing_groups=groups,
+            existing_policies=attached,
+            sign_in=sign_in,
         )
     except IamError as exc:
         # The earlier attempt's user (and what it attached) is still there: nothing was rolled back.
@@ -157,11 +168,14 @@ def _grant_access(
     *,
     existing_groups: set[str] | frozenset[str] = frozenset(),
     existing_policies: set[str] | frozenset[str] = frozenset(),
+    sign_in: bool = False,
 ) -> None:
     policy_arns = list(spec.policy_arns)
-    if spec.console:
+    if spec.console or sign_in:
         # A console user created with a forced password reset cannot set a new one without this policy.
         policy_arns.append(change_password_policy_arn(partition))
+    if sign_in:
+        policy_arns.append(signin_policy_arn(partition))
     steps: list[tuple[str, Callable[[], object], _UndoStep]] = []
     if spec.group and spec.group not in existing_groups:
         steps.append(

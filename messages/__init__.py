@@ -8,6 +8,7 @@ Where each message lives (`import messages as msg; msg.X` reaches all of them):
   requests.py     the approvers' channel: a request, an extension, their outcome, notices, the audit line
   dms.py          the requester's DM: approved, shown, denied, removed, the expiry reminder
   credentials.py  the Show credentials button and the one ephemeral that carries the secret
+  signin.py       the sign-in ephemeral (AMPLIFY_DEV_CREDENTIALS=sign-in): the temporary password and `aws login`
   replies.py      replies to commands: usage, status, list, several projects' replies
   forms.py        the request form and its block/action IDs
   home.py         the App Home tab (home_view); home_state.py what it shows one person (HomeState)
@@ -111,6 +112,7 @@ from .requests import (
     extension_request_message,
     provisioned_outcome,
 )
+from .signin import SignInShown, gen1_profile_block, signin_credentials_ephemeral
 
 __all__ = [
     "APPROVE_ACTION",
@@ -153,6 +155,7 @@ __all__ = [
     "HomeState",
     "Message",
     "Reply",
+    "SignInShown",
     "access_dm",
     "access_outcome",
     "access_removed_dm",
@@ -179,6 +182,7 @@ __all__ = [
     "duration_text",
     "escape",
     "extension_request_message",
+    "gen1_profile_block",
     "grant_blocks",
     "grant_description",
     "grant_label",
@@ -209,6 +213,7 @@ __all__ = [
     "sandbox_notice_lines",
     "sandbox_review_blocks",
     "show_credentials_button",
+    "signin_credentials_ephemeral",
     "slack_date",
     "status_reply",
     "text_reply",

@@ -62,14 +62,7 @@ def credentials_ephemeral(shown: CredentialsShown, *, rotated: bool = False) -> 
                 MarkdownTextObject(text=f"*IAM user*\n`{escape(shown.user_name)}`"),
             ]
         ),
-        SectionBlock(
-            text=(
-                "*AWS CLI profile*\n```"
-                f"aws configure set aws_access_key_id {key_id} --profile {CLI_PROFILE}\n"
-                f"aws configure set aws_secret_access_key {secret} --profile {CLI_PROFILE}\n"
-                f"aws configure set region {region} --profile {CLI_PROFILE}```"
-            )
-        ),
+        SectionBlock(text=cli_profile_instructions(key_id, secret, region)),
         SectionBlock(text=_amplify_commands(shown)),
     ]
     if shown.console_password and shown.signin_url:
@@ -85,6 +78,19 @@ def credentials_ephemeral(shown: CredentialsShown, *, rotated: bool = False) -> 
         )
     # The notification text is what phones and previews show: it never carries a secret.
     return Reply(text=f"{title} for amplify-dev (shown once)", blocks=blocks)
+
+
+def cli_profile_instructions(key_id: str, secret: str, region: str) -> str:
+    """The profile as files to paste (or `aws configure`, which prompts): a secret typed as an argument of a
+    command (as `aws configure set` takes it) would land in the shell's history file."""
+    return (
+        f"*AWS CLI profile*: paste into `~/.aws/credentials`\n```[{CLI_PROFILE}]\n"
+        f"aws_access_key_id = {key_id}\n"
+        f"aws_secret_access_key = {secret}\n```\n"
+        f"and into `~/.aws/config`\n```[profile {CLI_PROFILE}]\nregion = {region}\n```\n"
+        f"Or run `aws configure --profile {CLI_PROFILE}`: it asks for each value, so nothing lands in your shell "
+        "history. Never put the secret on a command line."
+    )
 
 
 def _amplify_commands(shown: CredentialsShown) -> str:

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from iam.names import account_id_from_arn, partition_from_arn, principal_arn
 from ops.policy import bot_policy, policy_json
+from ops.policy_signin import SIGNIN_NOTE, uses_sign_in
 from ops.projects_policy import project_role_policies, projects_bot_policy
 from settings import Settings
 
@@ -103,6 +104,8 @@ def policy_notes(settings: Settings, principal: str | None, *, from_credentials:
         )
     if settings.iam_group:
         notes.append(GROUP_LIMIT_NOTE.format(path=settings.iam_path, group=settings.iam_group))
+    if uses_sign_in(settings):
+        notes.append(SIGNIN_NOTE)
     return notes
 
 

@@ -12,6 +12,13 @@ from typing import Any
 from iam.expiry import TAG_EXPIRES_AT
 from iam.models import TAG_APPROVED_BY, TAG_INSTANCE, TAG_REQUEST, TAG_SLACK_USER
 from iam.names import change_password_policy_arn
+from ops.policy_signin import (
+    SIGNIN_ACTIONS,
+    boundary_check_statements,
+    signin_attachable,
+    signin_statement,
+    uses_sign_in,
+)
 from settings import Settings
 
 BOT_TAG_KEYS = (TAG_SLACK_USER, TAG_REQUEST, TAG_APPROVED_BY, TAG_INSTANCE, TAG_EXPIRES_AT)
@@ -42,6 +49,7 @@ def attachable_policy_arns(settings: Settings, partition: str) -> list[str]:
     arns = list(settings.policy_arns)
     if settings.allow_console:
         arns.append(change_password_policy_arn(partition))
+    arns.extend(signin_attachable(settings, partition))
     return list(dict.fromkeys(arns))
 
 
@@ -107,6 +115,9 @@ def grants(settings: Settings, account_id: str, partition: str, principal: str |
     ]
     if settings.allow_console:
         manage_actions.insert(3, "iam:CreateLoginProfile")
+    if uses_sign_in(settings):
+        # No flow creates an access key in sign-in; without the grant, a bug cannot create one either.
+        manage_actions.remove("iam:CreateAccessKey")
     list_actions = [
         "iam:GetAccessKeyLastUsed",  # the access review: when each key was last used
         "iam:ListAccessKeys",
@@ -264,6 +275,12 @@ def grants(settings: Settings, account_id: str, partition: str, principal: str |
             tuple(SimulationCase(("iam:GetPolicy",), arn) for arn in checked_policies),
         ),
     ]
+    if uses_sign_in(settings):
+        grants.append(Grant(signin_statement(), (SimulationCase(SIGNIN_ACTIONS, "*"),)))
+        if boundary:
+            read, simulate = boundary_check_statements(boundary)
+            grants.append(Grant(read, (SimulationCase(("iam:GetPolicyVersion",), boundary),)))
+            grants.append(Grant(simulate, (SimulationCase(("iam:SimulateCustomPolicy",), "*"),)))
     if principal:
         grants.append(
             Grant(

@@ -75,6 +75,9 @@ class Settings:
     region: str | None = None  # this project's region; None: the bot's
     amplify_app_id: str | None = None
     amplify_env: str | None = None
+    # AMPLIFY_DEV_CREDENTIALS (or a project's `credentials`): access-key, or sign-in (console + `aws login`, no key).
+    # Only for IAM users: a project in the Identity Center mode ignores a sign-in it inherits.
+    credentials: str = "access-key"
     # Reminders, break-glass and the sandbox report (settings/oncall.py); a project may override each.
     renotify_minutes: int = DEFAULT_RENOTIFY_MINUTES  # AMPLIFY_DEV_RENOTIFY_MINUTES: the first reminder's delay
     breakglass_hours: int | None = None  # AMPLIFY_DEV_BREAKGLASS_HOURS: None, break-glass is off; else 1-12
@@ -267,6 +270,19 @@ def load_settings(environ: Mapping[str, str] | None = None, *, slack: bool = Tru
     identity_center = problems.take(
         lambda: load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError), None
     )
+    credentials = problems.take(
+        lambda: check.credentials("AMPLIFY_DEV_CREDENTIALS", optional("AMPLIFY_DEV_CREDENTIALS") or "access-key"),
+        "access-key",
+    )
+    problems.take(
+        lambda: check.credentials_fit(
+            "AMPLIFY_DEV_CREDENTIALS",
+            credentials,
+            identity_center=identity_center is not None,
+            allow_console=allow_console,
+        ),
+        None,
+    )
     if problems.found:
         raise SettingsError(*problems.found)
 
@@ -300,6 +316,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, slack: bool = Tru
         review_weekday=WEEKDAYS.index(schedule) if schedule else None,
         identity_center=identity_center,
         projects_file=optional("AMPLIFY_DEV_PROJECTS_FILE"),
+        credentials=credentials,
         **load_oncall(env),
     )
 

@@ -121,6 +121,7 @@ _READERS: dict[str, Callable[[str, Any], dict[str, Any]]] = {
     "amplify_app_id": lambda k, v: {
         "amplify_app_id": _pattern(_AMPLIFY_APP_ID, "an Amplify app id such as d1a2b3c4d5")(k, v)
     },
+    "credentials": lambda k, v: {"credentials": check.credentials(k, _text(k, v))},
     "amplify_env": lambda k, v: {
         "amplify_env": _pattern(_AMPLIFY_ENV, "an Amplify environment name such as dev")(k, v)
     },
@@ -236,6 +237,19 @@ def _project(
         except (_Bad, SettingsError) as e:
             raise fail(f"project {name!r}, key {ic_keys[0]!r}", str(e)) from None
     project = replace(base, project=name, projects_file=source, **changes)
+    # An Identity Center project ignores an inherited sign-in (it gives no key either way); named there, it is refused.
+    inherited_only = "credentials" not in merged
+    if project.credentials == "sign-in" and not (inherited_only and project.identity_center is not None):
+        origin = "" if "credentials" in table else " (from [defaults] or AMPLIFY_DEV_CREDENTIALS)"
+        try:
+            check.credentials_fit(
+                "credentials",
+                project.credentials,
+                identity_center=project.identity_center is not None,
+                allow_console=project.allow_console,
+            )
+        except SettingsError as e:
+            raise fail(f"project {name!r}, key 'credentials'{origin}", str(e)) from None
     try:
         check.days_within(project.default_days, project.max_days, default_name="default_days", max_name="max_days")
     except SettingsError as e:

@@ -132,3 +132,35 @@ def region(name: str, value: str) -> str:
     if not REGION.match(value):
         raise SettingsError(f"{name} must be an AWS region such as eu-west-1, got {value!r}")
     return value
+
+
+# AMPLIFY_DEV_CREDENTIALS: what an IAM-user developer gets. access-key: a long-lived key (today's behaviour);
+# sign-in: a console password and `aws login` (short-lived CLI credentials), never a key.
+CREDENTIAL_KINDS = ("access-key", "sign-in")
+
+
+def credentials(name: str, value: str) -> str:
+    """One of CREDENTIAL_KINDS, in any case."""
+    kind = value.strip().lower()
+    if kind not in CREDENTIAL_KINDS:
+        raise SettingsError(
+            f"{name} must be access-key (a long-lived access key, the default) or sign-in "
+            f"(console sign-in and `aws login`, no access key), got {value!r}"
+        )
+    return kind
+
+
+def credentials_fit(name: str, kind: str, *, identity_center: bool, allow_console: bool) -> None:
+    """sign-in needs an IAM user with console sign-in: not the Identity Center mode, not console access turned off."""
+    if kind != "sign-in":
+        return
+    if identity_center:
+        raise SettingsError(
+            f"{name}=sign-in applies to IAM users; the Identity Center mode gives no key either way, "
+            "so leave it unset there"
+        )
+    if not allow_console:
+        raise SettingsError(
+            f"{name}=sign-in needs console sign-in (`aws login` starts from it): "
+            "AMPLIFY_DEV_ALLOW_CONSOLE must not be false"
+        )

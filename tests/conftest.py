@@ -26,6 +26,9 @@ from tests.fakes.moto_gaps import FakeServiceSpecificCredentials
 from tests.fakes.moto_once import install_managed_policy_cache, share_botocore_loader
 from workflow import Deps, Router
 
+# The fake Sign-In service and a signin client pointed at it (fixtures fake_signin, signin).
+pytest_plugins = ["tests.signin_support"]
+
 SIGNING_SECRET = "test-signing-secret"
 TEAM = "T0TEAM"
 CHANNEL = "C0APPROVE"

@@ -47,7 +47,7 @@ def test_audit_holds_no_secret(bot: Bot) -> None:
     request_id = bot.approved_user(text="request --console x")
     bot.click(DEV, "amplify_dev_show_credentials", request_id, channel="DUDEV")
     shown = message_text(bot.ephemerals_to(DEV)[-1].params)
-    secret = next(line.split()[4] for line in shown.splitlines() if "aws_secret_access_key" in line)
+    secret = next(line.split(" = ")[1] for line in shown.splitlines() if line.startswith("aws_secret_access_key = "))
     dump = json.dumps([e.to_dict() for e in bot.workflow.d.audit.events()])
     assert secret not in dump and "Temporary password" not in dump
 

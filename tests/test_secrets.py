@@ -12,9 +12,7 @@ from tests.conftest import DEV, LEAD, Bot, message_text
 
 
 def _secret_and_password(text: str) -> tuple[str, str]:
-    secret = next(
-        line.split()[4] for line in text.splitlines() if line.startswith("aws configure set aws_secret_access_key ")
-    )
+    secret = next(line.split(" = ")[1] for line in text.splitlines() if line.startswith("aws_secret_access_key = "))
     password = next(line.split("`")[1] for line in text.splitlines() if line.startswith("Temporary password:"))
     return secret, password
 
@@ -51,9 +49,9 @@ def test_full_flow_at_debug_leaks_no_secret(bot: Bot, caplog: pytest.LogCaptureF
     assert len(ephemerals) == 2
     secret, password = _secret_and_password(message_text(ephemerals[0].params))
     rotated_secret = next(
-        line.split()[4]
+        line.split(" = ")[1]
         for line in message_text(ephemerals[1].params).splitlines()
-        if line.startswith("aws configure set aws_secret_access_key ")
+        if line.startswith("aws_secret_access_key = ")
     )
     secrets = [secret, password, rotated_secret]
     assert len(secret) == 40 and len(password) >= 20

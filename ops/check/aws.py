@@ -6,9 +6,12 @@ from __future__ import annotations
 from botocore.client import BaseClient
 
 from iam.names import account_id_from_arn, change_password_policy_arn, is_valid_path, partition_from_arn
+from ops.aws import default_region
 from ops.check.hints import Refused, attempt
 from ops.check.permissions import check_own_permissions
 from ops.check.results import POLICY_COMMAND, CheckResult, Status
+from ops.check.signin import check_login_allowed_by_boundary
+from ops.policy_signin import signin_attachable
 from settings import Settings
 
 AREA = "AWS"
@@ -44,6 +47,7 @@ def check_aws(settings: Settings, iam_client: BaseClient, sts: BaseClient) -> li
     policies = list(settings.policy_arns)
     if settings.allow_console:
         policies.append(change_password_policy_arn(partition))
+    policies.extend(signin_attachable(settings, partition))
     for arn in dict.fromkeys(policies):
         results.append(_check_policy(iam_client, arn, account, "policy", "AMPLIFY_DEV_POLICY_ARNS"))
     if settings.permissions_boundary:
@@ -54,6 +58,11 @@ def check_aws(settings: Settings, iam_client: BaseClient, sts: BaseClient) -> li
         )
     if settings.iam_group:
         results.append(_check_group(iam_client, settings.iam_group))
+    # IAM's own client is global (aws-global); `aws login` happens in the project's region.
+    region = settings.region or default_region()
+    results.extend(
+        check_login_allowed_by_boundary(settings, iam_client, partition=partition, region=region, account=account)
+    )
     results.extend(check_own_permissions(settings, iam_client, caller, account, partition))
     return results
 

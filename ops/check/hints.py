@@ -125,6 +125,22 @@ HINTS: dict[str, dict[str, Hint]] = {
         "NoSuchEntity": Hint(FAIL, "does not exist: create it or fix AMPLIFY_DEV_IAM_GROUP (a name, not an ARN)."),
         ANY: Hint(SKIP, f"could not read it ({{code}}); the policy from {POLICY_COMMAND} allows iam:GetGroup on it."),
     },
+    "iam:GetPolicyVersion": {
+        "NoSuchEntity": Hint(FAIL, "{arn} does not exist: fix AMPLIFY_DEV_PERMISSIONS_BOUNDARY or create it."),
+        ANY: Hint(
+            SKIP,
+            f"not checked: could not read the boundary {{arn}} ({{code}}); the policy from {POLICY_COMMAND} allows "
+            "iam:GetPolicyVersion on it in sign-in. Make sure it allows signin:AuthorizeOAuth2Access and "
+            "signin:CreateOAuth2Token.",
+        ),
+    },
+    "iam:SimulateCustomPolicy": {
+        ANY: Hint(
+            SKIP,
+            "not checked: IAM's policy simulator did not answer ({code}; moto has none). Make sure the boundary "
+            "allows signin:AuthorizeOAuth2Access and signin:CreateOAuth2Token.",
+        ),
+    },
     "iam:SimulatePrincipalPolicy": {
         "NotImplementedError": Hint(SKIP, _not_simulated("this IAM endpoint cannot simulate policies (moto?)")),
         "AccessDenied": Hint(

@@ -43,7 +43,8 @@ def check_risks(settings: Settings) -> list[CheckResult]:
             f"{', '.join(a.rsplit('/', 1)[-1] for a in admin)} is capped by the permissions boundary "
             f"{(settings.permissions_boundary or '').rsplit('/', 1)[-1]}",
         )
-    if settings.allow_console:
+    # In sign-in, console sign-in is how developers get CLI credentials at all: not an extra to warn about.
+    if settings.allow_console and settings.credentials != "sign-in":
         add(
             Status.WARN,
             "console access",

@@ -15,6 +15,7 @@ from ops.check.aws import check_aws
 from ops.check.oncall import check_oncall
 from ops.check.results import CheckResult, exit_code, write_report
 from ops.check.risks import check_risks
+from ops.check.signin import check_credentials_kind
 from ops.check.slack import MANIFEST_PATH, check_slack
 from settings import Settings
 from slack_gateway import build_web_client
@@ -109,6 +110,7 @@ def check_all(
         *check_slack(settings, slack, manifest_path=manifest_path),
         *check_aws(settings, iam_client, sts),
         *check_risks(settings),
+        *check_credentials_kind(settings),
         *check_oncall(settings, cloudformation),
     ]
 

@@ -63,7 +63,7 @@ def test_request_approve_reveal_remove_end_to_end(bot: Bot) -> None:
     keys = bot.iam.list_access_keys(UserName="dana.dev-udev")["AccessKeyMetadata"]
     assert len(keys) == 1 and keys[0]["AccessKeyId"] in text
     assert f"https://{DEFAULT_ACCOUNT_ID}.signin.aws.amazon.com/console" in text
-    assert "aws configure set aws_access_key_id" in text and "--profile amplify-dev" in text
+    assert "[amplify-dev]\naws_access_key_id = " in text and "aws configure --profile amplify-dev" in text
     assert "eu-west-1" in text
 
     # The delivered secret is the one IAM has: it authenticates as that user (moto checks signatures).
@@ -85,6 +85,6 @@ def test_request_approve_reveal_remove_end_to_end(bot: Bot) -> None:
 
 def _secret_from(text: str) -> str:
     for line in text.splitlines():
-        if line.startswith("aws configure set aws_secret_access_key "):
-            return line.split()[4]
+        if line.startswith("aws_secret_access_key = "):
+            return line.split(" = ")[1]
     raise AssertionError("no secret in the credentials message")

@@ -124,3 +124,42 @@ class FakePolicySimulator:
             "EvaluationResults": results,
             "IsTruncated": False,
         }
+
+
+class FakeCustomPolicySimulator:
+    """Plays SimulateCustomPolicy (which moto lacks): identity policies capped by a permissions boundary."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+
+    def install(self, iam: Any) -> FakeCustomPolicySimulator:
+        iam.meta.events.register("provide-client-params.iam.SimulateCustomPolicy", self._remember)
+        iam.meta.events.register("before-call.iam.SimulateCustomPolicy", self._answer)
+        return self
+
+    def _remember(self, params: dict[str, Any], **kwargs: Any) -> None:
+        self.requests.append(dict(params))
+
+    def _answer(self, **kwargs: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        import json
+
+        request = self.requests[-1]
+        identity = [json.loads(p) for p in request["PolicyInputList"]]
+        boundaries = [json.loads(p) for p in request.get("PermissionsBoundaryPolicyInputList", [])]
+        resource = (request.get("ResourceArns") or ["*"])[0]
+
+        def decision(action: str) -> str:
+            own = decide(identity, action, resource)
+            capped = decide(boundaries, action, resource) if boundaries else "allowed"
+            if "explicitDeny" in (own, capped):
+                return "explicitDeny"
+            return "allowed" if own == capped == "allowed" else "implicitDeny"
+
+        results = [
+            {"EvalActionName": a, "EvalResourceName": resource, "EvalDecision": decision(a)}
+            for a in request["ActionNames"]
+        ]
+        return AWSResponse("https://iam.amazonaws.com/", 200, {}, None), {
+            "EvaluationResults": results,
+            "IsTruncated": False,
+        }

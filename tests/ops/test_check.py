@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from playground.slack_api import FakeSlack
 from settings import Settings
 from slack_gateway import build_web_client
 from tests.conftest import CHANNEL, LEAD, LEAD2, LEADS_GROUP, make_settings
-from tests.ops.iam_eval import FakePolicySimulator
+from tests.ops.iam_eval import FakeCustomPolicySimulator, FakePolicySimulator
 
 ACCOUNT = "123456789012"
 BOUNDARY_DOC = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"amplify:*","Resource":"*"}]}'
@@ -103,6 +104,7 @@ def test_good_configuration_passes_with_only_the_expected_warnings(
         "bot's permissions": Status.SKIP,  # moto cannot simulate
         "admin-equivalent policy": Status.WARN,  # the default policy, no boundary
         "console access": Status.WARN,
+        "developer credentials": Status.WARN,  # access-key: a long-lived key each
     }
     assert "#amplify-leads" in line(results, "approval channel").detail
     assert f"arn:aws:sts::{ACCOUNT}:user/moto" in line(results, "credentials").detail
@@ -400,7 +402,9 @@ def test_risky_settings_warn_and_safe_ones_do_not(fake: FakeSlack, iam_client: A
     assert "AdministratorAccess without a permissions boundary" in line(risky, "admin-equivalent policy").detail
     assert line(risky, "expiry").status is Status.WARN
     assert exit_code(risky) == 0  # warnings never fail the check
-    assert [r for r in safe if r.area == "Risk"] == []
+    # Only the long-lived key remains to warn about (the default, access-key), naming the way out.
+    assert [r.subject for r in safe if r.area == "Risk"] == ["developer credentials"]
+    assert "AMPLIFY_DEV_CREDENTIALS=sign-in" in line(safe, "developer credentials").detail
     assert "amplify-dev:instance=C0APPROVE" in line(safe, "instance").detail  # check reports the instance
     assert "policy IAMUserChangePassword" not in statuses(safe)  # not needed without console access
 
@@ -520,3 +524,66 @@ def test_permissions_are_skipped_when_the_endpoint_answers_garbage(
 )
 def test_principal_arn_for_simulation(caller: str, principal: str | None) -> None:
     assert principal_arn(caller) == principal
+
+
+# --- sign-in (AMPLIFY_DEV_CREDENTIALS=sign-in) ----------------------------------------------------------------
+
+BLOCKING_BOUNDARY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"amplify:*","Resource":"*"}]}'
+LOGIN_BOUNDARY = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"amplify:*","Resource":"*"},'
+    '{"Effect":"Allow","Action":["signin:AuthorizeOAuth2Access","signin:CreateOAuth2Token"],'
+    '"Resource":"arn:aws:signin:*:*:oauth2/public-client/*"}]}'
+)
+
+
+def test_sign_in_passes_names_no_key_and_checks_the_sign_in_policy_exists(
+    fake: FakeSlack, iam_client: Any, tmp_path: Path
+) -> None:
+    results = run(settings_for(fake, tmp_path, AMPLIFY_DEV_CREDENTIALS="sign-in"), iam_client)
+
+    assert exit_code(results) == 0
+    assert line(results, "developer credentials").status is Status.PASS
+    assert "aws login" in line(results, "developer credentials").detail
+    assert line(results, "policy SignInLocalDevelopmentAccess").status is Status.PASS  # moto's managed copy
+    assert "console access" not in statuses(results)  # console sign-in is how sign-in works
+    assert "aws login under the boundary" not in statuses(results)  # no boundary: nothing to block it
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [(BLOCKING_BOUNDARY, Status.FAIL), (LOGIN_BOUNDARY, Status.PASS)],
+    ids=["blocks", "allows"],
+)
+def test_a_boundary_that_blocks_aws_login_fails(
+    fake: FakeSlack, iam_client: Any, tmp_path: Path, document: str, expected: Status
+) -> None:
+    boundary = iam_client.create_policy(PolicyName="amplify-dev-boundary", PolicyDocument=document)["Policy"]["Arn"]
+    simulator = FakeCustomPolicySimulator().install(iam_client)
+    settings = settings_for(
+        fake, tmp_path, AMPLIFY_DEV_CREDENTIALS="sign-in", AMPLIFY_DEV_PERMISSIONS_BOUNDARY=boundary
+    )
+
+    result = line(run(settings, iam_client), "aws login under the boundary")
+
+    assert result.status is expected
+    if expected is Status.FAIL:
+        assert "signin:AuthorizeOAuth2Access (implicitDeny)" in result.detail
+        assert "signin:CreateOAuth2Token" in result.detail
+    (request,) = simulator.requests
+    assert request["ActionNames"] == ["signin:AuthorizeOAuth2Access", "signin:CreateOAuth2Token"]
+    assert [json.loads(d) for d in request["PermissionsBoundaryPolicyInputList"]] == [json.loads(document)]
+    assert request["ResourceArns"][0].startswith(f"arn:aws:signin:eu-west-1:{ACCOUNT}:oauth2/public-client/")
+
+
+def test_without_a_simulator_the_boundary_check_is_skipped_never_passed(
+    fake: FakeSlack, iam_client: Any, tmp_path: Path
+) -> None:
+    boundary = iam_client.create_policy(PolicyName="b", PolicyDocument=BLOCKING_BOUNDARY)["Policy"]["Arn"]
+    settings = settings_for(
+        fake, tmp_path, AMPLIFY_DEV_CREDENTIALS="sign-in", AMPLIFY_DEV_PERMISSIONS_BOUNDARY=boundary
+    )
+
+    result = line(run(settings, iam_client), "aws login under the boundary")
+
+    assert result.status is Status.SKIP  # moto has no SimulateCustomPolicy
+    assert "signin:AuthorizeOAuth2Access" in result.detail

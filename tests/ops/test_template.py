@@ -31,7 +31,10 @@ def resources(template: dict[str, Any], kind: str) -> dict[str, Any]:
 
 NO_VALUE = object()
 # The template's conditions, evaluated for given parameter values (a test below checks they are these).
-CONDITIONS = {"SandboxReportOn": lambda params: params["SandboxReport"] == "true"}
+CONDITIONS = {
+    "SandboxReportOn": lambda params: params["SandboxReport"] == "true",
+    "SignIn": lambda params: params["Credentials"] == "sign-in",
+}
 
 
 def resolve(node: Any, params: dict[str, str]) -> Any:
@@ -106,8 +109,9 @@ def test_table_is_the_one_create_table_makes(template: dict[str, Any]) -> None:
             "PolicyArns": "arn:aws:iam::aws:policy/AdministratorAccess-Amplify,arn:aws:iam::123456789012:policy/extra",
         },
         {"SandboxReport": "true"},
+        {"Credentials": "sign-in"},
     ],
-    ids=["defaults", "other-path-and-policies", "sandbox-report"],
+    ids=["defaults", "other-path-and-policies", "sandbox-report", "sign-in"],
 )
 def test_bot_statements_are_what_bot_py_policy_prints(template: dict[str, Any], overrides: dict[str, str]) -> None:
     params = parameters(template, **overrides)
@@ -118,6 +122,7 @@ def test_bot_statements_are_what_bot_py_policy_prints(template: dict[str, Any], 
             "AMPLIFY_DEV_INSTANCE": params["Instance"],
             "AMPLIFY_DEV_POLICY_ARNS": params["PolicyArns"],
             "AMPLIFY_DEV_SANDBOX_REPORT": params["SandboxReport"],
+            "AMPLIFY_DEV_CREDENTIALS": params["Credentials"],
         }
     )
     role = f"arn:aws:iam::{ACCOUNT}:role/{STACK}-bot"  # the function's own role, named in the template
@@ -180,12 +185,16 @@ def test_function_environment_names_real_settings_and_no_secret(template: dict[s
     assert int(params["RenotifyMinutes"]) == settings.renotify_minutes
     assert params["BreakglassHours"] == "" and settings.breakglass_hours is None  # empty: off
     assert params["BreakglassUsers"] == "" and params["SandboxReport"] == str(settings.sandbox_report).lower()
+    assert params["Credentials"] == settings.credentials and env["AMPLIFY_DEV_CREDENTIALS"] == {"Ref": "Credentials"}
     text = TEMPLATE.read_text()
     assert all(f"!Ref {name}" in text for name in template["Parameters"])
 
 
 def test_the_conditions_are_the_ones_the_policy_test_evaluates(template: dict[str, Any]) -> None:
-    assert template["Conditions"] == {"SandboxReportOn": {"Fn::Equals": [{"Ref": "SandboxReport"}, "true"]}}
+    assert template["Conditions"] == {
+        "SandboxReportOn": {"Fn::Equals": [{"Ref": "SandboxReport"}, "true"]},
+        "SignIn": {"Fn::Equals": [{"Ref": "Credentials"}, "sign-in"]},
+    }
 
 
 @pytest.mark.parametrize(
