@@ -225,3 +225,18 @@ def test_every_state_change_of_a_full_life_has_its_audit_row(bot: Bot, monkeypat
         "revoking",
         "removed",
     ]
+
+
+def test_the_ledger_refuses_a_state_change_without_its_audit_row(bot: Bot) -> None:
+    """Bookkeeping writes (Ledger.note) cannot move a request's state: that goes through Ledger.move, audited."""
+    import pytest
+
+    from store import Fields, State
+
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+    ledger = bot.workflow.first.ledger
+    with pytest.raises(ValueError):
+        ledger.note(request_id, Fields(state=State.PENDING), Fields(state=State.DENIED))
+    assert bot.store.get(request_id).state == State.PENDING
+    assert events(bot) == ["requested"]
