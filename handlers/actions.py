@@ -14,7 +14,8 @@ from handlers import verbs
 from handlers.lazy import finish
 from handlers.verbs import on_request
 from messages.review import REVIEW_REMOVE_ACTION
-from workflow import Router, credentials, deciding, extensions
+from store import Request
+from workflow import Project, Router, credentials, deciding, extensions
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,14 @@ def register(app: App, router: Router) -> None:
         if parsed is not None:
             credentials.claim(router.store, *parsed)
 
-    on_click(msg.APPROVE_ACTION, on_request(router, deciding.approve), "an Approve click")
-    on_click(msg.DENY_ACTION, on_request(router, deciding.deny), "a Deny click")
+    def approve(project: Project, actor: str, request: Request) -> msg.Reply | None:
+        return deciding.decided_reply(project, deciding.approve(project, actor, request))
+
+    def deny(project: Project, actor: str, request: Request) -> msg.Reply | None:
+        return deciding.decided_reply(project, deciding.deny(project, actor, request))
+
+    on_click(msg.APPROVE_ACTION, on_request(router, approve), "an Approve click")
+    on_click(msg.DENY_ACTION, on_request(router, deny), "a Deny click")
     app.action(msg.SHOW_CREDENTIALS_ACTION)(
         ack=ack_show_credentials,
         lazy=[click_listener(on_request(router, credentials.show_credentials), "a Show credentials click", router)],

@@ -17,6 +17,7 @@ from store import Fields, Request, State
 
 from .access import already_handled, no_longer_leads
 from .grants import GrantFailed
+from .outcomes import Actor, Decided, Verdict
 from .project import Project
 
 logger = logging.getLogger(__name__)
@@ -29,19 +30,19 @@ def may_decide_on(p: Project, actor: str, request: Request) -> Decision:
     return may_decide(actor, request.slack_user_id, actor_is_approver=p.approvers.includes(actor))
 
 
-def approve(p: Project, actor: str, request: Request) -> msg.Reply | None:
+def approve(p: Project, actor: str, request: Request) -> Decided:
     """An approver's Approve click: create the access, then DM the requester (a Show credentials button)."""
     decision = may_decide_on(p, actor, request)
     if not decision.allowed:
         logger.info("request %s: refused (%s)", request.id, decision.code)
-        return msg.text_reply(decision.reason)
+        return Decided(Verdict.REFUSED, request, actor, reason=decision.reason)
     required = p.settings.required_approvals
     current: Request | None = request
     for _ in range(CAS_RETRIES):
         if current is None or current.state != State.PENDING:
-            return already_handled(p.store, request.id)
+            return Decided(Verdict.HANDLED, request, actor)
         if actor in current.approvals:
-            return msg.text_reply("You already approved this request; another lead has to approve it too.")
+            return Decided(Verdict.ALREADY_APPROVED, current, actor)
         approvals = (*current.approvals, actor)
         expect = Fields(state=State.PENDING, approvals=current.approvals)
         dropped: tuple[str, ...] = ()
@@ -56,22 +57,44 @@ def approve(p: Project, actor: str, request: Request) -> msg.Reply | None:
                 current = p.store.get(request.id)  # another lead approved in between: count again
                 continue
             p.notify.refresh_approval_request(partial)
-            return msg.text_reply(
-                f"Your approval is recorded ({len(approvals)} of {required}); "
-                f"{no_longer_leads(dropped)}another lead has to approve too."
-            )
+            return Decided(Verdict.COUNTED, partial, actor, counted=len(approvals), required=required, dropped=dropped)
         change = Fields(state=State.APPROVED, decided_by=actor, decided_at=p.clock(), approvals=approvals)
         approved = p.ledger.move(current, expect, change, "approved", actor)
         if approved is not None:
             return provision(p, approved)
         current = p.store.get(request.id)
-    return already_handled(p.store, request.id)
+    return Decided(Verdict.HANDLED, request, actor)
 
 
-def provision(p: Project, request: Request) -> msg.Reply | None:
+def decided_reply(p: Project, outcome: Decided) -> msg.Reply | None:
+    """The words for the lead who clicked (None: nothing to add, the channel message says it)."""
+    match outcome.verdict:
+        case Verdict.REFUSED:
+            return msg.text_reply(outcome.reason)
+        case Verdict.HANDLED:
+            return already_handled(p.store, outcome.request.id)
+        case Verdict.ALREADY_APPROVED:
+            return msg.text_reply("You already approved this request; another lead has to approve it too.")
+        case Verdict.COUNTED:
+            return msg.text_reply(
+                f"Your approval is recorded ({outcome.counted} of {outcome.required}); "
+                f"{no_longer_leads(outcome.dropped)}another lead has to approve too."
+            )
+        case Verdict.FAILED:
+            return msg.text_reply(f"Creating the {p.granted().noun} failed: {outcome.what}. {outcome.todo}")
+        case Verdict.GRANTED if outcome.dm_error:
+            return msg.dm_failed(p.granted(), outcome.request, outcome.dm_error)[1]
+        case Verdict.DENIED if outcome.dm_error:
+            who = msg.mention(outcome.request.slack_user_id)
+            return msg.text_reply(f"Denied. I couldn't DM {who} (`{outcome.dm_error}`); please tell them.")
+    return None
+
+
+def provision(p: Project, request: Request) -> Decided:
     """Grant the access of an APPROVED request and DM the requester (start-up recovery runs it again)."""
     # Expiry counts from approval; recomputed identically if recovery runs this again after a crash.
     expires_at = request.decided_at + timedelta(days=request.days) if request.days and request.decided_at else None
+    by = request.decided_by or Actor.BOT
     try:
         granted = p.grants.provision(request, expires_at)
     except GrantFailed as e:
@@ -87,29 +110,29 @@ def provision(p: Project, request: Request) -> msg.Reply | None:
     if active is None:  # cannot happen while only this code moves APPROVED; never leave access behind
         logger.error("request %s left APPROVED while provisioning; rolling back", request.id)
         p.grants.undo(request, granted)
-        return already_handled(p.store, request.id)
+        return Decided(Verdict.HANDLED, request, by)
     return tell_requester(p, active)
 
 
-def tell_requester(p: Project, active: Request, *, update_leads: bool = True) -> msg.Reply | None:
+def tell_requester(p: Project, active: Request, *, update_leads: bool = True) -> Decided:
     """DM the requester how to use their access and record the outcome in the approval message."""
     granted = p.granted()
     outcome = msg.access_outcome(granted, active)
-    reply: msg.Reply | None = None
+    dm_error = ""
     try:
         dm = msg.access_dm(granted, active)
         channel, ts = p.slack.send_dm(active.slack_user_id, dm.text, dm.blocks)
         p.ledger.note(active.id, Fields(state=State.ACTIVE), Fields(dm_channel=channel, dm_ts=ts))
     except SlackCallFailed as e:
         logger.error("request %s: DM to requester failed: %s", active.id, e.error)
-        note, reply = msg.dm_failed(granted, active, e.error)
-        outcome += note
+        dm_error = e.error
+        outcome += msg.dm_failed(granted, active, e.error)[0]
     if update_leads:
         p.notify.update_approval_message(active, outcome)
-    return reply
+    return Decided(Verdict.GRANTED, active, active.decided_by or Actor.BOT, dm_error=dm_error)
 
 
-def _provisioning_failed(p: Project, request: Request, error: GrantFailed) -> msg.Reply:
+def _provisioning_failed(p: Project, request: Request, error: GrantFailed) -> Decided:
     granted = p.granted()
     what, todo = msg.provisioning_failed(granted, request, error.reason, error.step, error.code)
     detail = f"provisioning at {error.step}"
@@ -134,15 +157,15 @@ def _provisioning_failed(p: Project, request: Request, error: GrantFailed) -> ms
         f":x: {msg.mention(request.decided_by)} approved your AWS Amplify access, but creating your {noun} "
         f"failed: {what}. The leads have been told; you can ask again with `{msg.COMMAND}` once it is fixed.",
     )
-    return msg.text_reply(f"Creating the {noun} failed: {what}. {todo}")
+    return Decided(Verdict.FAILED, request, request.decided_by or Actor.BOT, what=what, todo=todo)
 
 
-def deny(p: Project, actor: str, request: Request) -> msg.Reply | None:
+def deny(p: Project, actor: str, request: Request) -> Decided:
     """An approver's Deny click: close the request and tell the requester by DM."""
     decision = may_decide_on(p, actor, request)
     if not decision.allowed:
         logger.info("request %s: refused (%s)", request.id, decision.code)
-        return msg.text_reply(decision.reason)
+        return Decided(Verdict.REFUSED, request, actor, reason=decision.reason)
     denied = p.ledger.move(
         request,
         Fields(state=State.PENDING),
@@ -151,14 +174,12 @@ def deny(p: Project, actor: str, request: Request) -> msg.Reply | None:
         actor,
     )
     if denied is None:
-        return already_handled(p.store, request.id)
+        return Decided(Verdict.HANDLED, request, actor)
     p.notify.update_approval_message(denied, msg.decided_line(denied))
     dm = msg.denied_dm(denied)
     try:
         p.slack.send_dm(denied.slack_user_id, dm.text, dm.blocks)
     except SlackCallFailed as e:
         logger.error("request %s: denial DM failed: %s", denied.id, e.error)
-        return msg.text_reply(
-            f"Denied. I couldn't DM {msg.mention(denied.slack_user_id)} (`{e.error}`); please tell them."
-        )
-    return None
+        return Decided(Verdict.DENIED, denied, actor, dm_error=e.error)
+    return Decided(Verdict.DENIED, denied, actor)

@@ -40,3 +40,31 @@ class Revocation:
     step: str = ""  # STOPPED: the AWS step and error code
     code: str = ""
     reason: str = ""  # NOT_OURS: why not ("wrong path, tags or instance")
+
+
+class Verdict(StrEnum):
+    """How an Approve or Deny click (or provisioning) ended."""
+
+    REFUSED = "refused"  # the clicker may not decide this request (`reason` says why)
+    HANDLED = "handled"  # someone else moved it first, or it is no longer pending
+    ALREADY_APPROVED = "already_approved"  # this lead's approval is already counted
+    COUNTED = "counted"  # an approval recorded; the quorum needs more
+    GRANTED = "granted"  # access exists and the requester was DMed (`dm_error`: or could not be)
+    FAILED = "failed"  # provisioning failed (`what` happened, what `todo`)
+    DENIED = "denied"  # denied (`dm_error`: the requester could not be told)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The outcome of deciding a request: what happened, by whom (a Slack id or Actor.BOT for recovery)."""
+
+    verdict: Verdict
+    request: Request
+    by: str
+    reason: str = ""  # REFUSED
+    counted: int = 0  # COUNTED: approvals so far, of `required`
+    required: int = 0
+    dropped: tuple[str, ...] = ()  # COUNTED: earlier approvals that stopped counting (no longer leads)
+    dm_error: str = ""  # GRANTED, DENIED: Slack's error when the requester could not be DMed
+    what: str = ""  # FAILED
+    todo: str = ""

@@ -11,6 +11,7 @@ from slack_gateway import SlackCallFailed
 from store import Credentials, Fields, Request, State
 
 from . import credentials, deciding, removal
+from .outcomes import Verdict
 from .project import Project
 
 logger = logging.getLogger(__name__)
@@ -69,9 +70,9 @@ def _recover_state(p: Project, request: Request, why: str = "restarted") -> bool
         # Provisioning was cut short. create_developer_user resumes a user tagged with this request id
         # (or creates it), so running it again finishes the job or rolls it back.
         logger.warning("recovery: request %s was approved but not provisioned; finishing", request.id)
-        reply = deciding.provision(p, request)
-        if reply:
-            logger.info("recovery: request %s: %s", request.id, reply.text)
+        outcome = deciding.provision(p, request)
+        if outcome.verdict != Verdict.GRANTED or outcome.dm_error:
+            logger.info("recovery: request %s: %s %s", request.id, outcome.verdict, outcome.what or outcome.dm_error)
         return True
     if request.state == State.ACTIVE and request.credentials == Credentials.MINTING:
         # We cannot know whether the ephemeral reached the requester: a key nobody saw must not live.

@@ -222,3 +222,20 @@ def test_an_approve_click_reads_its_request_once_before_its_transition(bot: Bot,
 
     assert bot.store.get(request_id).state == "active"
     assert calls[: calls.index("compare_and_set")] == ["get"]
+
+
+def test_approve_returns_an_outcome_and_the_caller_words_it(bot: Bot) -> None:
+    from workflow import deciding
+    from workflow.outcomes import Verdict
+
+    bot.command(DEV, "request x")
+    project, request = bot.workflow.for_request(bot.request_id_for(DEV))
+
+    first = deciding.approve(project, LEAD, request)
+    second = deciding.approve(project, LEAD2, request)  # the same stale read: the write tells it lost
+
+    assert (first.verdict, first.by, first.request.state) == (Verdict.GRANTED, LEAD, State.ACTIVE)
+    assert deciding.decided_reply(project, first) is None  # the channel message and the DM say it
+    assert second.verdict == Verdict.HANDLED
+    assert "already handled" in deciding.decided_reply(project, second).text
+    assert deciding.approve(project, DEV, request).verdict == Verdict.REFUSED  # never the requester
