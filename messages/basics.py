@@ -108,6 +108,7 @@ def text_reply(text: str) -> Reply:
 # The kinds of grant (workflow/grants/): the plain value every builder chooses its words by.
 IAM_USER_KIND = "iam_user"
 IDENTITY_CENTER_KIND = "identity_center"
+GRANT_KINDS = (IAM_USER_KIND, IDENTITY_CENTER_KIND)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,11 @@ class Granted:
     sso: Any = None  # messages.identity_center.SsoAccess: where and how to sign in (an assignment)
     session: timedelta | None = None  # how long a session lasts, if known (an assignment)
     path: str = ""  # the IAM path the bot's users live under (an IAM user)
+
+    def __post_init__(self) -> None:
+        # A new kind of grant (sign-in credentials next) adds its value here and its words in messages/grants.py.
+        if self.kind not in GRANT_KINDS:
+            raise ValueError(f"unknown kind of grant: {self.kind!r}")
 
     @property
     def keys(self) -> bool:
