@@ -182,6 +182,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     policy.add_argument(
         "--project", help="print the policy and the trust policy of this project's account role instead"
     )
+    policy.add_argument(
+        "--trust-caller",
+        action="store_true",
+        help="with --project and no --principal-arn: let the trust policy name the current credentials' identity",
+    )
     sub.add_parser("create-table", help="create the DynamoDB table AMPLIFY_DEV_DYNAMODB_TABLE names (safe to rerun)")
     audit = sub.add_parser("audit", help="export the audit trail")
     audit.add_argument("--since", help="only events on or after this date (YYYY-MM-DD)")
@@ -232,7 +237,14 @@ def run_command(args: argparse.Namespace, settings: Settings, projects: dict[str
             return 2
         from ops.policy_command import run_policy
 
-        return run_policy(settings, sys.stdout, principal=args.principal_arn, projects=projects, project=args.project)
+        return run_policy(
+            settings,
+            sys.stdout,
+            principal=args.principal_arn,
+            projects=projects,
+            project=args.project,
+            trust_caller=args.trust_caller,
+        )
     if args.command == "create-table":
         from ops.create_table import run_create_table
 

@@ -36,7 +36,7 @@ def build_project_clients(projects: dict[str, Settings], region: str) -> dict[st
     for name, project in projects.items():
         if project.account_role_arn or project.region:
             project_region = project.region or region
-            session = iam.project_session(project.account_role_arn, project_region)
+            session = iam.project_session(project.account_role_arn, project_region, external_id=project.external_id)
             clients[name] = iam.iam_client_from(session, project_region)
     return clients
 
@@ -50,7 +50,9 @@ def report_unreachable_projects(router: Router, projects: dict[str, Settings], r
     for name, project in projects.items():
         if not project.account_role_arn:
             continue
-        session = iam.project_session(project.account_role_arn, project.region or region)
+        session = iam.project_session(
+            project.account_role_arn, project.region or region, external_id=project.external_id
+        )
         try:
             iam.caller_account(session, project.region or region)
         except (BotoCoreError, ClientError) as e:

@@ -19,17 +19,24 @@ SESSION_NAME = "amplify-dev"
 
 
 def assumed_role_session(
-    role_arn: str, region: str, *, source: boto3.Session | None = None, session_name: str = SESSION_NAME
+    role_arn: str,
+    region: str,
+    *,
+    source: boto3.Session | None = None,
+    session_name: str = SESSION_NAME,
+    external_id: str | None = None,
 ) -> boto3.Session:
-    """A session whose credentials come from AssumeRole on `role_arn`, fetched on first use and refreshed by
-    botocore itself before they expire (its advisory and mandatory refresh windows), never by a timer of ours."""
+    """A session whose credentials come from AssumeRole on `role_arn` (with `external_id`, which the role's trust
+    policy requires), fetched on first use and refreshed by botocore itself before they expire (its advisory and
+    mandatory refresh windows), never by a timer of ours."""
     source = source or boto3.Session()
     source_credentials = source.get_credentials()
+    extra_args = {"RoleSessionName": session_name, **({"ExternalId": external_id} if external_id else {})}
     fetcher = AssumeRoleCredentialFetcher(
         client_creator=source._session.create_client,
         source_credentials=source_credentials,
         role_arn=role_arn,
-        extra_args={"RoleSessionName": session_name},
+        extra_args=extra_args,
     )
 
     def fetch() -> dict[str, Any]:
@@ -45,10 +52,12 @@ def assumed_role_session(
     return boto3.Session(botocore_session=core, region_name=region)
 
 
-def project_session(role_arn: str | None, region: str, *, source: boto3.Session | None = None) -> boto3.Session:
-    """The session for one project: assumed-role when it names a role, else the bot's own credentials."""
+def project_session(
+    role_arn: str | None, region: str, *, source: boto3.Session | None = None, external_id: str | None = None
+) -> boto3.Session:
+    """The session for one project: assumed-role (with its external id) when it names a role, else the bot's own."""
     if role_arn:
-        return assumed_role_session(role_arn, region, source=source)
+        return assumed_role_session(role_arn, region, source=source, external_id=external_id)
     return source or boto3.Session(region_name=region)
 
 

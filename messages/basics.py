@@ -151,6 +151,8 @@ class Granted:
         """The field's value: "`alice`", or the assignment and whom it is for."""
         if self.keys:
             return f"`{escape(request.iam_user_name)}`"
+        if request.identity_store_user_id:  # resolved when filed: the leads approve this very user
+            return f"assignment of {self.assignment} to Identity Center user `{escape(request.identity_store_user_id)}`"
         return f"assignment of {self.assignment} to the Identity Store user matched by email"
 
     def what(self, request: Request) -> str:

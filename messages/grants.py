@@ -26,6 +26,7 @@ NAME_TAKEN = "name_taken"  # an IAM user of that name exists that the bot did no
 ROLLED_BACK = "rolled_back"  # AWS refused a step; everything made so far is gone again
 LEFT_BEHIND = "left_behind"  # AWS refused a step and the clean-up failed too
 NO_IDENTITY_USER = "no_identity_user"  # no Identity Store user has the requester's email any more
+IDENTITY_CHANGED = "identity_changed"  # the email maps to another Identity Store user than when filed
 
 
 def grant_label(granted: Granted, request: Request) -> str:
@@ -70,13 +71,19 @@ def dm_failed(granted: Granted, active: Request, error: str) -> tuple[str, Reply
     )
 
 
-def revoked_sentence(granted: Granted, request: Request, *, deleted: bool, channel: bool) -> str:
-    """What ending access did at AWS, for the channel (channel=True) or the person who acted."""
+def revoked_sentence(granted: Granted, request: Request, *, deleted: bool, channel: bool, kept_for: str = "") -> str:
+    """What ending access did at AWS, for the channel (channel=True) or the person who acted; `kept_for`: the
+    other open request that relies on the same assignment (so it was left in place)."""
     if granted.kind == IAM_USER_KIND:
         if channel:
             return f"IAM user `{request.iam_user_name}` and its keys are deleted."
         return f"IAM user `{request.iam_user_name}` and everything attached to it are deleted."
     label = grant_label(granted, request)
+    if not deleted and kept_for:
+        return (
+            f"the record is closed; the {label} was left in place, because another open request "
+            f"(`{kept_for}`) for the same Identity Center user relies on it."
+        )
     if not deleted:
         return (
             f"the record is closed; the {label} was not created by amplify-dev (given by hand or "
@@ -109,8 +116,18 @@ def requester_refused(reason: str, email: str | None, step: str = "", code: str 
     )
 
 
-def provisioning_failed(granted: Granted, request: Request, reason: str, step: str, code: str) -> tuple[str, str]:
-    """(what happened, what to do) after a failed provisioning, in words for the leads and the requester."""
+def provisioning_failed(
+    granted: Granted, request: Request, reason: str, step: str, code: str, *, now: str | None = None
+) -> tuple[str, str]:
+    """(what happened, what to do) after a failed provisioning, in words for the leads and the requester
+    (`now`: for IDENTITY_CHANGED, the Identity Store user the email maps to now)."""
+    if reason == IDENTITY_CHANGED:
+        mapped = f"`{now}`" if now else "no Identity Center user"
+        return (
+            f"{mention(request.slack_user_id)}'s Slack email now maps to {mapped}, not to the Identity Center "
+            f"user `{request.identity_store_user_id}` the leads were shown, so nothing was granted",
+            "They can ask again; the new request shows the Identity Center user it is for.",
+        )
     if reason == NAME_TAKEN:
         return (
             f"an IAM user named `{request.iam_user_name}` already exists that amplify-dev did not create, "

@@ -8,8 +8,10 @@ from typing import TextIO
 from iam.names import account_id_from_arn, partition_from_arn, principal_arn
 from ops.policy import bot_policy, policy_json
 from ops.policy_signin import SIGNIN_NOTE, uses_sign_in
-from ops.projects_policy import project_role_policies, projects_bot_policy
+from ops.projects_policy import new_external_id, project_role_policies, projects_bot_policy
 from settings import Settings
+
+TRUST_CALLER_FLAG = "--trust-caller"
 
 # IAM authorizes iam:AddUserToGroup on the group only: no condition key names the user being added.
 GROUP_LIMIT_NOTE = (
@@ -27,11 +29,13 @@ def run_policy(
     err: TextIO | None = None,
     projects: dict[str, Settings] | None = None,
     project: str | None = None,
+    trust_caller: bool = False,
 ) -> int:
     """Print the bot's policy: for `principal` (the bot's role or user ARN), or for the current credentials.
 
     With a projects file: the bot's own policy (assume the listed roles, plus its own account's projects), or with
-    `project` that project's role policy and trust policy.
+    `project` that project's role policy and trust policy. A trust policy names who may assume a role that creates
+    IAM users: with `project`, `principal` is required, or `trust_caller` must confirm the current credentials.
     """
     err = err or sys.stderr
     several = bool(projects) and bool(settings.projects_file)
@@ -63,7 +67,30 @@ def run_policy(
                 policy_json(projects_bot_policy({project: chosen}, account_id_from_arn(caller), principal=resolved))
             )
             return 0
-        out.write(policy_json(project_role_policies(chosen, resolved)))
+        if principal is None and not trust_caller:
+            print(
+                f"amplify-dev: the trust policy of project {project}'s role names who may assume it. Name the bot's "
+                f"own role with --principal-arn <its ARN>. These credentials are {caller}: to trust exactly that "
+                f"identity (only if the bot runs as it), add {TRUST_CALLER_FLAG}.",
+                file=err,
+            )
+            return 2
+        if principal is None:
+            print(
+                f"# the trust policy trusts {resolved or 'a placeholder (these credentials are no IAM role or user)'}, "
+                f"the identity that ran this ({caller}, confirmed with {TRUST_CALLER_FLAG})",
+                file=err,
+            )
+        external_id = chosen.external_id
+        if external_id is None:
+            external_id = new_external_id()
+            print(
+                f"# project {project} has no external_id yet. Add this line to its [projects.{project}] table in "
+                f"{chosen.projects_file}, then restart the bot (it sends the id when it assumes the role):\n"
+                f'external_id = "{external_id}"',
+                file=err,
+            )
+        out.write(policy_json(project_role_policies(chosen, resolved, external_id)))
         return 0
     if several:
         out.write(

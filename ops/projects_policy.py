@@ -4,6 +4,7 @@ projects in its own account), and each project role's permissions and trust poli
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from iam.names import account_id_from_arn, partition_from_arn
@@ -39,8 +40,14 @@ def projects_bot_policy(
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def project_role_policies(project: Settings, bot_principal: str | None) -> dict[str, Any]:
-    """For a project's account role: the permissions it needs there, and the trust policy letting the bot assume it."""
+def new_external_id() -> str:
+    """A fresh external id for a project role's trust policy (and the project's external_id key)."""
+    return secrets.token_urlsafe(32)
+
+
+def project_role_policies(project: Settings, bot_principal: str | None, external_id: str) -> dict[str, Any]:
+    """For a project's account role: the permissions it needs there, and the trust policy letting the bot (and only
+    a caller that sends the project's external id) assume it."""
     role = project.account_role_arn or ""
     account, partition = account_id_from_arn(role), partition_from_arn(role)
     trusted = bot_principal or f"arn:{partition}:iam::<bot account id>:role/<the bot's role>"
@@ -49,7 +56,12 @@ def project_role_policies(project: Settings, bot_principal: str | None) -> dict[
         "TrustPolicy": {
             "Version": "2012-10-17",
             "Statement": [
-                {"Effect": "Allow", "Principal": {"AWS": trusted}, "Action": "sts:AssumeRole"},
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": trusted},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
+                },
             ],
         },
     }

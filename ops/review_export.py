@@ -100,7 +100,9 @@ def run_review_export(
         from ops.aws import default_region
 
         region = chosen.region or default_region()
-        iam_client = iam.iam_client_from(iam.project_session(chosen.account_role_arn, region), region)
+        iam_client = iam.iam_client_from(
+            iam.project_session(chosen.account_role_arn, region, external_id=chosen.external_id), region
+        )
     try:
         review = build_review(
             store,

@@ -72,6 +72,9 @@ class Settings:
     project: str = "default"
     description: str = ""
     account_role_arn: str | None = None  # the role assumed for this project's AWS calls; None: the bot's own
+    external_id: str | None = (
+        None  # sent as sts:ExternalId when assuming account_role_arn (its trust policy's condition)
+    )
     region: str | None = None  # this project's region; None: the bot's
     amplify_app_id: str | None = None
     amplify_env: str | None = None

@@ -117,6 +117,7 @@ _READERS: dict[str, Callable[[str, Any], dict[str, Any]]] = {
     "pending_hours": lambda k, v: {"pending_hours": _number(k, v, 1)},
     "description": lambda k, v: {"description": _description(k, v)},
     "account_role_arn": lambda k, v: {"account_role_arn": check.role_arn(k, _text(k, v))},
+    "external_id": lambda k, v: {"external_id": check.external_id(k, _text(k, v))},
     "region": lambda k, v: {"region": check.region(k, _text(k, v))},
     "amplify_app_id": lambda k, v: {
         "amplify_app_id": _pattern(_AMPLIFY_APP_ID, "an Amplify app id such as d1a2b3c4d5")(k, v)

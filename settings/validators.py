@@ -127,6 +127,19 @@ def role_arn(name: str, value: str) -> str:
     return value
 
 
+EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{16,1224}$")
+
+
+def external_id(name: str, value: str) -> str:
+    """An STS external id (what the project role's trust policy requires); `python bot.py policy` makes one."""
+    if not EXTERNAL_ID.match(value):
+        raise SettingsError(
+            f"{name} must be 16 to 1224 characters of letters, digits and +=,.@:/-_ (print a fresh one with "
+            f"`python bot.py policy --project NAME`), got a value of {len(value)} characters"
+        )
+    return value
+
+
 def region(name: str, value: str) -> str:
     """An AWS region name such as eu-west-1."""
     if not REGION.match(value):

@@ -16,6 +16,7 @@ from .model import (
     RevokeReason,
     State,
     allowed_values,
+    assignment_key,
     is_stalled,
     one_of,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "SqliteRequestStore",
     "State",
     "allowed_values",
+    "assignment_key",
     "is_stalled",
     "one_of",
 ]

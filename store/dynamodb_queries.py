@@ -24,6 +24,7 @@ from store.dynamodb_table import (
     PK,
     TTL_ATTRIBUTE,
     Expression,
+    assignment_record_key,
     claim_key,
     lock_key,
     query_pages,
@@ -135,6 +136,32 @@ class DynamoReads:
         }
         try:
             self._client.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def assignment_holder(self, assignment: str) -> str | None:
+        """The request recorded as having created this assignment (a strongly consistent read), or None."""
+        key = assignment_record_key(assignment)
+        found = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)
+        return found["Item"]["request_id"]["S"] if "Item" in found else None
+
+    def set_assignment_holder(self, assignment: str, expect: str | None, holder: str | None) -> bool:
+        """Compare-and-set the assignment's record with one conditional put or delete."""
+        key = assignment_record_key(assignment)
+        if expect is None:
+            condition, values = "attribute_not_exists(pk)", {}
+        else:
+            condition, values = "request_id = :expect", {":expect": {"S": expect}}
+        extra = {"ExpressionAttributeValues": values} if values else {}
+        try:
+            if holder is None:
+                if expect is None:
+                    return self.assignment_holder(assignment) is None
+                self._client.delete_item(TableName=self._table, Key=key, ConditionExpression=condition, **extra)
+            else:
+                item = {**key, "request_id": {"S": holder}, "updated_at": {"S": time_text(self._clock())}}
+                self._client.put_item(TableName=self._table, Item=item, ConditionExpression=condition, **extra)
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         return True

@@ -8,6 +8,7 @@ Single-table design, every item keyed by `pk` (partition) and `sk` (sort):
 | the open-request lock | `OPEN#<slack user id>` | `OPEN` (project `default`), `OPEN#<project>` | `request_id` of the user's one open request in that project |
 | an audit event | `AUDIT#<yyyy-mm>` (month of `at`) | `<iso at>#<ns written>-<random>` | one attribute per `AuditEvent` field |
 | a once-per-period claim | `CLAIM#<name>` (e.g. the weekly review) | `<period>` (e.g. `2026-W09`) | `claimed_at`, `delete_after` |
+| an assignment the bot created | `ASSIGNMENT#` + `store.assignment_key` (user, account, permission set) | `ASSIGNMENT` | `request_id`, `updated_at` |
 
 The lock is put (`attribute_not_exists`) in the same transaction as an open request and deleted in the same
 transaction as the transition that closes it: the equivalent of SQLite's unique partial index.
@@ -115,6 +116,11 @@ def lock_key(slack_user_id: str, project: str = DEFAULT_PROJECT) -> dict[str, An
 def claim_key(name: str, period: str) -> dict[str, Any]:
     """The primary key of a once-per-period claim (put with attribute_not_exists: one winner)."""
     return {PK: {"S": f"CLAIM#{name}"}, SK: {"S": period}}
+
+
+def assignment_record_key(assignment: str) -> dict[str, Any]:
+    """The primary key of the record of an Identity Center assignment the bot created (see store.assignment_key)."""
+    return {PK: {"S": f"ASSIGNMENT#{assignment}"}, SK: {"S": "ASSIGNMENT"}}
 
 
 def is_empty(value: Any) -> bool:

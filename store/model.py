@@ -226,3 +226,15 @@ class RequestStore(Protocol):
 
     def stalled_before(self, cutoff: datetime) -> list[Request]:
         """Requests left mid-way (see is_stalled) untouched since `cutoff`: what a lost lazy run leaves behind."""
+
+    def assignment_holder(self, assignment: str) -> str | None:
+        """The request recorded as having created this Identity Center assignment (see assignment_key), or None."""
+
+    def set_assignment_holder(self, assignment: str, expect: str | None, holder: str | None) -> bool:
+        """Compare-and-set an assignment's record: from request `expect` (None: no record) to `holder` (None: no
+        record any more). True for exactly one of several concurrent callers expecting the same holder."""
+
+
+def assignment_key(user_id: str, account_id: str, permission_set_arn: str) -> str:
+    """Names one Identity Center assignment (an Identity Store user, an account, a permission set) in the store."""
+    return f"{user_id}|{account_id}|{permission_set_arn}"

@@ -66,6 +66,12 @@ CREATE TABLE IF NOT EXISTS claims (
     claimed_at TEXT NOT NULL,
     PRIMARY KEY (name, period)
 );
+-- Identity Center assignments the bot created, and for which request: the primary key is the compare-and-set.
+CREATE TABLE IF NOT EXISTS assignments (
+    assignment TEXT PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 """
 
 # Columns added after the first release: added to an existing database at start-up.
@@ -262,6 +268,29 @@ class SqliteRequestStore:
             )
         unique = {r.id: r for r in found}  # ACTIVE without a DM may also have busy credentials
         return sorted(unique.values(), key=lambda r: (r.created_at or cutoff, r.id))
+
+    def assignment_holder(self, assignment: str) -> str | None:
+        """The request recorded as having created this assignment, or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT request_id FROM assignments WHERE assignment = ?", (assignment,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def set_assignment_holder(self, assignment: str, expect: str | None, holder: str | None) -> bool:
+        """Compare-and-set the assignment's record (one statement, so one of several racing callers wins)."""
+        now = _to_db("updated_at", self._clock())
+        if expect is None and holder is None:
+            return self.assignment_holder(assignment) is None
+        if expect is None:
+            sql, params = "INSERT OR IGNORE INTO assignments VALUES (?, ?, ?)", (assignment, holder, now)
+        elif holder is None:
+            sql, params = "DELETE FROM assignments WHERE assignment = ? AND request_id = ?", (assignment, expect)
+        else:
+            sql = "UPDATE assignments SET request_id = ?, updated_at = ? WHERE assignment = ? AND request_id = ?"
+            params = (holder, now, assignment, expect)
+        with self._lock:
+            return self._conn.execute(sql, params).rowcount == 1
 
     def _many(
         self, where: str, params: tuple[Any, ...], *, index: str = "", project: str | None = None

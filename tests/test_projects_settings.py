@@ -169,3 +169,12 @@ def test_who_may_request_is_set_per_project(tmp_path: Path) -> None:
 
     assert projects["web"].requester_user_ids == {"U0WEBDEV"} and projects["web"].requester_group_ids == {"S0WEBTEAM"}
     assert projects["api"].requester_user_ids == {"U0ALL"}  # the environment's, where the project says nothing
+
+
+def test_a_projects_external_id_is_read_and_a_short_one_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    good = "Zr0-kq_9aX2bYc3dWe4fVg5h"
+    projects = projects_from(tmp_path, f'[projects.web]\nexternal_id = "{good}"\n[projects.app]\n')
+    assert projects["web"].external_id == good and projects["app"].external_id is None
+    with pytest.raises(SettingsError) as raised:
+        projects_from(tmp_path, '[projects.web]\nexternal_id = "short!"\n')
+    assert "project 'web', key 'external_id'" in str(raised.value) and "short!" not in str(raised.value)

@@ -134,7 +134,7 @@ def tell_requester(p: Project, active: Request, *, update_leads: bool = True) ->
 
 def _provisioning_failed(p: Project, request: Request, error: GrantFailed) -> Decided:
     granted = p.granted()
-    what, todo = msg.provisioning_failed(granted, request, error.reason, error.step, error.code)
+    what, todo = msg.provisioning_failed(granted, request, error.reason, error.step, error.code, now=error.now)
     detail = f"provisioning at {error.step}"
     failed = p.ledger.move(
         request,

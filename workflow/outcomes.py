@@ -37,6 +37,7 @@ class Revocation:
     by: str
     target: str
     deleted: bool = True  # REVOKED: False when the bot had made nothing to delete (left in place)
+    kept_for: str = ""  # REVOKED, not deleted: this other open request relies on the same assignment
     step: str = ""  # STOPPED: the AWS step and error code
     code: str = ""
     reason: str = ""  # NOT_OURS: why not ("wrong path, tags or instance")

@@ -89,7 +89,7 @@ def revoke(
     if closed is None:  # another process closed it after deleting the same access: say so once more
         closed = revoking
         p.ledger.record(event, by, closed, detail=why.sentence)
-    ended = msg.revoked_sentence(granted, closed, deleted=revoked.deleted, channel=True)
+    ended = msg.revoked_sentence(granted, closed, deleted=revoked.deleted, channel=True, kept_for=revoked.kept_for)
     p.notify.channel_notice(_channel_notice(by, target, why, ended))
     if target != by:
         dm = msg.access_removed_dm(granted, closed, why)
@@ -99,7 +99,7 @@ def revoke(
             logger.warning("request %s: removal DM failed: %s", closed.id, e.error)
     if closed.credentials == Credentials.NONE and closed.dm_channel and closed.dm_ts:
         p.notify.retire_dm_button(closed)
-    return Revocation(Ended.REVOKED, closed, why, by, target, deleted=revoked.deleted)
+    return Revocation(Ended.REVOKED, closed, why, by, target, deleted=revoked.deleted, kept_for=revoked.kept_for)
 
 
 def removal_reply(p: Project, outcome: Revocation) -> msg.Reply:
@@ -116,7 +116,9 @@ def removal_reply(p: Project, outcome: Revocation) -> msg.Reply:
             f"run `{msg.COMMAND} remove` again; the leads were told."
         )
     subject = "Your" if outcome.target == outcome.by else f"{msg.mention(outcome.target)}'s"
-    ended = msg.revoked_sentence(granted, outcome.request, deleted=outcome.deleted, channel=False)
+    ended = msg.revoked_sentence(
+        granted, outcome.request, deleted=outcome.deleted, channel=False, kept_for=outcome.kept_for
+    )
     return msg.text_reply(f"{subject} access is removed: {ended}")
 
 

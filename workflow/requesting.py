@@ -107,6 +107,7 @@ def request_access(
         approval_channel=p.settings.approval_channel,
         days=days or None,
         project=p.filed_project,
+        identity_store_user_id=p.grants.filed_identity(profile),
     )
     try:
         request = p.ledger.file(request, actor, detail=f"console={console} days={days or 'none'}")

@@ -17,6 +17,7 @@ from ops.check.results import CheckResult, exit_code, write_report
 from ops.check.risks import check_risks
 from ops.check.signin import check_credentials_kind
 from ops.check.slack import MANIFEST_PATH, check_slack
+from ops.check.trust import check_role_trust
 from settings import Settings
 from slack_gateway import build_web_client
 
@@ -70,11 +71,12 @@ def _run_check(settings: Settings, out: TextIO, *, projects: dict[str, Settings]
         write_report(results, out)
         return exit_code(results)
     worst = 0
+    own_sts = build_sts_client(region)
     for name, project in projects.items():
         project_region = project.region or region
-        session = iam.project_session(project.account_role_arn, project_region)
+        session = iam.project_session(project.account_role_arn, project_region, external_id=project.external_id)
         out.write(f"\n== project {name}{f' ({project.description})' if project.description else ''} ==\n")
-        results = check_all(
+        results = check_role_trust(name, project, own_sts) + check_all(
             project,
             slack=slack,
             iam_client=iam.iam_client_from(session, project_region),

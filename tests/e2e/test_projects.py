@@ -283,3 +283,31 @@ def test_each_project_gets_its_own_weekly_review_once(
     for channel in (WEB_CHANNEL, API_CHANNEL):
         reviews = [t for t in posts_to(bot, channel) if "Access review" in t]
         assert len(reviews) == 1, (channel, reviews)
+
+
+def test_the_bot_sends_the_projects_external_id_when_it_assumes_its_role(
+    iam_client: Any, tmp_path: Path, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = boto3.Session()
+    sent: list[dict[str, Any]] = []
+    source._session.register("provide-client-params.sts.AssumeRole", lambda params, **_: sent.append(dict(params)))
+    session = iam.assumed_role_session(API_ROLE, "eu-west-1", source=source, external_id="ext-id-of-the-api-project")
+    assert iam.caller_account(session, "eu-west-1") == API_ACCOUNT
+    assert [p.get("ExternalId") for p in sent] == ["ext-id-of-the-api-project"]
+
+    # And the bot's wiring hands each project's external_id from the projects file to that session.
+    path = tmp_path / "projects.toml"
+    path.write_text(
+        PROJECTS.replace('amplify_env = "dev"', 'amplify_env = "dev"\nexternal_id = "ext-id-of-the-api-project"')
+    )
+    projects = load_projects(make_settings(slack, str(tmp_path / "x.db"), AMPLIFY_DEV_PROJECTS_FILE=str(path)))
+    asked: dict[str | None, str | None] = {}
+    real = iam.project_session
+
+    def spy(role_arn: str | None, region: str, **kwargs: Any) -> Any:
+        asked[role_arn] = kwargs.get("external_id")
+        return real(role_arn, region, **kwargs)
+
+    monkeypatch.setattr(iam, "project_session", spy)
+    build_project_clients(projects, "eu-west-1")
+    assert asked == {WEB_ROLE: None, API_ROLE: "ext-id-of-the-api-project"}

@@ -34,11 +34,12 @@ def home_of(bot: Bot, user: str) -> str:
     return walk_text(json.loads(view) if isinstance(view, str) else view)
 
 
-def test_the_leads_message_and_the_confirmation_name_the_assignment(ic_bot: Bot) -> None:
+def test_the_leads_message_and_the_confirmation_name_the_assignment(ic_bot: Bot, world) -> None:
     ic_bot.command(DEV, "request build the app")
 
     post = message_text(ic_bot.approval_post().params)
-    assert f"*Access*\nassignment of {GRANTED} to the Identity Store user matched by email" in post
+    # The Identity Store user is resolved when the request is filed, and the leads see which one they approve.
+    assert f"*Access*\nassignment of {GRANTED} to Identity Center user `{world.dana}`" in post
     assert "IAM user" not in post
     confirmation = ic_bot.last_reply_text(DEV)
     assert f"the assignment of {GRANTED} to the Identity Store user matched by email." in confirmation
@@ -63,11 +64,11 @@ def test_status_and_list_name_the_assignment_and_offer_no_keys(ic_bot: Bot) -> N
     assert "IAM user" not in listed
 
 
-def test_the_home_tab_names_the_assignment_without_key_or_rotate(ic_bot: Bot) -> None:
+def test_the_home_tab_names_the_assignment_without_key_or_rotate(ic_bot: Bot, world) -> None:
     ic_bot.approved_user()
 
     own = home_of(ic_bot, DEV)
-    assert f"assignment of {GRANTED} to the Identity Store user matched by email" in own
+    assert f"assignment of {GRANTED} to Identity Center user `{world.dana}`" in own
     assert f"The assignment of {GRANTED} is deleted at once." in own  # the Remove button's confirmation
     assert "IAM user" not in own and "Access key" not in own and "Rotate" not in own
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from audit import AuditEvent
-from store import Credentials, Fields, OpenRequestExists, Request, State, one_of
+from store import Credentials, Fields, OpenRequestExists, Request, State, assignment_key, one_of
 from tests.store.conftest import Backend, new
 
 
@@ -300,3 +300,20 @@ def test_identity_center_fields_round_trip_with_their_types(backend: Backend) ->
     assert ours.assignment_created is True
     backend.store.create(new(1, user="UOTHER"))
     assert backend.store.get("r1").assignment_created is None and backend.store.get("r1").identity_store_user_id is None
+
+
+def test_an_assignment_record_is_a_compare_and_set_one_of_two_racing_requests_wins(backend: Backend) -> None:
+    key = assignment_key("user-1", "123456789012", "arn:aws:sso:::permissionSet/ssoins-1/ps-1")
+    assert backend.store.assignment_holder(key) is None
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        won = list(pool.map(lambda rid: backend.store.set_assignment_holder(key, None, rid), ["r1", "r2"]))
+    assert sorted(won) == [False, True]
+    holder = backend.store.assignment_holder(key)
+    assert holder == ("r1" if won[0] else "r2")
+    other = "r2" if holder == "r1" else "r1"
+    assert backend.store.set_assignment_holder(key, other, None) is False  # only the holder releases it
+    assert backend.store.set_assignment_holder(key, holder, "r3") is True  # handed over
+    assert backend.reopen().assignment_holder(key) == "r3"
+    assert backend.store.set_assignment_holder(key, "r3", None) is True
+    assert backend.store.assignment_holder(key) is None
+    assert backend.store.assignment_holder(assignment_key("user-2", "123456789012", "ps")) is None

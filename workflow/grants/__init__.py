@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 class GrantFailed(Exception):
     """Provisioning failed at `step` with AWS's `code`; `reason` (messages/grants.py) says how it was left."""
 
-    def __init__(self, step: str, code: str, reason: str) -> None:
+    def __init__(self, step: str, code: str, reason: str, now: str | None = None) -> None:
         super().__init__(f"{step} failed: {code}")
         self.step, self.code, self.reason = step, code, reason
+        self.now = now  # IDENTITY_CHANGED: the Identity Store user the email maps to now (None: none)
 
 
 class GrantError(Exception):
@@ -59,6 +60,7 @@ class Revoked:
     """How a revoke ended at AWS: `deleted` False means the bot had made nothing to delete (left in place)."""
 
     deleted: bool = True
+    kept_for: str = ""  # not deleted because this other open request relies on the same assignment
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,10 @@ class GrantKind(Protocol):
 
     def check_requester(self, actor: str, profile: SlackUser) -> RequesterRefused | None:
         """A reason to refuse before anything is filed (no matching identity), else None."""
+
+    def filed_identity(self, profile: SlackUser) -> str | None:
+        """Whom the access will be for at AWS, resolved when the request is filed (Identity Center: the Identity
+        Store user id, shown to the leads and checked again at approval); None where there is nothing to resolve."""
 
     def name_for(self, actor: str, names: list[str]) -> str:
         """The IAM user name a request records (and audits) for this Slack user."""

@@ -45,6 +45,10 @@ class IamUserGrants(IamKeys):
         """The IAM user name for a request: from the Slack name, unique by the Slack id."""
         return iam.derive_user_name(actor, names)
 
+    def filed_identity(self, profile: SlackUser) -> str | None:
+        """Nothing to resolve: the IAM user is named from the Slack profile."""
+        return None
+
     def provision(self, request: Request, expires_at: datetime | None) -> Fields:
         """Create the IAM user (resuming one tagged with this request); on failure clean up and say how it was left."""
         settings = self.settings

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import iam
 import identity_center as idc
 import messages as msg
-from messages.grants import LEFT_BEHIND, NO_IDENTITY_USER, ROLLED_BACK
+from messages.grants import IDENTITY_CHANGED, LEFT_BEHIND, NO_IDENTITY_USER, ROLLED_BACK
 from messages.identity_center import SsoAccess
 from slack_gateway import SlackCallFailed, SlackUser
 from store import Fields, Request, State
@@ -21,9 +21,21 @@ from store import Fields, Request, State
 from ..deps import Deps
 from ..ledger import Ledger
 from . import GrantError, GrantFailed, LastUse, Minted, NoSecrets, RequesterRefused, Revoked, Rotated
+from .assignment_ownership import AssignmentOwnership
 from .identity_center_drift import IdentityCenterDrift
 
 logger = logging.getLogger(__name__)
+
+
+class IdentityChanged(idc.IdentityCenterError):
+    """At approval the requester's email maps to another Identity Store user than when they asked (or to none)."""
+
+    def __init__(self, filed: str, now: str | None) -> None:
+        super().__init__("GetUserId", "IdentityChanged")
+        self.filed, self.now = filed, now
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (IdentityChanged, (self.filed, self.now))
 
 
 class IdentityCenterGrants:
@@ -37,6 +49,7 @@ class IdentityCenterGrants:
         self.clients: idc.IdentityCenterClients = deps.grant_clients
         self._instance: idc.Instance | None = None
         self._permission_set: idc.PermissionSet | None = None
+        self.ownership = AssignmentOwnership(deps, self.config.account_id or self.clients.account_id)
         self.drift_check = IdentityCenterDrift(deps, ledger, self)
 
     # --- what is granted ------------------------------------------------------------------------------
@@ -116,13 +129,30 @@ class IdentityCenterGrants:
         """The name the request records (as in the IAM-user kind; no IAM user is made)."""
         return iam.derive_user_name(actor, names)
 
+    def filed_identity(self, profile: SlackUser) -> str | None:
+        """The Identity Store user the request is for, resolved when it is filed (the one the leads approve);
+        None when there is none yet (created at approval with AMPLIFY_DEV_IC_CREATE_USERS) or no answer."""
+        if not profile.email:
+            return None
+        try:
+            return idc.find_user_id(self.clients.identitystore, self.instance().identity_store_id, profile.email)
+        except idc.IdentityCenterError:
+            return None
+
     def provision(self, request: Request, expires_at: datetime | None) -> Fields:
         """Create the assignment (or find it already held) and wait until Identity Center reports it done."""
         try:
+            if request.assignment_created is None and request.identity_store_user_id:
+                self._refuse_if_identity_changed(request)
             user_id = request.identity_store_user_id or self._user_id_for(request)
             target = self.target()
             if request.assignment_created is None:
-                if self._already_held(target, user_id):
+                ours = self.ownership.holder(target, user_id) == request.id  # a run that stopped midway
+                if not ours and self._already_held(target, user_id):
+                    return Fields(identity_store_user_id=user_id, assignment_created=False)
+                # The record first, by compare-and-set: of two requests for one Identity Store user approved at
+                # the same moment, one creates the assignment and the other relies on it (never both "ours").
+                if not ours and not self.ownership.claim(request, target, user_id):
                     return Fields(identity_store_user_id=user_id, assignment_created=False)
                 # Record the intent before the AWS call: a crash in between leaves a record that says "ours",
                 # so recovery finishes it and drift can delete it; never an assignment nobody owns.
@@ -141,7 +171,17 @@ class IdentityCenterGrants:
             raise self._failed(request, e) from None
         return Fields(identity_store_user_id=user_id, assignment_created=True)
 
-    def _user_id_for(self, request: Request) -> str:
+    def _refuse_if_identity_changed(self, request: Request) -> None:
+        """The leads approved the Identity Store user shown to them: refuse if the email now maps to another."""
+        filed = request.identity_store_user_id
+        try:
+            now = self._user_id_for(request, create=False)
+        except idc.NoIdentityStoreUser:
+            now = None
+        if now != filed:
+            raise IdentityChanged(filed or "", now)
+
+    def _user_id_for(self, request: Request, *, create: bool = True) -> str:
         try:
             profile = self.d.slack.user(request.slack_user_id)
         except SlackCallFailed as e:
@@ -150,7 +190,7 @@ class IdentityCenterGrants:
         try:
             return idc.find_user_id(self.clients.identitystore, store_id, profile.email or "")
         except idc.NoIdentityStoreUser:
-            if not (self.config.create_users and profile.email):
+            if not (create and self.config.create_users and profile.email):
                 raise
             display = profile.names[0] if profile.names else profile.email
             return idc.create_user(self.clients.identitystore, store_id, profile.email, display)
@@ -172,11 +212,13 @@ class IdentityCenterGrants:
 
     def _failed(self, request: Request, error: idc.IdentityCenterError) -> GrantFailed:
         current = self.d.store.get(request.id) or request
+        if isinstance(error, IdentityChanged):
+            return GrantFailed(error.step, error.code, IDENTITY_CHANGED, now=error.now)
         if isinstance(error, idc.NoIdentityStoreUser):
             return GrantFailed(error.step, error.code, NO_IDENTITY_USER)
         if current.assignment_created and current.identity_store_user_id:
             try:  # roll back: the assignment may exist even though the wait failed
-                idc.delete_assignment(self.clients.sso_admin, self.target(), current.identity_store_user_id)
+                self.ownership.delete_unless_relied_on(current, self.target(), self.clients.sso_admin)
             except idc.IdentityCenterError as cleanup:
                 logger.error("request %s: roll-back failed at %s: %s", request.id, cleanup.step, cleanup.code)
                 return GrantFailed(error.step, error.code, LEFT_BEHIND)
@@ -190,14 +232,13 @@ class IdentityCenterGrants:
     # --- ending and extending ---------------------------------------------------------------------------
 
     def revoke(self, request: Request) -> Revoked:
-        """Delete the assignment if the bot created it; one that was already there is left in place."""
+        """Delete the assignment if the bot created it for this request and no other open request relies on it."""
         if request.assignment_created is not True or not request.identity_store_user_id:
             return Revoked(deleted=False)
         try:
-            idc.delete_assignment(self.clients.sso_admin, self.target(), request.identity_store_user_id)
+            return self.ownership.delete_unless_relied_on(request, self.target(), self.clients.sso_admin)
         except idc.IdentityCenterError as e:
             raise GrantError(e.step, e.code) from None
-        return Revoked()
 
     def extend(self, request: Request, new_expiry: datetime) -> None:
         """Nothing at AWS: an assignment has no end date; the sweep deletes it when the stored one passes."""

@@ -1,7 +1,8 @@
 """The Identity Center kind's drift check: assignments of the permission set in the account against the store.
 
-Deletes only an assignment the bot created whose request is closed (its removal did not finish). Reports
-user assignments it has no record of, and deletes nothing it did not create. Group assignments are how admins
+Deletes only an assignment the bot recorded creating (workflow/grants/assignment_ownership.py) for a request now closed
+(its removal did not finish), and only while no open request of any project names that user on that target.
+Reports user assignments it has no record of, and deletes nothing it did not create. Group assignments are how admins
 grant access by hand: not ours to report.
 """
 
@@ -18,9 +19,9 @@ from store import OPEN_STATES, Fields, Request, State
 from ..deps import Deps
 from ..ledger import Ledger
 from ..outcomes import Actor
+from .assignment_ownership import AssignmentOwnership
 
 logger = logging.getLogger(__name__)
-CLOSED_STATES = frozenset(State) - OPEN_STATES
 
 
 class AssignmentTarget(Protocol):
@@ -31,6 +32,9 @@ class AssignmentTarget(Protocol):
     def instance(self) -> idc.Instance: ...
 
     def label(self, request: Request) -> str: ...
+
+    @property
+    def ownership(self) -> AssignmentOwnership: ...
 
 
 class IdentityCenterDrift:
@@ -53,32 +57,38 @@ class IdentityCenterDrift:
             logger.error("reconcile: cannot list account assignments: %s %s", e.step, e.code)
             return findings
         users = {a.principal_id for a in assignments if a.principal_type == "USER"}
-        open_users = {r.identity_store_user_id for r in live}
-        closed = self._closed_ours()
-        for user_id in sorted(users - open_users):
-            request = closed.get(user_id)
-            findings.append(self._finish(target, request) if request else self._unknown(user_id))
+        for user_id in sorted(users):
+            findings += self._check_assignment(target, user_id)
         for request in live:
             if (
                 request.state == State.ACTIVE
                 and request.assignment_created
                 and request.identity_store_user_id not in users
             ):
-                findings += self._close_lost(request)
+                findings += self._close_lost(target, request)
         return findings
 
-    def _closed_ours(self) -> dict[str, Request]:
-        """The latest closed request per Identity Store user whose assignment the bot created."""
-        latest: dict[str, Request] = {}
-        for request in self.d.store.in_states(CLOSED_STATES, project=self.d.scope):  # oldest first: later ones win
-            if request.assignment_created and request.identity_store_user_id:
-                latest[request.identity_store_user_id] = request
-        return latest
+    def _check_assignment(self, target: idc.Target, user_id: str) -> list[str]:
+        """Delete a user's assignment only if the bot recorded creating that very assignment for a request now
+        closed, and no open request of any project names the user on this target: both read from the store after
+        the listing and again right before the delete. Anything else is left; unknown ones are reported."""
+        ownership = self.grants.ownership
+        if ownership.naming(target, user_id):
+            return []  # live (possibly a request being approved right now, or another project's)
+        holder_id = ownership.holder(target, user_id)
+        holder = self.d.store.get(holder_id) if holder_id else None
+        if holder is None or holder.is_open:
+            return [] if holder is not None else [self._unknown(user_id)]
+        # Last look before a delete nothing can undo: the record, and every project's open requests, again.
+        if ownership.holder(target, user_id) != holder.id or ownership.naming(target, user_id):
+            return [f"{self._who(user_id)}'s {self.grants.label(holder)} changed hands while I looked: left as it is."]
+        return [self._finish(target, holder, user_id)]
 
-    def _finish(self, target: idc.Target, request: Request) -> str:
+    def _finish(self, target: idc.Target, request: Request, user_id: str) -> str:
         label = self.grants.label(request)
         try:
-            idc.delete_assignment(self.d.grant_clients.sso_admin, target, request.identity_store_user_id or "")
+            idc.delete_assignment(self.d.grant_clients.sso_admin, target, user_id)
+            self.grants.ownership.release(request, target, user_id)
         except idc.IdentityCenterError as e:
             return f"The {label} for {msg.mention(request.slack_user_id)} outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
         self.ledger.record(
@@ -88,19 +98,22 @@ class IdentityCenterDrift:
             f"The {label} for {msg.mention(request.slack_user_id)} outlived its closed request `{request.id}`: removed."
         )
 
-    def _unknown(self, user_id: str) -> str:
+    def _who(self, user_id: str) -> str:
         who = user_id
         with contextlib.suppress(idc.IdentityCenterError):
             who = idc.describe_user_name(
                 self.d.grant_clients.identitystore, self.grants.instance().identity_store_id, user_id
             )
+        return f"Identity Center user `{msg.escape(who)}`"
+
+    def _unknown(self, user_id: str) -> str:
         return (
-            f"Identity Center user `{msg.escape(who)}` holds the permission set amplify-dev grants, but this bot has "
+            f"{self._who(user_id)} holds the permission set amplify-dev grants, but this bot has "
             "no record of it: reported, not deleted (given by hand, another deployment's, or this bot's database "
             "was replaced)."
         )
 
-    def _close_lost(self, request: Request) -> list[str]:
+    def _close_lost(self, target: idc.Target, request: Request) -> list[str]:
         closed = self.ledger.move(
             request,
             Fields(state=State.ACTIVE),
@@ -112,6 +125,7 @@ class IdentityCenterDrift:
         )
         if closed is None:
             return []
+        self.grants.ownership.release(closed, target, request.identity_store_user_id or "")
         return [
             f"{msg.mention(request.slack_user_id)}'s {self.grants.label(request)} was gone from Identity Center: "
             "record closed."
