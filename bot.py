@@ -7,7 +7,6 @@ python bot.py --playground   a local page stands in for Slack, IAM is moto: http
 from __future__ import annotations
 
 import argparse
-import itertools
 import logging
 import signal
 import sys
@@ -41,7 +40,7 @@ from slack_gateway import build_web_client
 
 if TYPE_CHECKING:  # on Lambda the workflow (IAM, the store, every flow) is imported on first use, after the ack
     from store import RequestStore
-    from workflow import Workflow
+    from workflow import Router
 
 logger = logging.getLogger("amplify-dev")
 
@@ -49,7 +48,6 @@ logger = logging.getLogger("amplify-dev")
 # GIL: measured under the 200-user burst (bench/RESULTS.md), 3 workers halve the ack p99 of 8 (Approve 44 vs 64 ms,
 # Show credentials 69 vs 119 ms) for a 15% later DM (p50 1.3 vs 1.1 s).
 WORKER_THREADS = 3
-RECONCILE_EVERY = 60  # sweeps
 ACK_SWITCH_INTERVAL = 0.001  # seconds
 BOLT_APP_NAME = "slack_bolt.amplify-dev"
 
@@ -77,7 +75,7 @@ class AmplifyDevApp(App):
         return response
 
 
-def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, runner: Executor | None = None) -> App:
+def create_app(settings: Settings, *, client: WebClient, router: Router, runner: Executor | None = None) -> App:
     """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test.
 
     `runner` runs the lazy listeners in Socket Mode and HTTP (Bolt's own pool of 5 threads when None).
@@ -97,7 +95,7 @@ def create_app(settings: Settings, *, client: WebClient, workflow: Workflow, run
         # response_url, at DEBUG): under "slack_bolt" they stay at WARNING with the rest of Bolt.
         name=BOLT_APP_NAME,
     )
-    handlers.register(app, workflow)
+    handlers.register(app, router)
 
     @app.error
     def _on_error(error: Exception, body: dict[str, Any]) -> None:
@@ -112,18 +110,18 @@ def build(
     sandbox: bool = False,
     runner: Executor | None = None,
     projects: dict[str, Settings] | None = None,
-) -> tuple[App, Executor, RequestStore, Workflow]:
+) -> tuple[App, Executor, RequestStore, Router]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
-    workflow = build_workflow(settings, client, region=aws_region(), sandbox=sandbox, projects=projects)
+    router = build_router(settings, client, region=aws_region(), sandbox=sandbox, projects=projects)
     if runner is None:
         from lazy_runner import LazyRunner  # submit() without a lock: what the acks waited for under a burst
 
         runner = LazyRunner(WORKER_THREADS, "amplify-dev")
-    return create_app(settings, client=client, workflow=workflow, runner=runner), runner, workflow.store, workflow
+    return create_app(settings, client=client, router=router, runner=runner), runner, router.store, router
 
 
-def build_workflow(
+def build_router(
     settings: Settings,
     client: WebClient,
     *,
@@ -131,11 +129,11 @@ def build_workflow(
     sandbox: bool = False,
     projects: dict[str, Settings] | None = None,
     aws: AwsClients | None = None,
-) -> Workflow:
-    """The workflow on the real clients (IAM, Identity Center, the store, Slack through `client`)."""
+) -> Router:
+    """The workflow's router on the real clients (IAM, Identity Center, the store, Slack through `client`)."""
     import iam
     from slack_gateway import SlackGateway
-    from workflow import Deps, Workflow
+    from workflow import Deps, Router
 
     projects = projects or {settings.project: settings}
     if sandbox:
@@ -153,7 +151,7 @@ def build_workflow(
         first = next(p for p in projects.values() if p.identity_center is not None)
         identity_center, _ = build_identity_center(first, region, sandbox=sandbox)
     store, audit_log = build_store(settings, region, aws=aws)
-    return Workflow(
+    return Router(
         Deps(
             settings=settings,
             store=store,
@@ -164,48 +162,48 @@ def build_workflow(
             ),
             region=region,
             audit=audit_log,
-            identity_center=identity_center,
+            grant_clients=identity_center,
             projects=projects if settings.projects_file else {},
             project_iam=project_iam,
         )
     )
 
 
-class LazyWorkflow:
-    """Stands in for the Workflow until something first uses it, then builds it once (thread-safe).
+class LazyRouter:
+    """Stands in for the Router until something first uses it, then builds it once (thread-safe).
 
     On Lambda most acks (a slash command's, a click's) need only Bolt, the signature check and the client for the
     self-invocation; IAM, Identity Center, the store and every flow's messages are imported and built by the first
     listener that reads the workflow (usually the lazy half, in the second invocation).
     """
 
-    def __init__(self, make: Callable[[], Workflow]) -> None:
+    def __init__(self, make: Callable[[], Router]) -> None:
         self._make = make
-        self._workflow: Workflow | None = None
+        self._router: Router | None = None
         self._lock = threading.Lock()
 
     @property
     def built(self) -> bool:
         """Whether the workflow exists yet."""
-        return self._workflow is not None
+        return self._router is not None
 
-    def get(self) -> Workflow:
+    def get(self) -> Router:
         """The workflow, built on the first call."""
-        if self._workflow is None:
+        if self._router is None:
             with self._lock:
-                if self._workflow is None:
-                    self._workflow = self._make()
-        return self._workflow
+                if self._router is None:
+                    self._router = self._make()
+        return self._router
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.get(), name)
 
 
-def build_lambda_app(settings: Settings, aws: AwsClients) -> tuple[App, Workflow]:
+def build_lambda_app(settings: Settings, aws: AwsClients) -> tuple[App, Router]:
     """Lambda's init phase: the Slack client and the app (Bolt's auth.test); the workflow on first use."""
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
-    workflow: Any = LazyWorkflow(lambda: build_workflow(settings, client, region=aws.region, aws=aws))
-    return create_app(settings, client=client, workflow=workflow), workflow
+    router: Any = LazyRouter(lambda: build_router(settings, client, region=aws.region, aws=aws))
+    return create_app(settings, client=client, router=router), router
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:
@@ -334,7 +332,7 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         )
         return 2
     try:
-        app, runner, store, workflow = build(settings, sandbox=sandbox, projects=projects)
+        app, runner, store, router = build(settings, sandbox=sandbox, projects=projects)
     except BoltError as e:  # Bolt's auth.test at start: a wrong token or SLACK_API_URL
         print(f"amplify-dev: Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url}: {e}", file=sys.stderr)
         return 2
@@ -347,15 +345,14 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     from scheduler import Sweeper
 
     if settings.projects_file and not sandbox:
-        report_unreachable_projects(workflow, projects, aws_region())
+        report_unreachable_projects(router, projects, aws_region())
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
-    runner.submit(workflow.recover).result()
+    runner.submit(router.recover).result()
     # Acks must leave within Slack's 3 s while the worker threads run the slow work: hand the GIL over more often
     # (1 ms instead of 5 ms) so an ack thread never waits long behind botocore's parsing in a burst.
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
-    sweeps = itertools.count()
     # Expiry and reminders every minute; the IAM-wide drift check once an hour (it lists every user).
-    sweeper = Sweeper(lambda: workflow.sweep(reconcile=next(sweeps) % RECONCILE_EVERY == 0)).start()
+    sweeper = Sweeper(router.sweep).start()
     try:
         if settings.socket_mode:
             serve_socket_mode(app, settings.slack_app_token or "")

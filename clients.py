@@ -13,7 +13,7 @@ from settings import Settings
 if TYPE_CHECKING:  # the Lambda path imports this module before the store and the workflow are needed
     from audit import AuditLog
     from store import RequestStore
-    from workflow import Workflow
+    from workflow import Router
 
 logger = logging.getLogger("amplify-dev")
 
@@ -120,7 +120,7 @@ def build_project_clients(projects: dict[str, Settings], region: str) -> dict[st
     return clients
 
 
-def report_unreachable_projects(workflow: Workflow, projects: dict[str, Settings], region: str) -> None:
+def report_unreachable_projects(router: Router, projects: dict[str, Settings], region: str) -> None:
     """At start: a project whose role cannot be assumed is reported (log and its channel); the others go on."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -136,7 +136,7 @@ def report_unreachable_projects(workflow: Workflow, projects: dict[str, Settings
             iam.caller_account(session, project.region or region)
         except (BotoCoreError, ClientError) as e:
             code = e.response.get("Error", {}).get("Code") if isinstance(e, ClientError) else type(e).__name__
-            workflow.route.report_unreachable(name, f"its account role cannot be assumed ({code})")
+            router.report_unreachable(name, f"its account role cannot be assumed ({code})")
 
 
 def build_identity_center(settings: Settings, region: str, *, sandbox: bool = False) -> tuple[Any, Settings]:

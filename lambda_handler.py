@@ -11,7 +11,7 @@ Inside Lambda (AWS_LAMBDA_FUNCTION_NAME set) settings, the Slack secret, the cli
 this module is imported: that is Lambda's init phase, which SnapStart snapshots. Anywhere else importing it costs
 nothing and needs no settings; the bot is built on the first event. Only what an ack needs is built then (Bolt,
 the signature check, the Lambda client for the self-invocation): the workflow (IAM, Identity Center, the store,
-every flow) is imported and built on its first use, usually in the lazy half (bot.LazyWorkflow).
+every flow) is imported and built on its first use, usually in the lazy half (bot.LazyRouter).
 
 With SnapStart, one snapshot starts many containers: `after_restore` gives each its own HTTP connections and
 random state, and reads the secret again (the snapshot's copy may be days old).
@@ -36,7 +36,7 @@ from http_server import is_routable, refusal_from_headers
 
 if TYPE_CHECKING:
     from clients import AwsClients
-    from workflow import Workflow
+    from workflow import Router
 
 logger = logging.getLogger("amplify-dev")
 
@@ -50,7 +50,7 @@ class LambdaBot:
     def __init__(
         self,
         app: App,
-        workflow: Workflow,
+        router: Router,
         signing_secret: str,
         *,
         clock: Callable[[], float] = time.time,
@@ -59,7 +59,7 @@ class LambdaBot:
         from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
         self.app = app
-        self.workflow = workflow
+        self.router = router
         # Its constructor puts Bolt's LambdaLazyListenerRunner on the app (lazy listeners become self-invocations).
         self.slack = SlackRequestHandler(app)
         if lambda_client is not None:  # made now, in the init phase, rather than inside the first ack
@@ -71,7 +71,7 @@ class LambdaBot:
         """Route one invocation: a schedule, or an HTTP event (Slack's, or the lazy half of one)."""
         job = event.get(SCHEDULE_KEY)
         if job in ("sweep", "reconcile"):
-            self.workflow.sweep(reconcile=job == "reconcile")
+            self.router.sweep(reconcile=job == "reconcile")
             return {"ok": True, "job": job}
         if not isinstance(event.get("requestContext"), dict):
             logger.warning("ignored an invocation that is neither Slack's request nor a schedule")
@@ -102,7 +102,7 @@ class LambdaBot:
             self._clock(),
         )
         if refusal:
-            if lazy:  # the sweep finds what this lazy run would have done (workflow.STALLED_AFTER)
+            if lazy:  # the sweep finds what this lazy run would have done (workflow/upkeep.py: STALLED_AFTER)
                 logger.warning("refused the lazy half of a Slack request: %s; the sweep will finish it", refusal[1])
             else:
                 logger.warning("refused a Lambda HTTP request: %s", refusal[1])
@@ -178,11 +178,11 @@ def build_from_environment() -> Container:
     configure_logging(settings.log_level, settings.log_format)
     quiet_libraries()  # Bolt's Lambda adapter logs whole events (response_url included) at DEBUG
     step("settings")
-    app, workflow = build_lambda_app(settings, aws)
+    app, router = build_lambda_app(settings, aws)
     step("Bolt app (auth.test)")
     lambda_client = aws.client("lambda")
     step("Lambda client")
-    bot = LambdaBot(app, workflow, settings.slack_signing_secret, lambda_client=lambda_client)
+    bot = LambdaBot(app, router, settings.slack_signing_secret, lambda_client=lambda_client)
     step("Lambda adapter")
     INIT_STEPS[:] = steps
     logger.info(

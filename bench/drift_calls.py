@@ -25,7 +25,7 @@ from playground.slack_api import FakeSlack
 from settings import load_settings
 from slack_gateway import SlackGateway, build_web_client
 from store import Fields, Request, SqliteRequestStore, State
-from workflow import Deps, Workflow
+from workflow import Deps, Router
 
 
 def main() -> None:
@@ -58,7 +58,7 @@ def main() -> None:
             }
         )
         web = build_web_client("xoxb-b", slack.url)
-        workflow = Workflow(
+        workflow = Router(
             Deps(
                 settings=settings, store=store, iam=client, slack=SlackGateway(web, idempotent=web), region="us-east-1"
             )

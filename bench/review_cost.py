@@ -38,6 +38,7 @@ import iam  # noqa: E402
 from messages.review import review_message  # noqa: E402
 from ops.review_export import render_csv  # noqa: E402
 from store import Credentials, Request, SqliteRequestStore, State  # noqa: E402
+from workflow.grants.iam_user import iam_last_use  # noqa: E402
 from workflow.review import build_review  # noqa: E402
 
 
@@ -124,7 +125,7 @@ def main() -> int:
             seeded = time.perf_counter() - started
             meter.on = True
             started = time.perf_counter()
-            review = build_review(store, client, now)
+            review = build_review(store, iam_last_use(client), now)
             elapsed = time.perf_counter() - started
             meter.on = False
             started = time.perf_counter()

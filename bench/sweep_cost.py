@@ -4,7 +4,7 @@ every store call it makes, the rows or items each one read, and the wall time.
 python bench/sweep_cost.py [--grants 10000 1000] [--backends sqlite dynamodb] [--repeat 3]
 
 The grants are seeded through the store itself (create, then a compare-and-set to ACTIVE with an end date a year
-away), so every index the store keeps is filled as the bot fills it. Then `Workflow.sweep()` (no drift check) runs
+away), so every index the store keeps is filled as the bot fills it. Then `Router.sweep()` (no drift check) runs
 `--repeat` times; the calls are those of the first sweep (all sweeps make the same ones), the time is the median.
 Three configurations: no weekly review (the default), the review scheduled for another day, and the review day
 with this week already claimed (what every sweep after the first one on that day does).
@@ -44,7 +44,7 @@ from slack_gateway import SlackGateway, build_web_client
 from store import Credentials, Fields, Request, SqliteRequestStore, State
 from store.dynamodb import DynamoRequestStore
 from store.dynamodb_table import lock_key, request_item, request_key
-from workflow import Deps, Workflow
+from workflow import Deps, Router
 from workflow.review import review_period
 
 TABLE = "amplify-dev-bench"
@@ -222,7 +222,7 @@ def measure(name: str, grants: int, repeat: int, slack_url: str, tmp: str) -> li
             settings = settings_for(configuration, slack_url, now)
             if configuration == CONFIGURATIONS[2]:
                 raw.claim(f"review/{settings.project}", review_period(now))  # another replica posted it
-            workflow = Workflow(
+            workflow = Router(
                 Deps(
                     settings=settings,
                     store=store,

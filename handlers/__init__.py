@@ -8,16 +8,16 @@ from slack_bolt import App
 
 from handlers import actions, commands, events, fallbacks, guards, home, views
 
-if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
-    from workflow import Workflow
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyRouter), not with the listeners
+    from workflow import Router
 
 
-def register(app: App, workflow: Workflow) -> None:
+def register(app: App, router: Router) -> None:
     """Register every middleware and listener the bot has."""
     guards.register(app)
-    commands.register(app, workflow)
-    actions.register(app, workflow)
-    views.register(app, workflow)
-    home.register(app, workflow)
-    events.register(app, workflow)
+    commands.register(app, router)
+    actions.register(app, router)
+    views.register(app, router)
+    home.register(app, router)
+    events.register(app, router)
     fallbacks.register(app)  # last: only what nothing above claimed

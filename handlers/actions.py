@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, Respond
 
 import messages as msg
+from handlers import verbs
 from handlers.lazy import finish
+from handlers.verbs import on_request
 from messages.review import REVIEW_REMOVE_ACTION
 
-if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
-    from workflow import Workflow
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyRouter), not with the listeners
+    from workflow import Router
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +37,14 @@ def clicked(body: dict[str, Any]) -> tuple[str, str] | None:
     return user["id"], str(actions[0].get("value") or "")[:64]
 
 
-def reply_to_clicker(body: dict[str, Any], respond: Respond, workflow: Workflow) -> Callable[[msg.Reply], None]:
+def reply_to_clicker(body: dict[str, Any], respond: Respond, router: Router) -> Callable[[msg.Reply], None]:
     """A deliver() that answers only the person who clicked, leaving the clicked message as it is.
 
     Clicks on the App Home tab carry no response_url; those answers go to the clicker's DM with the bot.
     """
     if body.get("response_url"):
         return lambda reply: respond(response_type="ephemeral", replace_original=False, **reply.to_kwargs())
-    return lambda reply: workflow.tell(body["user"]["id"], reply)
+    return lambda reply: router.tell(body["user"]["id"], reply)
 
 
 def acknowledge_click(ack: Ack) -> None:
@@ -50,7 +52,7 @@ def acknowledge_click(ack: Ack) -> None:
     ack()
 
 
-def click_listener(work: Callable[[str, str], msg.Reply | None], what: str, workflow: Workflow) -> Callable[..., None]:
+def click_listener(work: Callable[[str, str], msg.Reply | None], what: str, router: Router) -> Callable[..., None]:
     """The lazy half of a button: read who clicked and which request, run `work`, answer the clicker."""
 
     def lazy_click(body: dict[str, Any], respond: Respond) -> None:
@@ -59,16 +61,16 @@ def click_listener(work: Callable[[str, str], msg.Reply | None], what: str, work
             logger.warning("ignored a malformed %s payload", what)
             return
         actor, request_id = parsed
-        finish(lambda: work(actor, request_id), reply_to_clicker(body, respond, workflow), what)
+        finish(lambda: work(actor, request_id), reply_to_clicker(body, respond, router), what)
 
     return lazy_click
 
 
-def register(app: App, workflow: Workflow) -> None:
+def register(app: App, router: Router) -> None:
     """Register the button listeners (ack at once, the work as a lazy listener)."""
 
     def on_click(action_id: str, work: Callable[[str, str], msg.Reply | None], what: str) -> None:
-        app.action(action_id)(ack=acknowledge_click, lazy=[click_listener(work, what, workflow)])
+        app.action(action_id)(ack=acknowledge_click, lazy=[click_listener(work, what, router)])
 
     def ack_show_credentials(ack: Ack, body: dict[str, Any]) -> None:
         # The one store write the ack may do: claim the credentials for this click, so a lazy run that is lost
@@ -77,36 +79,33 @@ def register(app: App, workflow: Workflow) -> None:
         ack()
         parsed = clicked(body)
         if parsed is not None:
-            workflow.claim_credentials(*parsed)
+            from workflow import credentials  # the store and this one flow: the claim is this ack's one write
 
-    # Lambdas, not bound methods: on Lambda the workflow is built on first use (bot.LazyWorkflow), not here.
-    on_click(msg.APPROVE_ACTION, lambda actor, rid: workflow.approve(actor, rid), "an Approve click")
-    on_click(msg.DENY_ACTION, lambda actor, rid: workflow.deny(actor, rid), "a Deny click")
+            credentials.claim(router.store, *parsed)
+
+    on_click(msg.APPROVE_ACTION, on_request(router, verbs.approve), "an Approve click")
+    on_click(msg.DENY_ACTION, on_request(router, verbs.deny), "a Deny click")
     app.action(msg.SHOW_CREDENTIALS_ACTION)(
         ack=ack_show_credentials,
-        lazy=[
-            click_listener(
-                lambda actor, rid: workflow.show_credentials(actor, rid), "a Show credentials click", workflow
-            )
-        ],
+        lazy=[click_listener(on_request(router, verbs.show_credentials), "a Show credentials click", router)],
     )
-    on_click(msg.EXTEND_ACTION, lambda actor, rid: workflow.request_extension(actor, rid), "an Extend click")
+    on_click(msg.EXTEND_ACTION, on_request(router, verbs.request_extension), "an Extend click")
     on_click(
         msg.EXTEND_APPROVE_ACTION,
-        lambda actor, rid: workflow.decide_extension(actor, rid, approve=True),
+        on_request(router, verbs.approve_extension),
         "an extension approval",
     )
     on_click(
         msg.EXTEND_DENY_ACTION,
-        lambda actor, rid: workflow.decide_extension(actor, rid, approve=False),
+        on_request(router, verbs.deny_extension),
         "an extension denial",
     )
 
     def remove_from_review(actor: str, target: str) -> msg.Reply | None:
-        # The value names only whose access; workflow.remove checks (from configuration) that actor may remove it.
+        # The value names only whose access; the removal checks (from configuration) that actor may remove it.
         if not _USER_ID.match(target):
             logger.warning("ignored a review Remove click from %s with a malformed target", actor)
             return None
-        return workflow.remove(actor, target)
+        return verbs.remove(router, actor, target)
 
     on_click(REVIEW_REMOVE_ACTION, remove_from_review, "a review Remove click")

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, Respond
 
 import messages as msg
+from handlers import verbs
 from handlers.lazy import finish
 
-if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
-    from workflow import Workflow
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyRouter), not with the listeners
+    from workflow import Router
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 # ASCII digits only: str.isdigit() also accepts "²" or "①" (which int() refuses) and Arabic-Indic or
 # full-width digits (which int() takes).
 DAYS_TEXT = re.compile(r"[0-9]{1,5}", re.ASCII)
-# What may follow --project; whether such a project exists is the workflow's answer (with the list).
+# What may follow --project; whether such a project exists is the router's answer (with the list).
 PROJECT_TEXT = re.compile(r"[A-Za-z0-9_.-]{1,40}", re.ASCII)
 
 
@@ -97,13 +98,13 @@ def _parse_verb(verb: str, rest: str, text: str) -> ParsedCommand:
     return ParsedCommand("unknown", problem=f"I don't understand `{msg.escape(text[:100])}`.")
 
 
-def acknowledge_command(ack: Ack, command: dict[str, Any], workflow: Workflow) -> None:
+def acknowledge_command(ack: Ack, command: dict[str, Any], router: Router) -> None:
     """The ack: fast answers (status, help, usage) go in it; everything else is acknowledged empty."""
     parsed = parse_command(command.get("text", ""))
     match parsed.verb:
         case "status":
             # reads only the store: fast enough for the ack
-            ack(**workflow.status(command["user_id"], parsed.project).to_kwargs())
+            ack(**router.status(command["user_id"], parsed.project).to_kwargs())
         case "help":
             ack(**msg.usage_reply().to_kwargs())
         case "unknown":
@@ -112,7 +113,7 @@ def acknowledge_command(ack: Ack, command: dict[str, Any], workflow: Workflow) -
             ack()
 
 
-def run_command(command: dict[str, Any], respond: Respond, workflow: Workflow) -> None:
+def run_command(command: dict[str, Any], respond: Respond, router: Router) -> None:
     """The lazy half: the slow verbs, answered through the command's response_url."""
     parsed = parse_command(command.get("text", ""))
     user = command["user_id"]
@@ -122,21 +123,21 @@ def run_command(command: dict[str, Any], respond: Respond, workflow: Workflow) -
                 "channel_id": command.get("channel_id", ""),
                 "response_url": command.get("response_url", ""),
             }
-            view = workflow.request_form(metadata)
-            work = lambda: workflow.open_request_form(command["trigger_id"], view, user)  # noqa: E731
+            view = router.request_form(metadata)
+            work = lambda: router.open_request_form(command["trigger_id"], view, user)  # noqa: E731
         case "request":
             team = command.get("team_id", "")
-            work = lambda: workflow.request_access(  # noqa: E731
-                user, team, parsed.reason, console=parsed.console, days=parsed.days, project=parsed.project
+            work = lambda: verbs.request_access(  # noqa: E731
+                router, user, team, parsed.reason, console=parsed.console, days=parsed.days, project=parsed.project
             )
         case "remove":
-            work = lambda: workflow.remove(user, parsed.target, parsed.project)  # noqa: E731
+            work = lambda: verbs.remove(router, user, parsed.target, parsed.project)  # noqa: E731
         case "rotate":
-            work = lambda: workflow.rotate(user, parsed.project)  # noqa: E731
+            work = lambda: verbs.rotate(router, user, parsed.project)  # noqa: E731
         case "list":
-            work = lambda: workflow.list_requests(user, parsed.project)  # noqa: E731
+            work = lambda: router.list_requests(user, parsed.project)  # noqa: E731
         case "review":  # reads IAM for every grant: after the ack, answered through the response_url
-            work = lambda: workflow.review(user, parsed.project)  # noqa: E731
+            work = lambda: verbs.access_review(router, user, parsed.project)  # noqa: E731
         case _:  # answered in the ack
             return
     finish(work, respond_to(respond), parsed.verb)
@@ -147,13 +148,13 @@ def respond_to(respond: Respond) -> Any:
     return lambda reply: respond(response_type="ephemeral", **reply.to_kwargs())
 
 
-def register(app: App, workflow: Workflow) -> None:
+def register(app: App, router: Router) -> None:
     """Register the slash command: the ack answers or acknowledges, the lazy listener does the rest."""
 
     def ack_command(ack: Ack, command: dict[str, Any]) -> None:
-        acknowledge_command(ack, command, workflow)
+        acknowledge_command(ack, command, router)
 
     def slow_command(command: dict[str, Any], respond: Respond) -> None:
-        run_command(command, respond, workflow)
+        run_command(command, respond, router)
 
     app.command(msg.COMMAND)(ack=ack_command, lazy=[slow_command])

@@ -10,34 +10,34 @@ from slack_bolt import Ack, App
 from handlers.actions import acknowledge_click
 from handlers.lazy import finish
 
-if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
-    from workflow import Workflow
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyRouter), not with the listeners
+    from workflow import Router
 
 logger = logging.getLogger(__name__)
 
 
-def offboard_if_deactivated(event: dict[str, Any], workflow: Workflow) -> None:
+def offboard_if_deactivated(event: dict[str, Any], router: Router) -> None:
     """A deactivated Slack user loses their AWS access at once."""
     user = event.get("user") if isinstance(event.get("user"), dict) else {}
     user_id = user.get("id")
     if user.get("deleted") is True and isinstance(user_id, str):
-        finish(lambda: workflow.offboard(user_id), lambda _reply: None, "a user_change event")
+        finish(lambda: router.offboard(user_id), lambda _reply: None, "a user_change event")
 
 
-def handle_usergroup_change(ack: Ack, workflow: Workflow) -> None:
+def handle_usergroup_change(ack: Ack, router: Router) -> None:
     """A user group changed: who approves through it is read again on the next click, not minutes later."""
     ack()
-    workflow.forget_approver_groups()  # forgets a cache in memory: no I/O
+    router.forget_approver_groups()  # forgets a cache in memory: no I/O
 
 
-def register(app: App, workflow: Workflow) -> None:
+def register(app: App, router: Router) -> None:
     """Register the event listeners."""
 
     def group_changed(ack: Ack) -> None:
-        handle_usergroup_change(ack, workflow)
+        handle_usergroup_change(ack, router)
 
     def lazy_user_change(event: dict[str, Any]) -> None:
-        offboard_if_deactivated(event, workflow)
+        offboard_if_deactivated(event, router)
 
     app.event("subteam_members_changed")(group_changed)
     app.event("subteam_updated")(group_changed)

@@ -11,11 +11,12 @@ from slack_bolt import Ack, App
 from slack_sdk.webhook import WebhookClient
 
 import messages as msg
+from handlers import verbs
 from handlers.commands import DAYS_TEXT
 from handlers.lazy import finish
 
-if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyWorkflow), not with the listeners
-    from workflow import Workflow
+if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyRouter), not with the listeners
+    from workflow import Router
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def acknowledge_submission(ack: Ack, view: dict[str, Any]) -> None:
         ack()
 
 
-def file_submitted_request(body: dict[str, Any], view: dict[str, Any], workflow: Workflow) -> None:
+def file_submitted_request(body: dict[str, Any], view: dict[str, Any], router: Router) -> None:
     """The lazy half: file the request; the confirmation goes back where the command was typed."""
     form = read_request_form(view)
     if not form.reason.strip() or form.days_invalid:
@@ -76,21 +77,21 @@ def file_submitted_request(body: dict[str, Any], view: dict[str, Any], workflow:
             if result.status_code == 200:
                 return
             logger.warning("response_url answered %s; sending the confirmation by DM", result.status_code)
-        workflow.tell(user, reply)
+        router.tell(user, reply)
 
     finish(
-        lambda: workflow.request_access(
-            user, team, form.reason, console=form.console, days=form.days, project=form.project
+        lambda: verbs.request_access(
+            router, user, team, form.reason, console=form.console, days=form.days, project=form.project
         ),
         deliver,
         "the request form",
     )
 
 
-def register(app: App, workflow: Workflow) -> None:
+def register(app: App, router: Router) -> None:
     """Register the modal submission listener."""
 
     def lazy_submission(body: dict[str, Any], view: dict[str, Any]) -> None:
-        file_submitted_request(body, view, workflow)
+        file_submitted_request(body, view, router)
 
     app.view(msg.REQUEST_VIEW)(ack=acknowledge_submission, lazy=[lazy_submission])

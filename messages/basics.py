@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -105,17 +105,37 @@ def text_reply(text: str) -> Reply:
     return Reply(text=text, blocks=[SectionBlock(text=text)])
 
 
+# The kinds of grant (workflow/grants/): the plain value every builder chooses its words by.
+IAM_USER_KIND = "iam_user"
+IDENTITY_CENTER_KIND = "identity_center"
+GRANT_KINDS = (IAM_USER_KIND, IDENTITY_CENTER_KIND)
+
+
 @dataclass(frozen=True)
 class Granted:
-    """What a request grants, in the words messages use: an IAM user (the default), or in the Identity Center mode
-    an assignment of a permission set in an account. The mode's Grants (workflow/grants.py) supplies it."""
+    """What a request grants, in the words messages use: an IAM user (the default), or an Identity Center account
+    assignment of a permission set. The project's grant kind (workflow/grants/) supplies it; builders read `kind`."""
 
-    assignment: str = ""  # "permission set `X` in account N"; empty in the IAM-user mode
+    kind: str = IAM_USER_KIND
+    assignment: str = ""  # "permission set `X` in account N"; only for an assignment
+    sso: Any = None  # messages.identity_center.SsoAccess: where and how to sign in (an assignment)
+    session: timedelta | None = None  # how long a session lasts, if known (an assignment)
+    path: str = ""  # the IAM path the bot's users live under (an IAM user)
+
+    def __post_init__(self) -> None:
+        # A new kind of grant (sign-in credentials next) adds its value here and its words in messages/grants.py.
+        if self.kind not in GRANT_KINDS:
+            raise ValueError(f"unknown kind of grant: {self.kind!r}")
 
     @property
     def keys(self) -> bool:
-        """Access keys exist in this mode (Show credentials, rotate, key age)."""
-        return not self.assignment
+        """Access keys exist for this kind (Show credentials, rotate, key age)."""
+        return self.kind == IAM_USER_KIND
+
+    @property
+    def noun(self) -> str:
+        """ "creating your <noun> failed"."""
+        return "IAM user" if self.keys else "account assignment"
 
     @property
     def field(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from messages.review import Review, ReviewRow
 from settings import Settings
+from workflow.grants import last_use_reader
 from workflow.review import DEFAULT_PROJECT, build_review
 
 FORMATS = ("text", "csv", "jsonl")
@@ -103,16 +104,12 @@ def run_review_export(
             iam.project_session(chosen.account_role_arn, region, external_id=chosen.external_id), region
         )
     try:
-        if settings.projects_file:
-            from store.scoped import ProjectStore
-
-            store = ProjectStore(store, project)
         review = build_review(
             store,
-            iam_client,
+            last_use_reader(chosen, iam_client),
             now or datetime.now(UTC),
             project=project,
-            identity_center=chosen.identity_center is not None,
+            scope=project if settings.projects_file else None,
         )
     finally:
         if owned:

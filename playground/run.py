@@ -7,7 +7,6 @@ temporary directory, deleted at exit.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import secrets
@@ -121,7 +120,6 @@ class Wiring(Protocol):
     """What bot.py hands the playground: the production wiring, so nothing here imports the entry point."""
 
     WORKER_THREADS: int
-    RECONCILE_EVERY: int
 
     def build(self, settings: Any, *, sandbox: bool, runner: Any) -> tuple[Any, Any, Any, Any]: ...
 
@@ -147,10 +145,9 @@ def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
     sandbox.describe_as(sandbox.PLAYGROUND_LABEL, sandbox.PLAYGROUND_WARNING)
     sweeper = store = None
     try:
-        app, _, store, workflow = bot.build(settings, sandbox=True, runner=runner)
-        runner.submit(workflow.recover).result()
-        sweeps = itertools.count()
-        sweeper = Sweeper(lambda: workflow.sweep(reconcile=next(sweeps) % bot.RECONCILE_EVERY == 0)).start()
+        app, _, store, router = bot.build(settings, sandbox=True, runner=runner)
+        runner.submit(router.recover).result()
+        sweeper = Sweeper(router.sweep).start()
         playground = Playground(slack, settings.slack_signing_secret, "", runner)
         try:
             server = HttpServer(

@@ -1,7 +1,9 @@
-"""Periodic work in the running process: one daemon thread that calls workflow.sweep() on an interval."""
+"""Periodic work in the running process: one daemon thread that calls the sweep on an interval, and how often the
+sweep includes the drift check."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -9,6 +11,9 @@ from collections.abc import Callable
 logger = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_SECONDS = 60.0
+# The drift check's cadence in the long-running modes: every 60th sweep, hourly at the default interval (on Lambda,
+# EventBridge's hourly `reconcile` schedule in template.yaml).
+RECONCILE_EVERY = 60
 
 
 class Periodic:
@@ -44,11 +49,21 @@ class Periodic:
 
 
 class Sweeper(Periodic):
-    """Runs `sweep` every `interval` seconds, the first at once; sweeps never overlap within a process.
+    """Runs `sweep(reconcile=...)` every `interval` seconds, the first at once; sweeps never overlap within a
+    process. Every `reconcile_every`-th sweep (the first included) also runs the drift check.
 
     Two bot processes sharing one store are still safe: every change a sweep makes is a compare-and-set, so
     only one of them acts on a request.
     """
 
-    def __init__(self, sweep: Callable[[], None], interval: float = DEFAULT_INTERVAL_SECONDS) -> None:
-        super().__init__(sweep, interval, name="amplify-dev-sweeper")
+    def __init__(
+        self,
+        sweep: Callable[..., None],
+        interval: float = DEFAULT_INTERVAL_SECONDS,
+        *,
+        reconcile_every: int = RECONCILE_EVERY,
+    ) -> None:
+        sweeps = itertools.count()
+        super().__init__(
+            lambda: sweep(reconcile=next(sweeps) % reconcile_every == 0), interval, name="amplify-dev-sweeper"
+        )

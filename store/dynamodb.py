@@ -11,27 +11,24 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from audit import DEFAULT_RETENTION_DAYS, AuditEvent
+from audit import AuditEvent
 from store import DEFAULT_PROJECT, OPEN_STATES, Fields, OpenRequestExists, Request, State, allowed_values
-from store.dynamodb_queries import DueQueries, by_age
+from store.dynamodb_queries import DynamoReads
 from store.dynamodb_table import (
     BUSY_CREDENTIALS,
-    BY_USER,
     CLEANUP_ATTRIBUTE,
     CLEANUP_KEYS,
     IN_FLIGHT_ATTRIBUTE,
     IN_FLIGHT_CREDENTIALS,
     IN_FLIGHT_DM,
-    PK,
     TTL_ATTRIBUTE,
     Expression,
     audit_item,
     is_empty,
     lock_key,
-    query_pages,
     request_from_item,
     request_item,
     request_key,
@@ -48,23 +45,8 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class DynamoRequestStore(DueQueries):
+class DynamoRequestStore(DynamoReads):
     """RequestStore on a DynamoDB table; any number of processes may share it."""
-
-    def __init__(
-        self,
-        table_name: str,
-        client: Any,
-        *,
-        clock: Any = _utcnow,
-        retention_days: int = DEFAULT_RETENTION_DAYS,
-    ) -> None:
-        self._table = table_name
-        self._client = client
-        self._clock = clock
-        self._retention = timedelta(days=retention_days)
-        # A request's user and project never change; knowing them names the lock item without a read first.
-        self._owners: dict[str, tuple[str, str]] = {}
 
     def close(self) -> None:
         """Nothing to release (the client's connections close with it)."""
@@ -96,47 +78,6 @@ class DynamoRequestStore(DueQueries):
                     raise OpenRequestExists(existing)
             # Otherwise a concurrent transaction, or the other request closed in between: try again.
         raise RuntimeError(f"could not store request {request.id}: kept conflicting with concurrent writes")
-
-    def get(self, request_id: str) -> Request | None:
-        """The request with this id (a strongly consistent read), or None."""
-        found = self._client.get_item(TableName=self._table, Key=request_key(request_id), ConsistentRead=True)
-        return self._remember(found["Item"]) if "Item" in found else None
-
-    def open_request_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
-        """The user's open request in `project` (None: in any, the oldest), through the lock items (consistent)."""
-        if project is None:
-            found = self.open_requests_for(slack_user_id)
-            return found[0] if found else None
-        lock = self._client.get_item(TableName=self._table, Key=lock_key(slack_user_id, project), ConsistentRead=True)
-        if "Item" not in lock:
-            return None
-        request = self.get(lock["Item"]["request_id"]["S"])
-        return request if request is not None and request.is_open else None
-
-    def open_requests_for(self, slack_user_id: str) -> list[Request]:
-        """The user's open requests (one lock item per project, read consistently), oldest first."""
-        expression = Expression()
-        condition = f"{expression.name(PK)} = {expression.value(lock_key(slack_user_id)[PK])}"
-        params = expression.params(TableName=self._table, KeyConditionExpression=condition, ConsistentRead=True)
-        found = [self.get(item["request_id"]["S"]) for item in query_pages(self._client, params)]
-        return sorted((r for r in found if r is not None and r.is_open), key=by_age)
-
-    def latest_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
-        """The user's most recent request: an open one if any (nothing newer can exist in its project), else from
-        the index (newest first, the first one of `project` if given)."""
-        opens = [r for r in self.open_requests_for(slack_user_id) if project is None or r.project == project]
-        if opens:
-            return max(opens, key=by_age)
-        expression = Expression()
-        condition = f"{expression.name('slack_user_id')} = {expression.value({'S': slack_user_id})}"
-        params = expression.params(
-            TableName=self._table, IndexName=BY_USER, KeyConditionExpression=condition, ScanIndexForward=False
-        )
-        for item in query_pages(self._client, params):
-            request = self._remember(item)
-            if project is None or request.project == project:
-                return request
-        return None
 
     def compare_and_set(
         self, request_id: str, expect: Fields, change: Fields, *, audit: AuditEvent | None = None
@@ -269,13 +210,6 @@ class DynamoRequestStore(DueQueries):
             }
         }
 
-    def _remember(self, item: dict[str, Any]) -> Request:
-        request = request_from_item(item)
-        if len(self._owners) > 100_000:
-            self._owners.clear()
-        self._owners[request.id] = (request.slack_user_id, request.project)
-        return request
-
     def _put(self, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
         put: dict[str, Any] = {"TableName": self._table, "Item": item}
         if condition:
@@ -293,9 +227,6 @@ class DynamoRequestStore(DueQueries):
                 time.sleep(0.02)
             return reasons or [{"Code": "TransactionConflict"}]
         return None
-
-    def _delete_after(self, now: datetime) -> dict[str, str]:
-        return {"N": str(int((now + self._retention).timestamp()))}
 
     def _audit_ttl(self, event: AuditEvent) -> int:
         return int((event.at + self._retention).timestamp())

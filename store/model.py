@@ -8,7 +8,7 @@ No secret is ever stored here; only public identifiers (request id, IAM user nam
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -148,49 +148,22 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-@dataclass(frozen=True)
-class Fields:
-    """Typed request fields for a compare-and-set: what must still hold, or what to change.
+def _given(self: Any) -> dict[str, Any]:
+    """The fields that are set, by name."""
+    return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not UNSET}
 
-    A field left UNSET is ignored. As an expectation a field may hold `one_of(...)` several allowed values
-    (None among them means "empty"). A misspelt field is a TypeError where it is written.
-    """
 
-    slack_user_id: str = UNSET
-    team_id: str = UNSET
-    reason: str = UNSET
-    console: bool = UNSET
-    iam_user_name: str = UNSET
-    state: State = UNSET
-    credentials: Credentials = UNSET
-    created_at: datetime | None = UNSET
-    updated_at: datetime | None = UNSET
-    decided_by: str | None = UNSET
-    decided_at: datetime | None = UNSET
-    closed_by: str | None = UNSET
-    approval_channel: str | None = UNSET
-    approval_ts: str | None = UNSET
-    dm_channel: str | None = UNSET
-    dm_ts: str | None = UNSET
-    iam_user_arn: str | None = UNSET
-    access_key_id: str | None = UNSET
-    error: str | None = UNSET
-    days: int | None = UNSET
-    expires_at: datetime | None = UNSET
-    reminded: str | None = UNSET
-    extension_days: int | None = UNSET
-    extension_ts: str | None = UNSET
-    approvals: tuple[str, ...] = UNSET
-    extension_approvals: tuple[str, ...] = UNSET
-    undelivered_key_ids: tuple[str, ...] = UNSET
-    iam_user_id: str | None = UNSET
-    identity_store_user_id: str | None = UNSET
-    assignment_created: bool | None = UNSET
-    project: str = UNSET
-
-    def given(self) -> dict[str, Any]:
-        """The fields that are set, by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not UNSET}
+# Typed request fields for a compare-and-set: what must still hold, or what to change. Derived from `Request`
+# (every field but the id), so a field added there is one here too. A field left UNSET is ignored. As an
+# expectation a field may hold `one_of(...)` several allowed values (None among them means "empty"). A misspelt
+# field is a TypeError where it is written.
+Fields = make_dataclass(
+    "Fields",
+    [(f.name, f.type, field(default=UNSET)) for f in fields(Request) if f.name != "id"],
+    namespace={"given": _given, "__doc__": "Typed request fields for a compare-and-set (see store/model.py)."},
+    frozen=True,
+)
+Fields.__module__ = __name__
 
 
 class OneOf(tuple):

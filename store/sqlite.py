@@ -173,10 +173,11 @@ class SqliteRequestStore:
             (*params, *sorted(OPEN_STATES)),
         )
 
-    def open_requests_for(self, slack_user_id: str) -> list[Request]:
-        """The user's open requests, one per project at most, oldest first."""
+    def open_requests_for(self, slack_user_id: str, project: str | None = None) -> list[Request]:
+        """The user's open requests, one per project at most (of `project` if given), oldest first."""
         marks = ", ".join("?" * len(OPEN_STATES))
-        return self._many(f"slack_user_id = ? AND state IN ({marks})", (slack_user_id, *sorted(OPEN_STATES)))
+        where, params = _user_and_project(slack_user_id, project)
+        return self._many(f"{where} AND state IN ({marks})", (*params, *sorted(OPEN_STATES)))
 
     def latest_for(self, slack_user_id: str, project: str | None = None) -> Request | None:
         """The user's most recent request in any state (in `project`, if given), or None."""
@@ -208,32 +209,32 @@ class SqliteRequestStore:
                 self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
         return self.get(request_id) if updated else None
 
-    def in_states(self, states: Iterable[State]) -> list[Request]:
-        """All requests in any of these states, oldest first."""
+    def in_states(self, states: Iterable[State], project: str | None = None) -> list[Request]:
+        """All requests in any of these states (of `project` if given), oldest first."""
         wanted = [str(s) for s in states]
-        marks = ", ".join("?" * len(wanted))
-        with self._lock:
-            rows = self._conn.execute(
-                f"{_SELECT} WHERE state IN ({marks}) ORDER BY created_at, rowid",
-                wanted,
-            ).fetchall()
-        return [_from_row(r) for r in rows]
+        return self._many(f"state IN ({', '.join('?' * len(wanted))})", tuple(wanted), project=project)
 
-    def pending_created_before(self, cutoff: datetime) -> list[Request]:
+    def pending_created_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """PENDING requests filed at or before `cutoff` (the sweep's undecided ones), oldest first."""
-        return self._many("state = ? AND created_at <= ?", (State.PENDING, _to_db("created_at", cutoff)))
+        return self._many(
+            "state = ? AND created_at <= ?", (State.PENDING, _to_db("created_at", cutoff)), project=project
+        )
 
-    def active_expiring_before(self, cutoff: datetime) -> list[Request]:
+    def active_expiring_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """ACTIVE requests whose access ends at or before `cutoff` (expired, or due a reminder)."""
-        return self._many("state = ? AND expires_at <= ?", (State.ACTIVE, _to_db("expires_at", cutoff)))
+        return self._many(
+            "state = ? AND expires_at <= ?", (State.ACTIVE, _to_db("expires_at", cutoff)), project=project
+        )
 
-    def revoking_updated_before(self, cutoff: datetime) -> list[Request]:
+    def revoking_updated_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """REVOKING requests untouched since `cutoff` (removals that stalled)."""
-        return self._many("state = ? AND updated_at <= ?", (State.REVOKING, _to_db("updated_at", cutoff)))
+        return self._many(
+            "state = ? AND updated_at <= ?", (State.REVOKING, _to_db("updated_at", cutoff)), project=project
+        )
 
-    def with_undelivered_keys(self) -> list[Request]:
+    def with_undelivered_keys(self, project: str | None = None) -> list[Request]:
         """Requests that still list access keys nobody saw (their deletion failed)."""
-        return self._many("undelivered_key_ids != ''", ())
+        return self._many("undelivered_key_ids != ''", (), project=project)
 
     def claim(self, name: str, period: str) -> bool:
         """Claim `name` for `period`: True for exactly one caller, ever (an INSERT the primary key lets once)."""
@@ -244,22 +245,27 @@ class SqliteRequestStore:
             ).rowcount
         return inserted == 1
 
-    def stalled_before(self, cutoff: datetime) -> list[Request]:
+    def stalled_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """Requests left mid-way (see is_stalled) untouched since `cutoff`, oldest first."""
         before = _to_db("updated_at", cutoff)
         # Three index range reads (state, credentials, updated_at), not a walk over every active grant.
-        found = self._many("state = ? AND updated_at <= ?", (State.APPROVED, before))
+        found = self._many("state = ? AND updated_at <= ?", (State.APPROVED, before), project=project)
         found += self._many(
-            "state = ? AND updated_at <= ? AND (approval_ts IS NULL OR approval_ts = '')", (State.PENDING, before)
+            "state = ? AND updated_at <= ? AND (approval_ts IS NULL OR approval_ts = '')",
+            (State.PENDING, before),
+            project=project,
         )
         # Written as the partial index requests_active_without_dm is, so SQLite reads only that index.
         found += self._many(
             "state = 'active' AND (dm_ts IS NULL OR dm_ts = '') AND updated_at <= ?",
             (before,),
             index="requests_active_without_dm",
+            project=project,
         )
         for busy in sorted(BUSY_CREDENTIALS):
-            found += self._many("state = ? AND credentials = ? AND updated_at <= ?", (State.ACTIVE, str(busy), before))
+            found += self._many(
+                "state = ? AND credentials = ? AND updated_at <= ?", (State.ACTIVE, str(busy), before), project=project
+            )
         unique = {r.id: r for r in found}  # ACTIVE without a DM may also have busy credentials
         return sorted(unique.values(), key=lambda r: (r.created_at or cutoff, r.id))
 
@@ -286,8 +292,12 @@ class SqliteRequestStore:
         with self._lock:
             return self._conn.execute(sql, params).rowcount == 1
 
-    def _many(self, where: str, params: tuple[Any, ...], *, index: str = "") -> list[Request]:
+    def _many(
+        self, where: str, params: tuple[Any, ...], *, index: str = "", project: str | None = None
+    ) -> list[Request]:
         indexed = f" INDEXED BY {index}" if index else ""
+        if project is not None:  # the project is part of the query: a project's flows never see another's
+            where, params = f"({where}) AND project = ?", (*params, project)
         with self._lock:
             rows = self._conn.execute(f"{_SELECT}{indexed} WHERE {where} ORDER BY created_at, rowid", params).fetchall()
         return [_from_row(r) for r in rows]

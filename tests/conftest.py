@@ -24,7 +24,7 @@ from store import SqliteRequestStore
 from tests.clock import FakeClock
 from tests.fakes.moto_gaps import FakeServiceSpecificCredentials
 from tests.fakes.moto_once import install_managed_policy_cache, share_botocore_loader
-from workflow import Deps, Workflow
+from workflow import Deps, Router
 
 # The fake Sign-In service and a signin client pointed at it (fixtures fake_signin, signin).
 pytest_plugins = ["tests.signin_support"]
@@ -142,7 +142,7 @@ class Bot:
     slack: FakeSlack
     iam: Any
     store: SqliteRequestStore
-    workflow: Workflow
+    workflow: Router  # the router every handler is wired to
     settings: Settings
     db_path: str
     clock: FakeClock
@@ -300,7 +300,7 @@ def wire_bot(
     returns when all its work is done. `deps`: further Deps fields (identity_center, projects, project_iam)."""
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2)
     idempotent = build_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=2, retry_server_errors=True)
-    workflow = Workflow(
+    workflow = Router(
         Deps(
             settings=settings,
             store=store,
@@ -312,7 +312,7 @@ def wire_bot(
             **deps,
         )
     )
-    app = create_app(settings, client=client, workflow=workflow, runner=InlineExecutor())
+    app = create_app(settings, client=client, router=workflow, runner=InlineExecutor())
     return Bot(
         app=app,
         slack=slack,
@@ -332,7 +332,7 @@ def build_bot(
     settings = make_settings(slack, db_path, **overrides)
     store = SqliteRequestStore(db_path, clock=clock)
     return wire_bot(
-        slack, settings, iam_client, store, SqliteAuditLog(db_path), clock, db_path, identity_center=identity_center
+        slack, settings, iam_client, store, SqliteAuditLog(db_path), clock, db_path, grant_clients=identity_center
     )
 
 

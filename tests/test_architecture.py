@@ -19,15 +19,34 @@ def test_import_contracts_hold() -> None:
     assert "broken" in result.stdout and " 0 broken" in result.stdout
 
 
-def test_an_upward_import_is_caught(tmp_path: Path) -> None:
-    """The contract really runs: a copy of the tree where messages imports the workflow breaks it."""
+def _lint_with(tmp_path: Path, module: str, line: str) -> subprocess.CompletedProcess[str]:
+    """Run the contracts on a copy of the tree where `module` (a path under the root) gains `line`."""
     copy = tmp_path / "tree"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "tests", "*.db", "__pycache__", "bench", "docs"))
-    messages = copy / "messages" / "__init__.py"
-    messages.write_text(messages.read_text() + "\nimport workflow  # noqa\n")
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "tests", "*.db", "__pycache__", "docs"))
+    target = copy / module
+    target.write_text(target.read_text() + f"\n{line}  # noqa\n")
     lint = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
-    result = subprocess.run(  # noqa: S603 (our own linter, fixed arguments)
+    return subprocess.run(  # noqa: S603 (our own linter, fixed arguments)
         [lint, "--no-cache"], cwd=copy, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def test_an_upward_import_is_caught(tmp_path: Path) -> None:
+    """The contract really runs: a copy of the tree where messages imports the workflow breaks it."""
+    result = _lint_with(tmp_path, "messages/__init__.py", "import workflow")
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+def test_a_flow_importing_iam_is_caught(tmp_path: Path) -> None:
+    """Only the grant kinds (workflow/grants/) talk to iam/ and identity_center/: a flow that imports one breaks it."""
+    result = _lint_with(tmp_path, "workflow/deciding.py", "import iam")
+    assert result.returncode != 0
+    assert "Flows do not import iam/ or identity_center/" in result.stdout and "BROKEN" in result.stdout
+
+
+def test_product_code_importing_bench_is_caught(tmp_path: Path) -> None:
+    """bench/ stays in the repo but out of the product: an import of it from product code breaks the contract."""
+    result = _lint_with(tmp_path, "workflow/router.py", "import bench.figures")
+    assert result.returncode != 0
+    assert "bench/ is not product code" in result.stdout and "BROKEN" in result.stdout

@@ -32,6 +32,7 @@ def test_every_transition_is_audited(bot: Bot) -> None:
         "provisioned",
         "credentials_shown",
         "rotated",
+        "revoking",
         "removed",
         "requested",
         "denied",
@@ -154,17 +155,88 @@ def test_a_transition_and_its_audit_row_are_one_write(bot: Bot, monkeypatch) -> 
     import pytest
 
     from tests.faults.support import Crash
-    from workflow.notifier import Notifier
+    from workflow.ledger import Ledger
 
     bot.command(DEV, "request x")
     request_id = bot.request_id_for(DEV)
 
-    def die(self: Notifier, record: object) -> None:
+    def die(self: Ledger, record: object) -> None:
         raise Crash("after the write")
 
-    monkeypatch.setattr(Notifier, "_announce", die)
+    monkeypatch.setattr(Ledger, "_told", die)
+    from workflow import deciding
+
+    project, request = bot.workflow.for_request(request_id)
     with pytest.raises(Crash):
-        bot.workflow.deny(LEAD, request_id)
+        deciding.deny(project, LEAD, request)
 
     assert bot.store.get(request_id).state == "denied"
     assert events(bot)[-1] == "denied"
+
+
+def _record_state_changes(bot: Bot, monkeypatch) -> list[tuple[str, str, str, object]]:
+    """Every state change the store makes: (request id, from, to, the audit event written with it)."""
+    from store import UNSET
+
+    changes: list[tuple[str, str, str, object]] = []
+    write = bot.store.compare_and_set
+
+    def watched(request_id, expect, change, *, audit=None):
+        before = bot.store.get(request_id)
+        after = write(request_id, expect, change, audit=audit)
+        if after is not None and change.state is not UNSET and before is not None and before.state != after.state:
+            changes.append((request_id, str(before.state), str(after.state), audit))
+        return after
+
+    monkeypatch.setattr(bot.store, "compare_and_set", watched)
+    return changes
+
+
+def test_every_state_change_of_a_full_life_has_its_audit_row(bot: Bot, monkeypatch) -> None:
+    """Requested, approved, provisioned, removed (ACTIVE -> REVOKING -> REVOKED); and a second life that expires."""
+    changes = _record_state_changes(bot, monkeypatch)
+    first = bot.approved_user(text="request --days 1 first")
+    bot.click(DEV, "amplify_dev_show_credentials", first, channel="DUDEV")
+    bot.command(DEV, "remove")
+    second = bot.approved_user(text="request --days 1 second")
+    bot.clock.advance(days=1, minutes=1)
+    bot.workflow.sweep()
+
+    moves = [(rid, old, new) for rid, old, new, _ in changes]
+    assert moves == [
+        (first, "pending", "approved"),
+        (first, "approved", "active"),
+        (first, "active", "revoking"),
+        (first, "revoking", "revoked"),
+        (second, "pending", "approved"),
+        (second, "approved", "active"),
+        (second, "active", "revoking"),
+        (second, "revoking", "expired"),
+    ]
+    assert all(audit is not None for *_, audit in changes), changes  # the audit row went with the write
+    stored = [(e.request_id, e.event) for e in bot.workflow.d.audit.events()]
+    for rid, _, _, audit in changes:
+        assert (rid, audit.event) in stored
+    assert [event for rid, event in stored if rid == first] == [
+        "requested",
+        "approved",
+        "provisioned",
+        "credentials_shown",
+        "revoking",
+        "removed",
+    ]
+
+
+def test_the_ledger_refuses_a_state_change_without_its_audit_row(bot: Bot) -> None:
+    """Bookkeeping writes (Ledger.note) cannot move a request's state: that goes through Ledger.move, audited."""
+    import pytest
+
+    from store import Fields, State
+
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+    ledger = bot.workflow.first.ledger
+    with pytest.raises(ValueError):
+        ledger.note(request_id, Fields(state=State.PENDING), Fields(state=State.DENIED))
+    assert bot.store.get(request_id).state == State.PENDING
+    assert events(bot) == ["requested"]

@@ -232,3 +232,23 @@ def test_two_approvals_apply_to_extensions_too(make_bot) -> None:
     assert bot.store.get(request_id).expires_at == before
     bot.click(LEAD2, "amplify_dev_extend_approve", request_id)
     assert bot.store.get(request_id).expires_at == before + timedelta(days=30)
+
+
+def test_an_expiry_is_a_revocation_by_the_bot_stored_as_no_one(bot: Bot) -> None:
+    from store import RevokeReason
+    from workflow.outcomes import Actor, Ended
+    from workflow.upkeep import expire_active
+
+    request_id = bot.approved_user(text="request --days 1 x")
+    bot.clock.advance(days=1, minutes=1)
+
+    outcome = expire_active(bot.workflow.first, bot.store.get(request_id))
+
+    assert outcome is not None and (outcome.ended, outcome.why, outcome.by) == (
+        Ended.REVOKED,
+        RevokeReason.EXPIRED,
+        Actor.BOT,
+    )
+    assert outcome.request.state == "expired" and outcome.request.closed_by is None
+    audited = [(e.event, e.actor) for e in bot.workflow.d.audit.events() if e.request_id == request_id]
+    assert audited[-2:] == [("revoking", None), ("expired", None)]

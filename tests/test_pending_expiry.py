@@ -53,8 +53,8 @@ def test_sweeper_thread_runs_sweeps_and_survives_a_failing_one() -> None:
     ran = threading.Event()
     calls = []
 
-    def sweep() -> None:
-        calls.append(1)
+    def sweep(reconcile: bool = False) -> None:
+        calls.append(reconcile)
         if len(calls) == 1:
             raise RuntimeError("boom")
         ran.set()

@@ -57,7 +57,7 @@ def test_an_extension_approval_by_someone_no_longer_a_lead_does_not_count(make_b
 def test_a_user_group_change_is_seen_at_the_next_click(bot: Bot) -> None:
     bot.command(DEV, "request x")
     request_id = bot.request_id_for(DEV)
-    assert bot.workflow.is_approver(GROUP_LEAD)  # read once, now cached
+    assert bot.workflow.first.approvers.includes(GROUP_LEAD)  # read once, now cached
     bot.slack.set_usergroup(LEADS_GROUP, [])
 
     bot.event({"type": "subteam_members_changed", "subteam_id": LEADS_GROUP, "team_id": "T0TEAM"})
@@ -68,10 +68,10 @@ def test_a_user_group_change_is_seen_at_the_next_click(bot: Bot) -> None:
 
 
 def test_subteam_updated_also_clears_the_cache(bot: Bot) -> None:
-    assert bot.workflow.is_approver(GROUP_LEAD)
+    assert bot.workflow.first.approvers.includes(GROUP_LEAD)
     bot.slack.set_usergroup(LEADS_GROUP, [])
     bot.event({"type": "subteam_updated", "subteam": {"id": LEADS_GROUP}})
-    assert not bot.workflow.is_approver(GROUP_LEAD)
+    assert not bot.workflow.first.approvers.includes(GROUP_LEAD)
 
 
 # --- 5. a key nobody saw never outlives its failure ------------------------------------------------

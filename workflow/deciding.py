@@ -1,4 +1,8 @@
-"""Deciding a request: Approve (with quorum), Deny, and provisioning the access after approval."""
+"""Deciding a request: Approve (with quorum), Deny, and provisioning the access after approval.
+
+Each function gets the request its handler already loaded (router.for_request): it authorizes on that, and the
+next read is only by the compare-and-set that moves it.
+"""
 
 from __future__ import annotations
 
@@ -7,154 +11,175 @@ from dataclasses import replace
 from datetime import timedelta
 
 import messages as msg
-from authz import may_decide
+from authz import Decision, may_decide
 from slack_gateway import SlackCallFailed
 from store import Fields, Request, State
 
-from .access import no_longer_leads
+from .access import already_handled, no_longer_leads
 from .grants import GrantFailed
-from .shared import Flow
+from .outcomes import Actor, Decided, Verdict
+from .project import Project
 
 logger = logging.getLogger(__name__)
 
 CAS_RETRIES = 5  # another lead may approve between our read and our write
 
 
-class Deciding(Flow):
-    """Approve, Deny, provisioning and its failure."""
+def may_decide_on(p: Project, actor: str, request: Request) -> Decision:
+    """Whether `actor` may decide `request`: one of its project's leads, and not the requester."""
+    return may_decide(actor, request.slack_user_id, actor_is_approver=p.approvers.includes(actor))
 
-    def load_for_decision(self, actor: str, request_id: str) -> tuple[Request | None, msg.Reply | None]:
-        """The request if `actor` may decide it (a lead, not the requester), else the refusal to show."""
-        return self.access.load(
-            request_id,
-            lambda r: may_decide(actor, r.slack_user_id, actor_is_approver=self.access.is_approver(actor)),
-        )
 
-    def approve(self, actor: str, request_id: str) -> msg.Reply | None:
-        """An approver's Approve click: create the IAM user, then DM the requester a Show credentials button."""
-        request, refusal = self.load_for_decision(actor, request_id)
-        if request is None:
-            return refusal
-        required = self.d.settings.required_approvals
-        for _ in range(CAS_RETRIES):
-            current = self.d.store.get(request.id) or request
-            if current.state != State.PENDING:
-                return self.access.already_handled(request.id)
-            if actor in current.approvals:
-                return msg.text_reply("You already approved this request; another lead has to approve it too.")
-            approvals = (*current.approvals, actor)
-            expect = Fields(state=State.PENDING, approvals=current.approvals)
-            if len(approvals) >= required:
-                # The quorum completes now: earlier approvals count only from people who are still leads.
-                kept, dropped = self.access.still_approvers(current.approvals)
-                approvals = (*kept, actor)
-            else:
-                dropped = ()
-            if len(approvals) < required:
-                detail = f"{len(approvals)} of {required}" + (
-                    f"; no longer leads: {', '.join(dropped)}" if dropped else ""
-                )
-                partial = self.notify.transition(
-                    current, expect, Fields(approvals=approvals), "approved", actor, detail=detail
-                )
-                if partial is None:
-                    continue
-                self.notify.refresh_approval_request(partial)
-                return msg.text_reply(
-                    f"Your approval is recorded ({len(approvals)} of {required}); "
-                    f"{no_longer_leads(dropped)}another lead has to approve too."
-                )
-            approved = self.notify.transition(
-                current,
-                expect,
-                Fields(state=State.APPROVED, decided_by=actor, decided_at=self.d.clock(), approvals=approvals),
-                "approved",
-                actor,
-            )
-            if approved is not None:
-                break
-        else:
-            return self.access.already_handled(request.id)
-        return self.provision(approved)
+def approve(p: Project, actor: str, request: Request) -> Decided:
+    """An approver's Approve click: create the access, then DM the requester (a Show credentials button)."""
+    decision = may_decide_on(p, actor, request)
+    if not decision.allowed:
+        logger.info("request %s: refused (%s)", request.id, decision.code)
+        return Decided(Verdict.REFUSED, request, actor, reason=decision.reason)
+    required = p.settings.required_approvals
+    current: Request | None = request
+    for _ in range(CAS_RETRIES):
+        if current is None or current.state != State.PENDING:
+            return Decided(Verdict.HANDLED, request, actor)
+        if actor in current.approvals:
+            return Decided(Verdict.ALREADY_APPROVED, current, actor)
+        approvals = (*current.approvals, actor)
+        expect = Fields(state=State.PENDING, approvals=current.approvals)
+        dropped: tuple[str, ...] = ()
+        if len(approvals) >= required:
+            # The quorum completes now: earlier approvals count only from people who are still leads.
+            kept, dropped = p.approvers.still_approvers(current.approvals)
+            approvals = (*kept, actor)
+        if len(approvals) < required:
+            detail = f"{len(approvals)} of {required}" + (f"; no longer leads: {', '.join(dropped)}" if dropped else "")
+            partial = p.ledger.move(current, expect, Fields(approvals=approvals), "approved", actor, detail=detail)
+            if partial is None:
+                current = p.store.get(request.id)  # another lead approved in between: count again
+                continue
+            p.notify.refresh_approval_request(partial)
+            return Decided(Verdict.COUNTED, partial, actor, counted=len(approvals), required=required, dropped=dropped)
+        change = Fields(state=State.APPROVED, decided_by=actor, decided_at=p.clock(), approvals=approvals)
+        approved = p.ledger.move(current, expect, change, "approved", actor)
+        if approved is not None:
+            return provision(p, approved)
+        current = p.store.get(request.id)
+    return Decided(Verdict.HANDLED, request, actor)
 
-    def provision(self, request: Request) -> msg.Reply | None:
-        """Grant the access of an APPROVED request and DM the requester (start-up recovery runs it again)."""
-        # Expiry counts from approval; recomputed identically if recovery runs this again after a crash.
-        expires_at = request.decided_at + timedelta(days=request.days) if request.days and request.decided_at else None
-        try:
-            granted = self.grants.provision(request, expires_at)
-        except GrantFailed as e:
-            return self._provisioning_failed(request, e)
-        active = self.notify.transition(
-            request,
-            Fields(state=State.APPROVED),
-            replace(granted, state=State.ACTIVE, expires_at=expires_at),
-            "provisioned",
-            request.decided_by,
-            detail=f"expires={expires_at or 'never'}",
-        )
-        if active is None:  # cannot happen while only this code moves APPROVED; never leave access behind
-            logger.error("request %s left APPROVED while provisioning; rolling back", request.id)
-            self.grants.undo(request, granted)
-            return self.access.already_handled(request.id)
-        return self.tell_requester(active)
 
-    def tell_requester(self, active: Request, *, update_leads: bool = True) -> msg.Reply | None:
-        """DM the requester how to use their access and record the outcome in the approval message."""
-        outcome = self.grants.provisioned_outcome(active)
-        reply: msg.Reply | None = None
-        try:
-            dm = self.grants.approved_dm(active)
-            channel, ts = self.d.slack.send_dm(active.slack_user_id, dm.text, dm.blocks)
-            self.d.store.compare_and_set(active.id, Fields(state=State.ACTIVE), Fields(dm_channel=channel, dm_ts=ts))
-        except SlackCallFailed as e:
-            logger.error("request %s: DM to requester failed: %s", active.id, e.error)
-            note, reply = self.grants.dm_failed(active, e.error)
-            outcome += note
-        if update_leads:
-            self.notify.update_approval_message(active, outcome)
-        return reply
-
-    def _provisioning_failed(self, request: Request, error: GrantFailed) -> msg.Reply:
-        what, todo, noun = error.what, error.todo, self.grants.noun
-        failed = self.d.store.compare_and_set(
-            request.id, Fields(state=State.APPROVED), Fields(state=State.FAILED, error=what)
-        )
-        request = failed or request
-        self.notify.audit(
-            "failed", request.decided_by, request, outcome=error.code, detail=f"provisioning at {error.step}"
-        )
-        self.notify.update_approval_message(
-            request, f"{msg.decided_line(request)}\n:x: Creating the {noun} failed: {what}. {todo}"
-        )
-        self.notify.dm(
-            request.slack_user_id,
-            f":x: {msg.mention(request.decided_by)} approved your AWS Amplify access, but creating your {noun} "
-            f"failed: {what}. The leads have been told; you can ask again with `{msg.COMMAND}` once it is fixed.",
-        )
-        return msg.text_reply(f"Creating the {noun} failed: {what}. {todo}")
-
-    def deny(self, actor: str, request_id: str) -> msg.Reply | None:
-        """An approver's Deny click: close the request and tell the requester by DM."""
-        request, refusal = self.load_for_decision(actor, request_id)
-        if request is None:
-            return refusal
-        denied = self.notify.transition(
-            request,
-            Fields(state=State.PENDING),
-            Fields(state=State.DENIED, decided_by=actor, decided_at=self.d.clock()),
-            "denied",
-            actor,
-        )
-        if denied is None:
-            return self.access.already_handled(request.id)
-        self.notify.update_approval_message(denied, msg.decided_line(denied))
-        dm = msg.denied_dm(denied)
-        try:
-            self.d.slack.send_dm(denied.slack_user_id, dm.text, dm.blocks)
-        except SlackCallFailed as e:
-            logger.error("request %s: denial DM failed: %s", denied.id, e.error)
+def decided_reply(p: Project, outcome: Decided) -> msg.Reply | None:
+    """The words for the lead who clicked (None: nothing to add, the channel message says it)."""
+    match outcome.verdict:
+        case Verdict.REFUSED:
+            return msg.text_reply(outcome.reason)
+        case Verdict.HANDLED:
+            return already_handled(p.store, outcome.request.id)
+        case Verdict.ALREADY_APPROVED:
+            return msg.text_reply("You already approved this request; another lead has to approve it too.")
+        case Verdict.COUNTED:
             return msg.text_reply(
-                f"Denied. I couldn't DM {msg.mention(denied.slack_user_id)} (`{e.error}`); please tell them."
+                f"Your approval is recorded ({outcome.counted} of {outcome.required}); "
+                f"{no_longer_leads(outcome.dropped)}another lead has to approve too."
             )
-        return None
+        case Verdict.FAILED:
+            return msg.text_reply(f"Creating the {p.granted().noun} failed: {outcome.what}. {outcome.todo}")
+        case Verdict.GRANTED if outcome.dm_error:
+            return msg.dm_failed(p.granted(), outcome.request, outcome.dm_error)[1]
+        case Verdict.DENIED if outcome.dm_error:
+            who = msg.mention(outcome.request.slack_user_id)
+            return msg.text_reply(f"Denied. I couldn't DM {who} (`{outcome.dm_error}`); please tell them.")
+    return None
+
+
+def provision(p: Project, request: Request) -> Decided:
+    """Grant the access of an APPROVED request and DM the requester (start-up recovery runs it again)."""
+    # Expiry counts from approval; recomputed identically if recovery runs this again after a crash.
+    expires_at = request.decided_at + timedelta(days=request.days) if request.days and request.decided_at else None
+    by = request.decided_by or Actor.BOT
+    try:
+        granted = p.grants.provision(request, expires_at)
+    except GrantFailed as e:
+        return _provisioning_failed(p, request, e)
+    active = p.ledger.move(
+        request,
+        Fields(state=State.APPROVED),
+        replace(granted, state=State.ACTIVE, expires_at=expires_at),
+        "provisioned",
+        request.decided_by,
+        detail=f"expires={expires_at or 'never'}",
+    )
+    if active is None:  # cannot happen while only this code moves APPROVED; never leave access behind
+        logger.error("request %s left APPROVED while provisioning; rolling back", request.id)
+        p.grants.undo(request, granted)
+        return Decided(Verdict.HANDLED, request, by)
+    return tell_requester(p, active)
+
+
+def tell_requester(p: Project, active: Request, *, update_leads: bool = True) -> Decided:
+    """DM the requester how to use their access and record the outcome in the approval message."""
+    granted = p.granted()
+    outcome = msg.access_outcome(granted, active)
+    dm_error = ""
+    try:
+        dm = msg.access_dm(granted, active)
+        channel, ts = p.slack.send_dm(active.slack_user_id, dm.text, dm.blocks)
+        p.ledger.note(active.id, Fields(state=State.ACTIVE), Fields(dm_channel=channel, dm_ts=ts))
+    except SlackCallFailed as e:
+        logger.error("request %s: DM to requester failed: %s", active.id, e.error)
+        dm_error = e.error
+        outcome += msg.dm_failed(granted, active, e.error)[0]
+    if update_leads:
+        p.notify.update_approval_message(active, outcome)
+    return Decided(Verdict.GRANTED, active, active.decided_by or Actor.BOT, dm_error=dm_error)
+
+
+def _provisioning_failed(p: Project, request: Request, error: GrantFailed) -> Decided:
+    granted = p.granted()
+    what, todo = msg.provisioning_failed(granted, request, error.reason, error.step, error.code, now=error.now)
+    detail = f"provisioning at {error.step}"
+    failed = p.ledger.move(
+        request,
+        Fields(state=State.APPROVED),
+        Fields(state=State.FAILED, error=what),
+        "failed",
+        request.decided_by,
+        outcome=error.code,
+        detail=detail,
+    )
+    if failed is None:  # no longer APPROVED: the failure is still on record
+        p.ledger.record("failed", request.decided_by, request, outcome=error.code, detail=detail)
+    request = failed or request
+    noun = granted.noun
+    p.notify.update_approval_message(
+        request, f"{msg.decided_line(request)}\n:x: Creating the {noun} failed: {what}. {todo}"
+    )
+    p.notify.dm(
+        request.slack_user_id,
+        f":x: {msg.mention(request.decided_by)} approved your AWS Amplify access, but creating your {noun} "
+        f"failed: {what}. The leads have been told; you can ask again with `{msg.COMMAND}` once it is fixed.",
+    )
+    return Decided(Verdict.FAILED, request, request.decided_by or Actor.BOT, what=what, todo=todo)
+
+
+def deny(p: Project, actor: str, request: Request) -> Decided:
+    """An approver's Deny click: close the request and tell the requester by DM."""
+    decision = may_decide_on(p, actor, request)
+    if not decision.allowed:
+        logger.info("request %s: refused (%s)", request.id, decision.code)
+        return Decided(Verdict.REFUSED, request, actor, reason=decision.reason)
+    denied = p.ledger.move(
+        request,
+        Fields(state=State.PENDING),
+        Fields(state=State.DENIED, decided_by=actor, decided_at=p.clock()),
+        "denied",
+        actor,
+    )
+    if denied is None:
+        return Decided(Verdict.HANDLED, request, actor)
+    p.notify.update_approval_message(denied, msg.decided_line(denied))
+    dm = msg.denied_dm(denied)
+    try:
+        p.slack.send_dm(denied.slack_user_id, dm.text, dm.blocks)
+    except SlackCallFailed as e:
+        logger.error("request %s: denial DM failed: %s", denied.id, e.error)
+        return Decided(Verdict.DENIED, denied, actor, dm_error=e.error)
+    return Decided(Verdict.DENIED, denied, actor)

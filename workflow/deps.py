@@ -8,13 +8,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-import iam
-import messages as msg
 from audit import AuditLog
 from settings import Settings
 from slack_gateway import SlackGateway
 from store import RequestStore
-from store.scoped import ProjectStore
 
 
 def utcnow() -> datetime:
@@ -38,22 +35,12 @@ class Deps:
     region: str
     clock: Callable[[], datetime] = utcnow
     audit: AuditLog | None = None
-    identity_center: Any = None  # identity_center.IdentityCenterClients in AMPLIFY_DEV_MODE=identity-center
+    # The clients a grant kind needs beyond IAM: Identity Center's sso-admin and identitystore (workflow/grants/).
+    grant_clients: Any = None
     # Several projects (AMPLIFY_DEV_PROJECTS_FILE): each one's Settings and IAM client (in its own account).
     # Empty: one project, `settings` with `iam`.
     projects: Mapping[str, Settings] = field(default_factory=dict)
     project_iam: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def owner(self) -> iam.Owner:
-        """What marks an IAM user as this deployment's: the path and the instance tag."""
-        return iam.Owner(self.settings.iam_path, self.settings.instance)
-
-    @property
-    def project(self) -> str:
-        """This project as the leads' messages name it; empty for a bot without a projects file."""
-        settings = self.settings
-        return msg.project_label(settings.project, settings.description) if settings.projects_file else ""
 
     @property
     def project_names(self) -> list[str]:
@@ -70,5 +57,9 @@ class Deps:
             settings=settings,
             iam=self.project_iam.get(name, self.iam),
             region=settings.region or self.region,
-            store=ProjectStore(self.store, name),
         )
+
+    @property
+    def scope(self) -> str | None:
+        """The project whose requests this Deps reads (every query names it); None: one project, every request."""
+        return self.settings.project if self.settings.projects_file else None

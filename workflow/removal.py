@@ -1,4 +1,8 @@
-"""Ending access: `remove`, the revoke sequence (also for expiry and off-boarding), withdrawing a pending request."""
+"""Ending access: `remove`, the revoke sequence (also for expiry and off-boarding), withdrawing a pending request.
+
+`revoke` returns a `Revocation` (what happened, why, by whom); `remove` words it for the person who asked, the
+sweep and off-boarding drop it. The channel and the developer are told inside revoke, whoever started it.
+"""
 
 from __future__ import annotations
 
@@ -10,165 +14,171 @@ from authz import may_act_for_others
 from slack_gateway import SlackCallFailed
 from store import Credentials, Fields, Request, RevokeReason, State, one_of
 
+from .access import already_handled
 from .grants import GrantError, GrantNotOurs
-from .shared import Flow
+from .outcomes import Actor, Ended, Revocation, person
+from .project import Project
 
 logger = logging.getLogger(__name__)
 
 OFFBOARD_WAIT_SECONDS = 60.0
 
 
-class Removal(Flow):
-    """remove, revoke, cancel and off-boarding."""
+def remove(p: Project, actor: str, target: str, request: Request | None) -> msg.Reply:
+    """Revoke `target`'s access (their open `request` in this project), or withdraw their pending request."""
+    decision = may_act_for_others(actor, target, actor_is_approver=target != actor and p.approvers.includes(actor))
+    if not decision.allowed:
+        return msg.text_reply(decision.reason)
+    whose = "You have" if target == actor else f"{msg.mention(target)} has"
+    if request is None:
+        return msg.text_reply(f"{whose} no amplify-dev access to remove.")
+    if request.state == State.PENDING:
+        return cancel(p, actor, request)
+    if request.state == State.APPROVED:
+        return msg.text_reply("That access is being set up right now; run remove again in a minute.")
+    revoking = start_revoking(p, request, actor, RevokeReason.REMOVED)
+    if revoking is None:
+        return already_handled(p.store, request.id)
+    return removal_reply(p, revoke(p, revoking, actor, target))
 
-    def remove(self, actor: str, target: str | None = None) -> msg.Reply:
-        """Revoke `target`'s access (default: the caller's own), or withdraw their pending request."""
-        target = target or actor
-        decision = may_act_for_others(
-            actor, target, actor_is_approver=target != actor and self.access.is_approver(actor)
-        )
-        if not decision.allowed:
-            return msg.text_reply(decision.reason)
-        whose = "You have" if target == actor else f"{msg.mention(target)} has"
-        request = self.d.store.open_request_for(target)
-        if request is None:
-            return msg.text_reply(f"{whose} no amplify-dev access to remove.")
-        if request.state == State.PENDING:
-            return self.cancel(actor, request)
-        if request.state == State.APPROVED:
-            return msg.text_reply("That access is being set up right now; run remove again in a minute.")
-        revoking = self.d.store.compare_and_set(
-            request.id,
-            Fields(state=one_of(State.ACTIVE, State.REVOKING)),
-            Fields(state=State.REVOKING, closed_by=actor),
-        )
-        if revoking is None:
-            return self.access.already_handled(request.id)
-        return self.revoke(revoking, actor, target)
 
-    def revoke(
-        self, revoking: Request, actor: str | None, target: str, *, why: RevokeReason = RevokeReason.REMOVED
-    ) -> msg.Reply:
-        """End the access of a REVOKING request at AWS and tell everyone; actor None means the bot itself."""
-        final = State.EXPIRED if why == RevokeReason.EXPIRED else State.REVOKED
-        grants = self.grants
-        try:
-            outcome = grants.revoke(revoking)
-        except GrantNotOurs as e:
-            return self._not_ours(revoking, final, target, why, e.why)
-        except GrantError as e:
-            logger.error("request %s: revoke failed at %s: %s", revoking.id, e.step, e.code)
-            self.notify.audit("failed", actor, revoking, outcome=e.code, detail=f"removal at {e.step}")
-            self.notify.channel_notice(
-                f":warning: Removing {msg.mention(target)}'s {grants.label(revoking)} stopped at "
-                f"`{e.step}` ({e.code}). Some access may remain until `{msg.COMMAND} remove <@{target}>` succeeds."
-            )
-            return msg.text_reply(
-                f"Removing the {grants.noun} stopped at `{e.step}` (AWS said {e.code}). Access may remain: run "
-                f"`{msg.COMMAND} remove` again; the leads were told."
-            )
-        event = "expired" if why == RevokeReason.EXPIRED else "removed"
-        revoked = self.notify.transition(
-            revoking, Fields(state=State.REVOKING), Fields(state=final), event, actor, detail=why.sentence
-        )
-        if revoked is None:  # another process closed it after deleting the same access: say so once more
-            revoked = revoking
-            self.notify.audit(event, actor, revoked, detail=why.sentence)
-        self.notify.channel_notice(
-            _channel_notice(revoked, actor, target, why, grants.revoked_sentence(revoked, outcome, channel=True))
-        )
-        if target != actor:
-            dm = grants.removed_dm(revoked, why)
-            try:
-                self.d.slack.send_dm(target, dm.text, dm.blocks)
-            except SlackCallFailed as e:
-                logger.warning("request %s: removal DM failed: %s", revoked.id, e.error)
-        if grants.has_keys and revoked.credentials == Credentials.NONE and revoked.dm_channel and revoked.dm_ts:
-            self.notify.retire_dm_button(revoked)
-        subject = "Your" if target == actor else f"{msg.mention(target)}'s"
-        return msg.text_reply(
-            f"{subject} access is removed: {grants.revoked_sentence(revoked, outcome, channel=False)}"
-        )
+def start_revoking(
+    p: Project, request: Request, by: str, why: RevokeReason, expect: Fields | None = None
+) -> Request | None:
+    """ACTIVE (or a stalled REVOKING) -> REVOKING, audited; None if someone else moved it first."""
+    return p.ledger.move(
+        request,
+        expect or Fields(state=one_of(State.ACTIVE, State.REVOKING)),
+        Fields(state=State.REVOKING, closed_by=person(by)),
+        "revoking",
+        by,
+        detail=why.sentence,
+    )
 
-    def _not_ours(self, revoking: Request, final: State, target: str, why: RevokeReason, reason: str) -> msg.Reply:
-        label, noun = self.grants.label(revoking), self.grants.noun
+
+def revoke(
+    p: Project, revoking: Request, by: str, target: str, *, why: RevokeReason = RevokeReason.REMOVED
+) -> Revocation:
+    """End the access of a REVOKING request at AWS and tell the channel and the developer; `by` may be Actor.BOT."""
+    final = State.EXPIRED if why == RevokeReason.EXPIRED else State.REVOKED
+    event = "expired" if why == RevokeReason.EXPIRED else "removed"
+    granted = p.granted()
+    label = msg.grant_label(granted, revoking)
+    try:
+        revoked = p.grants.revoke(revoking)
+    except GrantNotOurs as e:
         logger.error("request %s: %s is not managed by the bot; left untouched", revoking.id, label)
-        self.d.store.compare_and_set(
-            revoking.id,
-            Fields(state=State.REVOKING),
-            Fields(state=final, error=f"{noun} was not one amplify-dev manages; left untouched"),
-        )
-        self.notify.channel_notice(
+        change = Fields(state=final, error=f"{granted.noun} was not one amplify-dev manages; left untouched")
+        expect = Fields(state=State.REVOKING)
+        p.ledger.move(revoking, expect, change, event, by, outcome="not_ours", detail=why.sentence)
+        p.notify.channel_notice(
             f":warning: {msg.mention(target)}'s access was {why.sentence}, but {label} "
-            f"is not one this amplify-dev manages ({reason}), so it was left untouched. An AWS "
+            f"is not one this amplify-dev manages ({e.why}), so it was left untouched. An AWS "
             "admin should look at it."
         )
+        return Revocation(Ended.NOT_OURS, revoking, why, by, target, reason=e.why)
+    except GrantError as e:
+        logger.error("request %s: revoke failed at %s: %s", revoking.id, e.step, e.code)
+        p.ledger.record("failed", by, revoking, outcome=e.code, detail=f"removal at {e.step}")
+        p.notify.channel_notice(
+            f":warning: Removing {msg.mention(target)}'s {label} stopped at "
+            f"`{e.step}` ({e.code}). Some access may remain until `{msg.COMMAND} remove <@{target}>` succeeds."
+        )
+        return Revocation(Ended.STOPPED, revoking, why, by, target, step=e.step, code=e.code)
+    closed = p.ledger.move(revoking, Fields(state=State.REVOKING), Fields(state=final), event, by, detail=why.sentence)
+    if closed is None:  # another process closed it after deleting the same access: say so once more
+        closed = revoking
+        p.ledger.record(event, by, closed, detail=why.sentence)
+    ended = msg.revoked_sentence(granted, closed, deleted=revoked.deleted, channel=True, kept_for=revoked.kept_for)
+    p.notify.channel_notice(_channel_notice(by, target, why, ended))
+    if target != by:
+        dm = msg.access_removed_dm(granted, closed, why)
+        try:
+            p.slack.send_dm(target, dm.text, dm.blocks)
+        except SlackCallFailed as e:
+            logger.warning("request %s: removal DM failed: %s", closed.id, e.error)
+    if closed.credentials == Credentials.NONE and closed.dm_channel and closed.dm_ts:
+        p.notify.retire_dm_button(closed)
+    return Revocation(Ended.REVOKED, closed, why, by, target, deleted=revoked.deleted, kept_for=revoked.kept_for)
+
+
+def removal_reply(p: Project, outcome: Revocation) -> msg.Reply:
+    """The words for the person who asked for a removal."""
+    granted = p.granted()
+    if outcome.ended == Ended.NOT_OURS:
         return msg.text_reply(
-            f"The record is closed, but {label} is not one amplify-dev manages, so "
-            "I left it untouched. The leads were told."
+            f"The record is closed, but {msg.grant_label(granted, outcome.request)} is not one amplify-dev manages, "
+            "so I left it untouched. The leads were told."
         )
-
-    def finish_revoking(self, request: Request) -> None:
-        """Retry a removal that stopped part-way; closed_by None means the bot started it (expiry, off-boarding)."""
-        expired = request.expires_at is not None and request.expires_at <= self.d.clock()
-        why = RevokeReason.EXPIRED if request.closed_by is None and expired else RevokeReason.REMOVED
-        self.revoke(request, request.closed_by, request.slack_user_id, why=why)
-
-    def cancel(self, actor: str, request: Request) -> msg.Reply:
-        """Withdraw a pending request (the requester's own, or a lead's withdrawal of someone else's)."""
-        cancelled = self.notify.transition(
-            request, Fields(state=State.PENDING), Fields(state=State.CANCELLED, closed_by=actor), "cancelled", actor
+    if outcome.ended == Ended.STOPPED:
+        return msg.text_reply(
+            f"Removing the {granted.noun} stopped at `{outcome.step}` (AWS said {outcome.code}). Access may remain: "
+            f"run `{msg.COMMAND} remove` again; the leads were told."
         )
-        if cancelled is None:
-            return self.access.already_handled(request.id)
-        self.notify.update_approval_message(cancelled, msg.decided_line(cancelled))
-        if actor != cancelled.slack_user_id:
-            self.notify.dm(
-                cancelled.slack_user_id,
-                f":leftwards_arrow_with_hook: {msg.mention(actor)} withdrew your pending AWS Amplify access request "
-                f"`{cancelled.id}`. Ask them if you are unsure why; `{msg.COMMAND}` asks again.",
-            )
-        return msg.text_reply("The pending request was withdrawn; nothing was created.")
+    subject = "Your" if outcome.target == outcome.by else f"{msg.mention(outcome.target)}'s"
+    ended = msg.revoked_sentence(
+        granted, outcome.request, deleted=outcome.deleted, channel=False, kept_for=outcome.kept_for
+    )
+    return msg.text_reply(f"{subject} access is removed: {ended}")
 
-    def offboard(self, user_id: str) -> None:
-        """Slack says the user was deactivated: revoke their access at once, withdraw what is pending."""
-        request = self.d.store.open_request_for(user_id)
-        # Slack sends this event once: if the user is being provisioned right now, wait for that to finish.
-        deadline = time.monotonic() + OFFBOARD_WAIT_SECONDS
-        while request is not None and request.state == State.APPROVED and time.monotonic() < deadline:
-            time.sleep(0.5)
-            request = self.d.store.open_request_for(user_id)
-        if request is None:
-            return
-        logger.info("request %s: %s was deactivated in Slack; revoking", request.id, user_id)
-        if request.state == State.PENDING:
-            cancelled = self.notify.transition(
-                request,
-                Fields(state=State.PENDING),
-                Fields(state=State.CANCELLED),
-                "cancelled",
-                None,
-                detail="Slack account deactivated",
-            )
-            if cancelled:
-                self.notify.update_approval_message(
-                    cancelled, f":wave: Withdrawn: {msg.mention(user_id)} was deactivated."
-                )
-            return
-        revoking = self.d.store.compare_and_set(
-            request.id,
-            Fields(state=one_of(State.ACTIVE, State.REVOKING)),
-            Fields(state=State.REVOKING, closed_by=None),
+
+def finish_revoking(p: Project, request: Request) -> Revocation:
+    """Retry a removal that stopped part-way; closed_by None means the bot started it (expiry, off-boarding)."""
+    expired = request.expires_at is not None and request.expires_at <= p.clock()
+    why = RevokeReason.EXPIRED if request.closed_by is None and expired else RevokeReason.REMOVED
+    return revoke(p, request, request.closed_by or Actor.BOT, request.slack_user_id, why=why)
+
+
+def cancel(p: Project, actor: str, request: Request) -> msg.Reply:
+    """Withdraw a pending request (the requester's own, or a lead's withdrawal of someone else's)."""
+    cancelled = p.ledger.move(
+        request, Fields(state=State.PENDING), Fields(state=State.CANCELLED, closed_by=actor), "cancelled", actor
+    )
+    if cancelled is None:
+        return already_handled(p.store, request.id)
+    p.notify.update_approval_message(cancelled, msg.decided_line(cancelled))
+    if actor != cancelled.slack_user_id:
+        p.notify.dm(
+            cancelled.slack_user_id,
+            f":leftwards_arrow_with_hook: {msg.mention(actor)} withdrew your pending AWS Amplify access request "
+            f"`{cancelled.id}`. Ask them if you are unsure why; `{msg.COMMAND}` asks again.",
         )
-        if revoking is not None:
-            self.revoke(revoking, None, user_id, why=RevokeReason.OFFBOARDED)
+    return msg.text_reply("The pending request was withdrawn; nothing was created.")
 
 
-def _channel_notice(revoked: Request, actor: str | None, target: str, why: RevokeReason, user: str) -> str:
-    """The approvers' channel line when access ended; `user` says what was deleted."""
+def offboard(p: Project, user_id: str) -> None:
+    """Slack says the user was deactivated: revoke their access at once, withdraw what is pending."""
+    request = p.store.open_request_for(user_id, project=p.scope)
+    # Slack sends this event once: if the user is being provisioned right now, wait for that to finish.
+    deadline = time.monotonic() + OFFBOARD_WAIT_SECONDS
+    while request is not None and request.state == State.APPROVED and time.monotonic() < deadline:
+        time.sleep(0.5)
+        request = p.store.open_request_for(user_id, project=p.scope)
+    if request is None:
+        return
+    logger.info("request %s: %s was deactivated in Slack; revoking", request.id, user_id)
+    if request.state == State.PENDING:
+        cancelled = p.ledger.move(
+            request,
+            Fields(state=State.PENDING),
+            Fields(state=State.CANCELLED),
+            "cancelled",
+            Actor.BOT,
+            detail="Slack account deactivated",
+        )
+        if cancelled:
+            p.notify.update_approval_message(cancelled, f":wave: Withdrawn: {msg.mention(user_id)} was deactivated.")
+        return
+    revoking = start_revoking(p, request, Actor.BOT, RevokeReason.OFFBOARDED)
+    if revoking is not None:
+        revoke(p, revoking, Actor.BOT, user_id, why=RevokeReason.OFFBOARDED)
+
+
+def _channel_notice(by: str, target: str, why: RevokeReason, ended: str) -> str:
+    """The approvers' channel line when access ended; `ended` says what was deleted."""
     if why == RevokeReason.EXPIRED:
-        return f":hourglass: {msg.mention(target)}'s access expired: {user}"
-    if actor:
-        whose = "their own" if target == actor else f"{msg.mention(target)}'s"
-        return f":wave: {msg.mention(actor)} removed {whose} access: {user}"
-    return f":wave: {msg.mention(target)}'s access was {why.sentence}: {user}"
+        return f":hourglass: {msg.mention(target)}'s access expired: {ended}"
+    if by != Actor.BOT:
+        whose = "their own" if target == by else f"{msg.mention(target)}'s"
+        return f":wave: {msg.mention(by)} removed {whose} access: {ended}"
+    return f":wave: {msg.mention(target)}'s access was {why.sentence}: {ended}"

@@ -9,12 +9,12 @@ with the weekly post only: a lead running the command ten times must not nag any
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-import iam
 import messages as msg
 from authz import may_review
-from iam.review import UserUsage, read_user_usage
 from messages.review import (
     EXPIRING_WITHIN,
     KEY_MAX_AGE,
@@ -30,7 +30,8 @@ from messages.review import (
 from slack_gateway import SlackCallFailed
 from store import Request, RequestStore, State
 
-from .shared import Flow, Shared
+from .grants import LastUse
+from .project import Project
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,9 @@ DEFAULT_PROJECT = "default"  # the one implicit project until projects exist (is
 REVIEWED_STATES = (State.ACTIVE, State.REVOKING)  # REVOKING: removal did not finish, so access may remain
 
 
-def review_flags(
-    request: Request, usage: UserUsage | None, key_created_at: datetime | None, now: datetime
-) -> tuple[Flag, ...]:
-    """The flags of one grant at `now` (pure). `usage` None: IAM could not be read, so only expiry is judged."""
+def review_flags(request: Request, usage: Any, key_created_at: datetime | None, now: datetime) -> tuple[Flag, ...]:
+    """The flags of one grant at `now` (pure). `usage` (iam.review.UserUsage) None: nothing was read (AWS did not
+    answer, or the kind tells no last use), so only expiry is judged."""
     flags: list[Flag] = []
     if usage is not None:
         used = [k.last_used_at for k in usage.keys if k.last_used_at] + [
@@ -61,26 +61,9 @@ def review_flags(
     return tuple(flags)
 
 
-# An Identity Center assignment has no key, and AWS reports no per-assignment last use to the bot.
-NO_USAGE_IN_IDENTITY_CENTER = (
-    "Identity Center assignment: AWS tells the bot neither when it was last used nor any key age (sign-ins are "
-    "in CloudTrail and the access portal's logs); only the expiry is judged"
-)
-
-
-def review_row(client: object, request: Request, now: datetime, *, identity_center: bool = False) -> ReviewRow:
-    """Read one grant's last use from IAM and flag it (one ListAccessKeys, a last-used read per key, a
-    GetUser for a console user). An Identity Center grant reads nothing: its row says what AWS does not tell."""
-    note = ""
-    usage: UserUsage | None
-    if identity_center:
-        usage, note = None, NO_USAGE_IN_IDENTITY_CENTER
-    else:
-        try:
-            usage = read_user_usage(client, request.iam_user_name, console=request.console)
-        except iam.IamError as e:
-            logger.warning("review: could not read %s from IAM: %s %s", request.iam_user_name, e.step, e.code)
-            usage, note = None, f"IAM did not answer ({e.step}: {e.code}); last use unknown"
+def review_row(request: Request, last_use: LastUse, now: datetime) -> ReviewRow:
+    """One grant's row: what its kind read of its last use (workflow/grants/), flagged as of `now`."""
+    usage: Any = last_use.usage
     in_use = None
     if usage is not None and usage.keys:
         in_use = next((k for k in usage.keys if k.access_key_id == request.access_key_id), usage.keys[-1])
@@ -103,23 +86,20 @@ def review_row(client: object, request: Request, now: datetime, *, identity_cent
         last_used_region=latest.region if latest else None,
         password_last_used=usage.password_last_used if usage else None,
         flags=review_flags(request, usage, in_use.created_at if in_use else None, now),
-        note=note,
+        note=last_use.note,
     )
 
 
 def build_review(
     store: RequestStore,
-    client: object,
+    last_use: Callable[[Request], LastUse],
     now: datetime,
     *,
     project: str = DEFAULT_PROJECT,
-    identity_center: bool = False,
+    scope: str | None = None,
 ) -> Review:
-    """The review of every active grant in `store` (IAM read through `client`), as of `now`."""
-    rows = tuple(
-        review_row(client, request, now, identity_center=identity_center)
-        for request in store.in_states(REVIEWED_STATES)
-    )
+    """The review of every active grant in `store` (of the project `scope`; None: every one), as of `now`."""
+    rows = tuple(review_row(r, last_use(r), now) for r in store.in_states(REVIEWED_STATES, project=scope))
     return Review(project=project, generated_at=now, rows=rows)
 
 
@@ -129,56 +109,48 @@ def review_period(now: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-class AccessReview(Flow):
-    """`/amplify-dev review` and the weekly post."""
-
-    def review(self, actor: str) -> msg.Reply:
-        """The review, for the leads only."""
-        decision = may_review(actor_is_approver=self.access.is_approver(actor))
-        if not decision.allowed:
-            return msg.text_reply(decision.reason)
-        return review_reply(self.build())
-
-    def post_if_due(self) -> bool:
-        """From the sweep: post the weekly review if today (UTC) is the day and nobody has this week. True if so."""
-        now = self.d.clock()
-        weekday = self.d.settings.review_weekday
-        if weekday is None or now.weekday() != weekday:
-            return False
-        # Claimed before the (slow) IAM reads: a second replica or sweep stops here, whatever happens next.
-        # One claim per project: each project's leads get their own weekly review.
-        if not self.d.store.claim(f"review/{self.d.settings.project}", review_period(now)):
-            return False
-        logger.info("posting the weekly access review (%s)", review_period(now))
-        self._post(self.build(now))
-        return True
-
-    def build(self, now: datetime | None = None) -> Review:
-        """The review now (or at `now`)."""
-        return build_review(
-            self.d.store,
-            self.d.iam,
-            now or self.d.clock(),
-            project=self.d.settings.project,
-            identity_center=self.d.settings.identity_center is not None,
-        )
-
-    def _post(self, review: Review) -> None:
-        message = review_message(review)
-        try:
-            self.d.slack.post_message(self.d.settings.approval_channel, message.text, message.blocks)
-        except SlackCallFailed as e:
-            # The week stays claimed (at most once a week); the leads can still run the command.
-            logger.error("could not post the weekly access review: %s", e.error)
-            return
-        for row in review.rows:
-            if Flag.OLD_KEY in row.flags:
-                self.notify.tell(row.developer, rotate_suggestion_dm(row, review.generated_at))
+def review(p: Project, actor: str) -> msg.Reply:
+    """`/amplify-dev review`: the review, for the project's leads only."""
+    decision = may_review(actor_is_approver=p.approvers.includes(actor))
+    if not decision.allowed:
+        return msg.text_reply(decision.reason)
+    return review_reply(build(p))
 
 
-def post_weekly_review_if_due(shared: Shared) -> None:
-    """The sweep's one call: the weekly review if due; an error is logged and never stops the sweep."""
+def build(p: Project, now: datetime | None = None) -> Review:
+    """The project's review now (or at `now`)."""
+    return build_review(p.store, p.grants.last_use, now or p.clock(), project=p.settings.project, scope=p.scope)
+
+
+def post_weekly_review_if_due(p: Project) -> bool:
+    """The sweep's one call (the only path of the weekly post): post the review if today (UTC) is the day and
+    nobody has this week. True if posted; an error is logged and never stops the sweep."""
     try:
-        AccessReview(shared).post_if_due()
+        return _post_if_due(p)
     except Exception:
         logger.exception("the weekly access review failed")
+        return False
+
+
+def _post_if_due(p: Project) -> bool:
+    now = p.clock()
+    weekday = p.settings.review_weekday
+    if weekday is None or now.weekday() != weekday:
+        return False
+    # Claimed before the (slow) AWS reads: a second replica or sweep stops here, whatever happens next.
+    # One claim per project: each project's leads get their own weekly review.
+    if not p.store.claim(f"review/{p.settings.project}", review_period(now)):
+        return False
+    logger.info("posting the weekly access review (%s)", review_period(now))
+    weekly = build(p, now)
+    message = review_message(weekly)
+    try:
+        p.slack.post_message(p.settings.approval_channel, message.text, message.blocks)
+    except SlackCallFailed as e:
+        # The week stays claimed (at most once a week); the leads can still run the command.
+        logger.error("could not post the weekly access review: %s", e.error)
+        return True
+    for row in weekly.rows:
+        if Flag.OLD_KEY in row.flags:
+            p.notify.tell(row.developer, rotate_suggestion_dm(row, weekly.generated_at))
+    return True

@@ -16,7 +16,8 @@ from settings import WEEKDAYS
 from store import Request, State
 from tests.conftest import CHANNEL, DEV, LEAD, OTHER, Bot, message_text
 from tests.fakes.iam_usage import FakeKeyUsage
-from workflow.review import build_review, review_flags
+from workflow.grants.iam_user import iam_last_use
+from workflow.review import build_review, post_weekly_review_if_due, review_flags
 
 USED, UNUSED, OLD, CONSOLE = DEV, OTHER, "UOLD", "UCONSOLE"
 LATER = timedelta(days=10)  # the review runs 10 days after the grants
@@ -63,7 +64,7 @@ def three_grants(bot: Bot, usage: FakeKeyUsage) -> datetime:
 
 def test_a_used_an_unused_and_an_old_key_are_each_flagged_correctly(bot: Bot, usage: FakeKeyUsage) -> None:
     now = three_grants(bot, usage)
-    review = build_review(bot.store, bot.iam, now)
+    review = build_review(bot.store, iam_last_use(bot.iam), now)
     rows = {r.developer: r for r in review.rows}
     assert rows[USED].flags == ()
     assert rows[USED].last_used_service == "amplify" and rows[USED].last_used_region == "eu-west-1"
@@ -81,7 +82,7 @@ def test_the_review_reads_one_last_used_per_key_and_one_user_only_for_console_us
     console = grant(bot, CONSOLE, console=True)
     now = later(bot)
     usage.calls.clear()
-    review = build_review(bot.store, bot.iam, now)
+    review = build_review(bot.store, iam_last_use(bot.iam), now)
     assert usage.count("ListAccessKeys") == 2
     assert usage.count("GetAccessKeyLastUsed") == 2
     assert usage.count("GetUser") == 1
@@ -89,7 +90,7 @@ def test_the_review_reads_one_last_used_per_key_and_one_user_only_for_console_us
     row = next(r for r in review.rows if r.developer == CONSOLE)
     assert row.password_last_used is None and row.flags == (Flag.NEVER_USED,)  # neither key nor console used
     usage.password_used[console.iam_user_name] = now - timedelta(days=1)  # a console sign-in counts as use
-    again = next(r for r in build_review(bot.store, bot.iam, now).rows if r.developer == CONSOLE)
+    again = next(r for r in build_review(bot.store, iam_last_use(bot.iam), now).rows if r.developer == CONSOLE)
     assert again.password_last_used == now - timedelta(days=1) and again.flags == ()
 
 
@@ -161,7 +162,7 @@ def test_the_weekly_review_is_posted_once_across_two_sweeps_and_two_replicas(
     first.workflow.sweep()
     first.workflow.sweep()
     second.workflow.sweep()
-    assert second.workflow.post_review_if_due() is False
+    assert post_weekly_review_if_due(second.workflow.first) is False
     assert len(review_posts()) == 1
     rotate_dms = [c for c in first.slack.calls_to("chat.postMessage") if "rotate" in str(c.params.get("text"))]
     assert [c.params["channel"] for c in rotate_dms] == [f"D{OLD}"]  # the old key's developer, once
@@ -177,5 +178,5 @@ def test_no_weekly_post_on_another_day_or_without_a_schedule(make_bot: Callable[
     later(unscheduled)  # one clock for both bots
     for bot in (other_day, unscheduled):
         bot.workflow.sweep()
-        assert bot.workflow.post_review_if_due() is False
+        assert post_weekly_review_if_due(bot.workflow.first) is False
     assert not [c for c in other_day.slack.calls_to("chat.postMessage") if "Access review" in str(c.params)]

@@ -231,10 +231,16 @@ def test_a_project_whose_role_cannot_be_assumed_is_reported_and_the_others_go_on
     assert USER not in users_in(pbot, "web")  # the web project's expiry ran
     assert any("cannot list the IAM users" in p and "AccessDenied" in p for p in posts_to(pbot, API_CHANNEL))
 
-    def broken(**_: Any) -> None:
-        raise RuntimeError("boom")
+    from workflow import upkeep
 
-    monkeypatch.setattr(pbot.workflow.projects["api"].upkeep, "sweep", broken)
+    sweep = upkeep.sweep
+
+    def broken(project: Any, **kwargs: Any) -> None:
+        if project.name == "api":
+            raise RuntimeError("boom")
+        sweep(project, **kwargs)
+
+    monkeypatch.setattr(upkeep, "sweep", broken)
     pbot.command(DEV, "request --project web --days 1 again")
     pbot.click(LEAD, "amplify_dev_approve", pbot.store.open_request_for(DEV, "web").id, channel=WEB_CHANNEL)
     clock.advance(days=2)

@@ -12,6 +12,7 @@ from settings import SettingsError
 from store import Credentials, State
 from tests.conftest import DEV, GOOD_ENV_FOR_TESTS, LEAD, Bot, message_text
 from tests.faults.support import fail_iam
+from workflow.upkeep import expire_active
 
 USER = "dana.dev-udev"
 
@@ -35,7 +36,7 @@ def test_expiry_from_a_stale_snapshot_does_not_undo_an_extension(bot: Bot) -> No
     bot.click(DEV, "amplify_dev_extend", request_id, channel="DUDEV")
     bot.click(LEAD, "amplify_dev_extend_approve", request_id)
     bot.clock.advance(days=11)
-    bot.workflow.upkeep.expire_active(stale)  # a sweep that read the request before the extension
+    expire_active(bot.workflow.first, stale)  # a sweep that read the request before the extension
     assert bot.store.get(request_id).state == State.ACTIVE
     assert USER in bot.iam_users()
 
@@ -53,17 +54,19 @@ def test_an_extension_decided_while_the_access_is_being_removed_changes_nothing(
     request_id = bot.approved_user(text="request --days 10 x")
     bot.click(DEV, "amplify_dev_extend", request_id, channel="DUDEV")
     ends, expiry_at_aws = bot.store.get(request_id).expires_at, _expiry_tag_and_policy(bot)
-    deciding = bot.workflow.extensions.deciding
-    read = deciding.load_for_decision
+    from handlers import verbs
+    from workflow import extensions
 
-    def remove_between_the_read_and_the_write(actor: str, rid: str) -> Any:
-        loaded = read(actor, rid)
+    authorize = extensions.may_decide_on  # runs on the request the click read, before the write
+
+    def remove_between_the_read_and_the_write(project: Any, actor: str, request: Any) -> Any:
+        decision = authorize(project, actor, request)
         lift = fail_iam(bot.iam, "ListAccessKeys", times=1)  # the removal starts, its user still there
-        bot.workflow.remove(DEV)
+        verbs.remove(bot.workflow, DEV)
         lift()
-        return loaded
+        return decision
 
-    monkeypatch.setattr(deciding, "load_for_decision", remove_between_the_read_and_the_write)
+    monkeypatch.setattr(extensions, "may_decide_on", remove_between_the_read_and_the_write)
     dms = len(bot.dms_to(DEV))
 
     bot.click(LEAD, action, request_id)

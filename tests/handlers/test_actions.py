@@ -202,3 +202,40 @@ def test_rotate_before_first_credentials_points_to_the_button(bot: Bot) -> None:
 def test_rotate_without_access(bot: Bot) -> None:
     bot.command(DEV, "rotate")
     assert "no active access" in bot.last_reply_text(DEV)
+
+
+def test_an_approve_click_reads_its_request_once_before_its_transition(bot: Bot, monkeypatch) -> None:
+    """The handler's router loads the request; the flow authorizes on it and its next store call is the write."""
+    bot.command(DEV, "request x")
+    request_id = bot.request_id_for(DEV)
+    calls: list[str] = []
+    for name in ("get", "open_request_for", "latest_for", "in_states", "compare_and_set"):
+        method = getattr(bot.store, name)
+
+        def watched(*args, __name=name, __method=method, **kwargs):
+            calls.append(__name)
+            return __method(*args, **kwargs)
+
+        monkeypatch.setattr(bot.store, name, watched)
+
+    bot.click(LEAD, "amplify_dev_approve", request_id)
+
+    assert bot.store.get(request_id).state == "active"
+    assert calls[: calls.index("compare_and_set")] == ["get"]
+
+
+def test_approve_returns_an_outcome_and_the_caller_words_it(bot: Bot) -> None:
+    from workflow import deciding
+    from workflow.outcomes import Verdict
+
+    bot.command(DEV, "request x")
+    project, request = bot.workflow.for_request(bot.request_id_for(DEV))
+
+    first = deciding.approve(project, LEAD, request)
+    second = deciding.approve(project, LEAD2, request)  # the same stale read: the write tells it lost
+
+    assert (first.verdict, first.by, first.request.state) == (Verdict.GRANTED, LEAD, State.ACTIVE)
+    assert deciding.decided_reply(project, first) is None  # the channel message and the DM say it
+    assert second.verdict == Verdict.HANDLED
+    assert "already handled" in deciding.decided_reply(project, second).text
+    assert deciding.approve(project, DEV, request).verdict == Verdict.REFUSED  # never the requester

@@ -65,7 +65,7 @@ def projects_bot(
         clock,
         db,
         projects=load_projects(settings),
-        identity_center=world.clients,
+        grant_clients=world.clients,
     )
 
 

@@ -53,7 +53,7 @@ loaded = sorted({m.split(".")[0] for m in sys.modules} & {"workflow", "identity_
 print(json.dumps({
     "built_at_import": built_at_import, "steps": [name for name, _ in lambda_handler.INIT_STEPS],
     "made_at_init": made_at_init, "lambda_client_made_at_init": real_client is not None,
-    "status": answer["statusCode"], "invoked": len(invoked), "workflow_built": container.bot.workflow.built,
+    "status": answer["statusCode"], "invoked": len(invoked), "workflow_built": container.bot.router.built,
     "loaded": loaded,
     "hooks": [len(snapshot_restore_py._before_snapshot_registry), len(snapshot_restore_py._after_restore_registry)],
 }))

@@ -12,17 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import identity_center as idc
-from store import OPEN_STATES, Fields, Request, RequestStore, State, assignment_key, one_of
+from store import OPEN_STATES, Fields, Request, State, assignment_key, one_of
 
-from .deps import Deps
-from .grants import Revoked
+from ..deps import Deps
+from . import Revoked
 
 RELYING_STATES = (State.APPROVED, State.ACTIVE)  # a pending request holds no access yet; a revoking one is ending
-
-
-def every_project(store: Any) -> RequestStore:
-    """The shared store behind a project's view of it (the store itself without a projects file)."""
-    return store.every_project() if hasattr(store, "every_project") else store
 
 
 class AssignmentOwnership:
@@ -63,7 +58,7 @@ class AssignmentOwnership:
         Identity Store user id yet): what keeps the drift check from deleting. Read afresh from the store."""
         return [
             r
-            for r in every_project(self.d.store).in_states(OPEN_STATES)
+            for r in self.d.store.in_states(OPEN_STATES)  # no project=: every project's
             if self._on(target, r) and r.identity_store_user_id in (user_id, None)
         ]
 
@@ -72,7 +67,7 @@ class AssignmentOwnership:
         assignment: approved or active, for this Identity Store user, on this target."""
         return [
             r
-            for r in every_project(self.d.store).in_states(RELYING_STATES)
+            for r in self.d.store.in_states(RELYING_STATES)  # no project=: every project's
             if r.id != excluding and r.identity_store_user_id == user_id and self._on(target, r)
         ]
 

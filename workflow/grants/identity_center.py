@@ -1,4 +1,4 @@
-"""The Identity Center mode's grants: an account assignment (permission set in one account) per developer.
+"""The Identity Center kind: an account assignment (permission set in one account) per developer.
 
 Touch only what we made: a request records whether the bot created the assignment. One that existed already
 (given by hand or through a group) is recorded as not ours and never deleted. AWS enforces no end date on an
@@ -10,24 +10,19 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+import iam
 import identity_center as idc
 import messages as msg
-from messages.identity_center import (
-    SsoAccess,
-    assignment_outcome,
-    assignment_removed_dm,
-    no_identity_user_reply,
-    no_keys_reply,
-    session_length,
-    sso_access_dm,
-)
+from messages.grants import IDENTITY_CHANGED, LEFT_BEHIND, NO_IDENTITY_USER, ROLLED_BACK
+from messages.identity_center import SsoAccess
 from slack_gateway import SlackCallFailed, SlackUser
-from store import Fields, Request, RevokeReason, State
+from store import Fields, Request, State
 
+from ..deps import Deps
+from ..ledger import Ledger
+from . import GrantError, GrantFailed, LastUse, Minted, NoSecrets, RequesterRefused, Revoked, Rotated
 from .assignment_ownership import AssignmentOwnership
-from .deps import Deps
-from .grants import GrantError, GrantFailed, Revoked
-from .notifier import Notifier
+from .identity_center_drift import IdentityCenterDrift
 
 logger = logging.getLogger(__name__)
 
@@ -46,18 +41,16 @@ class IdentityChanged(idc.IdentityCenterError):
 class IdentityCenterGrants:
     """Access is an Identity Center account assignment; the developer signs in with `aws sso login`."""
 
-    has_keys = False
-    noun = "account assignment"
-
-    def __init__(self, deps: Deps, notify: Notifier) -> None:
-        assert deps.settings.identity_center is not None and deps.identity_center is not None
+    def __init__(self, deps: Deps, ledger: Ledger) -> None:
+        assert deps.settings.identity_center is not None and deps.grant_clients is not None
         self.d = deps
-        self.notify = notify
+        self.ledger = ledger
         self.config = deps.settings.identity_center
-        self.clients: idc.IdentityCenterClients = deps.identity_center
+        self.clients: idc.IdentityCenterClients = deps.grant_clients
         self._instance: idc.Instance | None = None
         self._permission_set: idc.PermissionSet | None = None
         self.ownership = AssignmentOwnership(deps, self.config.account_id or self.clients.account_id)
+        self.drift_check = IdentityCenterDrift(deps, ledger, self)
 
     # --- what is granted ------------------------------------------------------------------------------
 
@@ -87,12 +80,25 @@ class IdentityCenterGrants:
         return self._permission_set
 
     def label(self, request: Request) -> str:
-        """'account assignment of permission set `X` in account N'."""
-        return f"account assignment of {self._assignment()}"
+        """'account assignment of permission set `X` in account N' (for the drift findings)."""
+        return msg.grant_label(self.granted(), request)
 
-    def words(self) -> msg.Granted:
-        """An assignment of the permission set in the account, for the Identity Store user matched by email."""
-        return msg.Granted(assignment=self._assignment())
+    def granted(self) -> msg.Granted:
+        """An assignment of the permission set in the account, and where and how to sign in."""
+        found = self.permission_set()
+        return msg.Granted(
+            kind=msg.IDENTITY_CENTER_KIND,
+            assignment=self._assignment(),
+            sso=SsoAccess(
+                start_url=self.config.start_url,
+                sso_region=self.config.sso_region or self.d.region,
+                account_id=self._account_or_default(),
+                role_name=found.name if found else "(ask a lead: the permission set's name)",
+                region=self.d.region,
+                session_duration=found.session_duration if found else timedelta(hours=1),
+            ),
+            session=found.session_duration if found else None,
+        )
 
     def _assignment(self) -> str:
         found = self.permission_set()
@@ -104,23 +110,24 @@ class IdentityCenterGrants:
 
     # --- requesting and provisioning --------------------------------------------------------------------
 
-    def requester_refusal(self, actor: str, profile: SlackUser) -> msg.Reply | None:
+    def check_requester(self, actor: str, profile: SlackUser) -> RequesterRefused | None:
         """Refuse at once (nothing filed, nothing posted to the leads) when no Identity Store user has the email."""
         if not profile.email:
-            return no_identity_user_reply(None)
+            return RequesterRefused(NO_IDENTITY_USER)
         try:
             idc.find_user_id(self.clients.identitystore, self.instance().identity_store_id, profile.email)
         except idc.NoIdentityStoreUser:
             if self.config.create_users:
                 return None  # created at approval, in Identity Center's own directory
-            return no_identity_user_reply(profile.email)
+            return RequesterRefused(NO_IDENTITY_USER, profile.email)
         except idc.IdentityCenterError as e:
             logger.warning("request by %s: Identity Center look-up failed: %s %s", actor, e.step, e.code)
-            return msg.text_reply(
-                f"IAM Identity Center did not answer (`{e.step}`: {e.code}), so nothing was filed. Try again in a "
-                "minute; if it keeps failing, tell the leads."
-            )
+            return RequesterRefused("unanswered", profile.email, e.step, e.code)
         return None
+
+    def name_for(self, actor: str, names: list[str]) -> str:
+        """The name the request records (as in the IAM-user kind; no IAM user is made)."""
+        return iam.derive_user_name(actor, names)
 
     def filed_identity(self, profile: SlackUser) -> str | None:
         """The Identity Store user the request is for, resolved when it is filed (the one the leads approve);
@@ -149,7 +156,7 @@ class IdentityCenterGrants:
                     return Fields(identity_store_user_id=user_id, assignment_created=False)
                 # Record the intent before the AWS call: a crash in between leaves a record that says "ours",
                 # so recovery finishes it and drift can delete it; never an assignment nobody owns.
-                claimed = self.d.store.compare_and_set(
+                claimed = self.ledger.note(
                     request.id,
                     Fields(state=State.APPROVED, assignment_created=None),
                     Fields(identity_store_user_id=user_id, assignment_created=True),
@@ -206,78 +213,21 @@ class IdentityCenterGrants:
     def _failed(self, request: Request, error: idc.IdentityCenterError) -> GrantFailed:
         current = self.d.store.get(request.id) or request
         if isinstance(error, IdentityChanged):
-            now = f"`{error.now}`" if error.now else "no Identity Center user"
-            return GrantFailed(
-                error.step,
-                error.code,
-                f"{msg.mention(current.slack_user_id)}'s Slack email now maps to {now}, not to the Identity Center "
-                f"user `{error.filed}` the leads were shown, so nothing was granted",
-                "They can ask again; the new request shows the Identity Center user it is for.",
-            )
+            return GrantFailed(error.step, error.code, IDENTITY_CHANGED, now=error.now)
         if isinstance(error, idc.NoIdentityStoreUser):
-            return GrantFailed(
-                error.step,
-                error.code,
-                f"no IAM Identity Center user has {msg.mention(current.slack_user_id)}'s Slack email any more",
-                "An AWS admin must add them to Identity Center with that email, then they can ask again.",
-            )
+            return GrantFailed(error.step, error.code, NO_IDENTITY_USER)
         if current.assignment_created and current.identity_store_user_id:
             try:  # roll back: the assignment may exist even though the wait failed
                 self.ownership.delete_unless_relied_on(current, self.target(), self.clients.sso_admin)
             except idc.IdentityCenterError as cleanup:
                 logger.error("request %s: roll-back failed at %s: %s", request.id, cleanup.step, cleanup.code)
-                return GrantFailed(
-                    error.step,
-                    error.code,
-                    f"AWS refused `{error.step}` ({error.code}) and removing the assignment again failed too: the "
-                    f"{self.label(current)} may be left for this user",
-                    "An AWS admin should remove it; the drift check also deletes it, as amplify-dev created it.",
-                )
-        return GrantFailed(
-            error.step,
-            error.code,
-            f"AWS refused `{error.step}` ({error.code}); nothing was left assigned",
-            "Check the bot's permissions and the Identity Center settings, then the requester can ask again.",
-        )
+                return GrantFailed(error.step, error.code, LEFT_BEHIND)
+        return GrantFailed(error.step, error.code, ROLLED_BACK)
 
     def undo(self, request: Request, granted: Fields) -> None:
         """Delete the assignment just created (never one that was already there)."""
         if granted.assignment_created is True:
             idc.delete_assignment(self.clients.sso_admin, self.target(), granted.identity_store_user_id)
-
-    # --- telling people ---------------------------------------------------------------------------------
-
-    def sso_access(self) -> SsoAccess:
-        """The values the requester's DM carries."""
-        found = self.permission_set()
-        return SsoAccess(
-            start_url=self.config.start_url,
-            sso_region=self.config.sso_region or self.d.region,
-            account_id=self._account_or_default(),
-            role_name=found.name if found else "(ask a lead: the permission set's name)",
-            region=self.d.region,
-            session_duration=found.session_duration if found else timedelta(hours=1),
-        )
-
-    def approved_dm(self, active: Request) -> msg.Message:
-        """Where and how to sign in; no secret."""
-        return sso_access_dm(active, self.sso_access())
-
-    def provisioned_outcome(self, active: Request) -> str:
-        """'Approved by … Account assignment … created.' (or already held)."""
-        return assignment_outcome(active, self.label(active))
-
-    def dm_failed(self, active: Request, error: str) -> tuple[str, msg.Reply]:
-        """Their access works anyway: they sign in at the portal."""
-        who = msg.mention(active.slack_user_id)
-        return (
-            f"\n:warning: I couldn't DM {who} (Slack said `{error}`). Their access works: they sign in at "
-            f"{self.config.start_url}.",
-            msg.text_reply(
-                f"{who}'s access is granted, but I couldn't DM them (`{error}`). Tell them to sign in at "
-                f"{self.config.start_url}."
-            ),
-        )
 
     # --- ending and extending ---------------------------------------------------------------------------
 
@@ -290,38 +240,45 @@ class IdentityCenterGrants:
         except idc.IdentityCenterError as e:
             raise GrantError(e.step, e.code) from None
 
-    def revoked_sentence(self, request: Request, revoked: Revoked, *, channel: bool) -> str:
-        """What ending access did: deleted (sessions already issued run out), or left in place."""
-        if not revoked.deleted and revoked.kept_for:
-            return (
-                f"the record is closed; the {self.label(request)} was left in place, because another open request "
-                f"(`{revoked.kept_for}`) for the same Identity Center user relies on it."
-            )
-        if not revoked.deleted:
-            return (
-                f"the record is closed; the {self.label(request)} was not created by amplify-dev (given by hand or "
-                "through a group), so it was left in place."
-            )
-        found = self.permission_set()
-        lasts = f" (at most {session_length(found.session_duration)})" if found else ""
-        return f"the {self.label(request)} is deleted. Sessions already started stay valid until they end{lasts}."
-
-    def removed_dm(self, request: Request, why: RevokeReason) -> msg.Message:
-        """The developer's DM when access ended without them asking."""
-        return assignment_removed_dm(
-            request, why, self.revoked_sentence(request, Revoked(request.assignment_created is True), channel=False)
-        )
-
     def extend(self, request: Request, new_expiry: datetime) -> None:
         """Nothing at AWS: an assignment has no end date; the sweep deletes it when the stored one passes."""
 
-    def reconcile(self) -> list[str]:
+    # --- no keys, no last use -------------------------------------------------------------------------
+
+    def mint(self, request: Request) -> Minted:
+        """There are no keys: the developer signs in at the access portal."""
+        raise NoSecrets
+
+    def rotate(self, request: Request) -> Rotated:
+        """There is no key to replace."""
+        raise NoSecrets
+
+    def discard(self, request: Request, minted: Minted | None, *, console: bool) -> tuple[str, ...]:
+        """Nothing is ever minted."""
+        return ()
+
+    def discard_keys(self, request: Request, key_ids: tuple[str, ...]) -> tuple[str, ...]:
+        """There are no keys."""
+        return ()
+
+    def discard_all_keys(self, request: Request, *, keep: str | None) -> None:
+        """There are no keys."""
+
+    def last_use(self, request: Request) -> LastUse:
+        """AWS reports no per-assignment last use to the bot: the row says so, and only the expiry is judged."""
+        return LastUse(None, NO_USAGE_IN_IDENTITY_CENTER)
+
+    def key_age(self, request: Request, now: datetime) -> timedelta | None:
+        """There is no key."""
+        return None
+
+    def drift(self) -> list[str]:
         """Assignments of the permission set against the store."""
-        from .drift_identity_center import IdentityCenterDrift
+        return self.drift_check.reconcile()
 
-        return IdentityCenterDrift(self.d, self.notify, self).reconcile()
 
-    def credentials_refusal(self) -> msg.Reply | None:
-        """There are no keys in this mode."""
-        found = self.permission_set()
-        return no_keys_reply(found.session_duration if found else None)
+# An Identity Center assignment has no key, and AWS reports no per-assignment last use to the bot.
+NO_USAGE_IN_IDENTITY_CENTER = (
+    "Identity Center assignment: AWS tells the bot neither when it was last used nor any key age (sign-ins are "
+    "in CloudTrail and the access portal's logs); only the expiry is judged"
+)

@@ -1,6 +1,6 @@
-"""The Identity Center mode's drift check: assignments of the permission set in the account against the store.
+"""The Identity Center kind's drift check: assignments of the permission set in the account against the store.
 
-Deletes only an assignment the bot recorded creating (workflow/assignment_ownership.py) for a request now closed
+Deletes only an assignment the bot recorded creating (workflow/grants/assignment_ownership.py) for a request now closed
 (its removal did not finish), and only while no open request of any project names that user on that target.
 Reports user assignments it has no record of, and deletes nothing it did not create. Group assignments are how admins
 grant access by hand: not ours to report.
@@ -16,9 +16,10 @@ import identity_center as idc
 import messages as msg
 from store import OPEN_STATES, Fields, Request, State
 
+from ..deps import Deps
+from ..ledger import Ledger
+from ..outcomes import Actor
 from .assignment_ownership import AssignmentOwnership
-from .deps import Deps
-from .notifier import Notifier
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +40,19 @@ class AssignmentTarget(Protocol):
 class IdentityCenterDrift:
     """Finish lost removals, close records whose assignment is gone, report assignments nobody asked for."""
 
-    def __init__(self, deps: Deps, notify: Notifier, grants: AssignmentTarget) -> None:
+    def __init__(self, deps: Deps, ledger: Ledger, grants: AssignmentTarget) -> None:
         self.d = deps
-        self.notify = notify
+        self.ledger = ledger
         self.grants = grants
 
     def reconcile(self) -> list[str]:
         """What the drift check found (and did); the caller reports it."""
         findings: list[str] = []
-        live = [r for r in self.d.store.in_states(OPEN_STATES) if r.identity_store_user_id]
+        # The store first: a request approved while AWS is listed then shows up as live, never as unknown.
+        live = [r for r in self.d.store.in_states(OPEN_STATES, project=self.d.scope) if r.identity_store_user_id]
         try:
             target = self.grants.target()
-            assignments = idc.list_assignments(self.d.identity_center.sso_admin, target)
+            assignments = idc.list_assignments(self.d.grant_clients.sso_admin, target)
         except idc.IdentityCenterError as e:
             logger.error("reconcile: cannot list account assignments: %s %s", e.step, e.code)
             return findings
@@ -85,11 +87,13 @@ class IdentityCenterDrift:
     def _finish(self, target: idc.Target, request: Request, user_id: str) -> str:
         label = self.grants.label(request)
         try:
-            idc.delete_assignment(self.d.identity_center.sso_admin, target, user_id)
+            idc.delete_assignment(self.d.grant_clients.sso_admin, target, user_id)
             self.grants.ownership.release(request, target, user_id)
         except idc.IdentityCenterError as e:
             return f"The {label} for {msg.mention(request.slack_user_id)} outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
-        self.notify.audit("removed", None, request, outcome="drift", detail="assignment outlived its closed request")
+        self.ledger.record(
+            "removed", Actor.BOT, request, outcome="drift", detail="assignment outlived its closed request"
+        )
         return (
             f"The {label} for {msg.mention(request.slack_user_id)} outlived its closed request `{request.id}`: removed."
         )
@@ -98,7 +102,7 @@ class IdentityCenterDrift:
         who = user_id
         with contextlib.suppress(idc.IdentityCenterError):
             who = idc.describe_user_name(
-                self.d.identity_center.identitystore, self.grants.instance().identity_store_id, user_id
+                self.d.grant_clients.identitystore, self.grants.instance().identity_store_id, user_id
             )
         return f"Identity Center user `{msg.escape(who)}`"
 
@@ -110,15 +114,18 @@ class IdentityCenterDrift:
         )
 
     def _close_lost(self, target: idc.Target, request: Request) -> list[str]:
-        closed = self.d.store.compare_and_set(
-            request.id,
+        closed = self.ledger.move(
+            request,
             Fields(state=State.ACTIVE),
             Fields(state=State.REVOKED, error="account assignment was deleted outside amplify-dev"),
+            "removed",
+            Actor.BOT,
+            outcome="missing",
+            detail="assignment deleted outside amplify-dev",
         )
         if closed is None:
             return []
         self.grants.ownership.release(closed, target, request.identity_store_user_id or "")
-        self.notify.audit("removed", None, closed, outcome="missing", detail="assignment deleted outside amplify-dev")
         return [
             f"{msg.mention(request.slack_user_id)}'s {self.grants.label(request)} was gone from Identity Center: "
             "record closed."
