@@ -28,6 +28,7 @@ from clients import (
     aws_region,
     build_identity_center,
     build_project_clients,
+    build_signin_clients,
     build_store,
     report_unreachable_projects,
 )
@@ -144,6 +145,9 @@ def build_router(
     else:
         iam_client = aws.client("iam") if aws else iam.build_iam_client(region)
         project_iam = build_project_clients(projects, region)
+    signin, project_signin = build_signin_clients(
+        projects, region, sandbox=sandbox, session=aws.session if aws and not sandbox else None
+    )
     identity_center = None
     if settings.identity_center is not None:
         identity_center, settings = build_identity_center(settings, region, sandbox=sandbox)
@@ -165,6 +169,8 @@ def build_router(
             grant_clients=identity_center,
             projects=projects if settings.projects_file else {},
             project_iam=project_iam,
+            signin=signin,
+            project_signin=project_signin,
         )
     )
 

@@ -41,6 +41,10 @@ class Deps:
     # Empty: one project, `settings` with `iam`.
     projects: Mapping[str, Settings] = field(default_factory=dict)
     project_iam: Mapping[str, Any] = field(default_factory=dict)
+    # AMPLIFY_DEV_CREDENTIALS=sign-in: the AWS Sign-In client (iam.signin_client_from) that lists and revokes the
+    # developers' `aws login` sessions, and each project's own (in its account); None where no project signs in.
+    signin: Any = None
+    project_signin: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def project_names(self) -> list[str]:
@@ -56,6 +60,7 @@ class Deps:
             self,
             settings=settings,
             iam=self.project_iam.get(name, self.iam),
+            signin=self.project_signin.get(name, self.signin),
             region=settings.region or self.region,
         )
 

@@ -78,8 +78,8 @@ def _recover_state(p: Project, request: Request, why: str = "restarted") -> bool
         # We cannot know whether the ephemeral reached the requester: a key nobody saw must not live.
         logger.warning("recovery: request %s was showing credentials; deleting what was minted", request.id)
         p.grants.discard_all_keys(request, keep=None)
-        if request.console:
-            credentials.discard_minted(p, request, None, console=True)
+        # The kind decides what a console password nobody saw means (sign-in: there always is one).
+        credentials.discard_minted(p, request, None, console=request.console)
         credentials.release(p.ledger, request, Credentials.MINTING, Credentials.NONE)
         p.notify.dm(
             request.slack_user_id,
