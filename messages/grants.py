@@ -316,6 +316,19 @@ def rotation_undelivered(granted: Granted, error: str, sessions: tuple[int, int]
     )
 
 
+def rotation_interrupted(granted: Granted, why: str) -> str:
+    """The developer's DM when a restart (or a lost run) cut a rotation short (`why`: "restarted", …)."""
+    if granted.sign_in:
+        return (
+            f":warning: I {why} while setting your new AWS password, so I removed any password nobody saw. Run "
+            f"`{COMMAND} rotate` for a new temporary password (it shows it once, here)."
+        )
+    return (
+        f":warning: I {why} while rotating your AWS key. Your previous key still works; run "
+        f"`{COMMAND} rotate` again for a new one."
+    )
+
+
 def rotated_reply(
     granted: Granted, old_keys: tuple[str, ...], failed_deletes: tuple[str, ...], sessions: tuple[int, int] = (0, 0)
 ) -> Reply:

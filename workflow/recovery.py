@@ -90,12 +90,11 @@ def _recover_state(p: Project, request: Request, why: str = "restarted") -> bool
     if request.state == State.ACTIVE and request.credentials == Credentials.ROTATING:
         logger.warning("recovery: request %s was rotating its key; keeping the previous key", request.id)
         p.grants.discard_all_keys(request, keep=request.access_key_id)
+        # A password set for the rotation may have reached nobody (sign-in): the kind deletes it; a key kind has
+        # nothing to do here.
+        credentials.discard_minted(p, request, None, console=False)
         credentials.release(p.ledger, request, Credentials.ROTATING, Credentials.SHOWN)
-        p.notify.dm(
-            request.slack_user_id,
-            f":warning: I {why} while rotating your AWS key. Your previous key still works; run "
-            f"`{msg.COMMAND} rotate` again for a new one.",
-        )
+        p.notify.dm(request.slack_user_id, msg.rotation_interrupted(p.granted(), why))
         return True
     if request.state == State.ACTIVE and not request.dm_ts:
         logger.warning("recovery: request %s was provisioned but the requester was not told; DMing", request.id)
