@@ -137,7 +137,6 @@ def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
     """Serve the playground on 127.0.0.1:$PORT until SIGTERM or Ctrl-C, wired by `bot` (bot.py itself)."""
     from http_server import SLACK_PATH, HttpServer, PortInUse
     from scheduler import Sweeper
-
     from settings import SettingsError
 
     try:
