@@ -318,3 +318,50 @@ def test_one_project_signs_in_the_other_keeps_its_access_key(
     assert [s.status for s in fake_signin.sessions(web_principal)] == ["REVOKED"]
     # Only the sign-in project asked Sign-In anything.
     assert {c.body.get("principalArn") for c in fake_signin.calls} == {web_principal}
+
+
+def test_a_restart_mid_rotation_removes_the_password_nobody_saw(sbot: Bot, iam_client: Any) -> None:
+    request_id, _ = approve_and_show(sbot)
+    sbot.store.compare_and_set(
+        request_id, Fields(credentials=Credentials.SHOWN), Fields(credentials=Credentials.ROTATING)
+    )
+    sbot.workflow.recover()
+    assert sbot.store.get(request_id).credentials == Credentials.SHOWN
+    with pytest.raises(iam_client.exceptions.NoSuchEntityException):
+        sbot.iam.get_login_profile(UserName=USER)
+    dm = message_text(sbot.dms_to(DEV)[-1].params)
+    assert "new AWS password" in dm and "rotate" in dm and "key" not in dm
+    sbot.command(DEV, "rotate")  # no login profile left: rotate makes a new one
+    assert shown_and_password(sbot)[1]
+    assert sbot.iam.get_login_profile(UserName=USER)["LoginProfile"]["UserName"] == USER
+
+
+def test_a_rotation_whose_revocation_partly_fails_says_so_and_audits_it(sbot: Bot, fake_signin: FakeSignin) -> None:
+    request_id, _ = approve_and_show(sbot)
+    arns = [fake_signin.create_session(PRINCIPAL) for _ in range(2)]
+    fake_signin.fail_revoking(arns[0], "InternalServerException")
+    sbot.command(DEV, "rotate")
+    assert "1 could not be" in sbot.last_reply_text(DEV)
+    assert "1 of your `aws login` sessions were ended, 1 could not be" in shown_and_password(sbot)[0]
+    failed = audit_rows(sbot, "failed")[-1]
+    assert failed.outcome == "InternalServerException" and failed.request_id == request_id
+
+
+def test_a_deletion_stopped_by_iam_keeps_the_count_of_sessions_ended(sbot: Bot, fake_signin: FakeSignin) -> None:
+    from botocore.exceptions import ClientError
+
+    request_id, _ = approve_and_show(sbot)
+    fake_signin.create_session(PRINCIPAL)
+
+    def refuse(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "ServiceFailure", "Message": "x"}}, "DeleteUser")
+
+    sbot.iam.meta.events.register("before-call.iam.DeleteUser", refuse, unique_id="refuse-delete")
+    sbot.command(DEV, "remove")
+    assert sbot.store.get(request_id).state == State.REVOKING
+    failed = audit_rows(sbot, "failed")[-1]
+    assert failed.detail == "removal at DeleteUser; 1 sign-in session(s) revoked"
+    sbot.iam.meta.events.unregister("before-call.iam.DeleteUser", unique_id="refuse-delete")
+    sbot.command(DEV, "remove")  # the retry finds no active session left and finishes
+    assert sbot.store.get(request_id).state == State.REVOKED and USER not in sbot.iam_users()
+    assert "0 sign-in session(s) revoked" in audit_rows(sbot, "removed")[-1].detail
