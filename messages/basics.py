@@ -160,6 +160,8 @@ class Granted:
 
     def value(self, request: Request) -> str:
         """The field's value: "`alice`", or the assignment and whom it is for."""
+        if self.sign_in:
+            return f"`{escape(request.iam_user_name)}` (console sign-in and `aws login`, no access key)"
         if self.keys:
             return f"`{escape(request.iam_user_name)}`"
         if request.identity_store_user_id:  # resolved when filed: the leads approve this very user

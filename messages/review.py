@@ -200,8 +200,9 @@ def _remove_button(row: ReviewRow) -> ButtonElement:
         style="danger",
         confirm=ConfirmObject(
             title="Remove this access?",
-            text=f"{mention(row.developer)}'s IAM user `{escape(row.iam_user)}` and its keys are deleted at once; "
-            "they are told by DM.",
+            text=f"{mention(row.developer)}'s IAM user `{escape(row.iam_user)}` "
+            + ("and its keys are deleted at once" if row.keys else "is deleted at once, its `aws login` sessions ended")
+            + "; they are told by DM.",
             confirm="Remove",
             deny="Cancel",
             style="danger",
