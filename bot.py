@@ -95,13 +95,20 @@ def create_app(settings: Settings, *, client: WebClient, router: Router, runner:
         # response_url, at DEBUG): under "slack_bolt" they stay at WARNING with the rest of Bolt.
         name=BOLT_APP_NAME,
     )
-    handlers.register(app, router)
+    handlers.register(app, router, breakglass_hours=longest_breakglass(settings))
 
     @app.error
     def _on_error(error: Exception, body: dict[str, Any]) -> None:
         logger.error("unhandled error for a %s payload", body.get("type") or "command", exc_info=error)
 
     return app
+
+
+def longest_breakglass(settings: Settings) -> int | None:
+    """The longest break-glass any project allows (None: off everywhere), for the help; the projects file is read
+    again here (small, validated at start) so that on Lambda the help needs no workflow."""
+    hours = [p.breakglass_hours for p in load_projects(settings).values() if p.breakglass_hours is not None]
+    return max(hours, default=None)
 
 
 def build(

@@ -14,11 +14,12 @@ from slack_sdk.models.blocks import (
 from store import Credentials, Request, State
 
 from .basics import COMMAND, IAM_USER, Granted, Reply, duration_text, escape, mention, slack_date, text_reply
+from .breakglass import breakglass_usage_line
 from .credentials import show_credentials_button
 
 
-def usage_reply(note: str | None = None) -> Reply:
-    """How to use the command."""
+def usage_reply(note: str | None = None, *, breakglass_hours: int | None = None) -> Reply:
+    """How to use the command (`breakglass_hours`: break-glass is on, at most this long, in some project)."""
     lines = [
         f"*{COMMAND}*: ask for access to the team's AWS Amplify project; a lead approves it.",
         f"• `{COMMAND}`: open the request form",
@@ -29,7 +30,9 @@ def usage_reply(note: str | None = None) -> Reply:
         f"• `{COMMAND} remove`: end your access now (leads: `{COMMAND} remove @someone`)",
         f"• `{COMMAND} list`: pending requests and active users (leads only)",
         f"• `{COMMAND} review`: who holds access and when they last used it, with flags (leads only)",
-        "With several projects, `request`, `remove`, `rotate`, `status` and `list` take `--project NAME`.",
+        *([breakglass_usage_line(breakglass_hours)] if breakglass_hours else []),
+        "With several projects, `request`, `remove`, `rotate`, `status` and `list` take `--project NAME`"
+        + (" (and `breakglass`)." if breakglass_hours else "."),
     ]
     text = "\n".join(([note, ""] if note else []) + lines)
     return Reply(text=text, blocks=[SectionBlock(text=text)])

@@ -137,7 +137,7 @@ def review_message(review: Review) -> Message:
                 MarkdownTextObject(
                     text=f"{summary} (project `{escape(review.project)}`, {slack_date(now)}). Flags: never used 7 "
                     "days after the credentials were shown, not used for 30 days, a key older than 90 days, "
-                    f"expiring within 3 days. Last use can lag by hours (AWS). `{COMMAND} review` shows it again."
+                    f"expiring within 3 days, break-glass not yet acknowledged. Last use can lag by hours (AWS). `{COMMAND} review` shows it again."
                 )
             ]
         ),

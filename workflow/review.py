@@ -58,6 +58,8 @@ def review_flags(request: Request, usage: Any, key_created_at: datetime | None, 
             flags.append(Flag.OLD_KEY)
     if request.expires_at is not None and request.expires_at - now <= EXPIRING_WITHIN:
         flags.append(Flag.EXPIRING)
+    if request.breakglass and not request.breakglass_acked_by:  # until a lead presses Acknowledge on its post
+        flags.append(Flag.BREAKGLASS)
     return tuple(flags)
 
 
