@@ -99,6 +99,9 @@ def playground_settings(slack_api_url: str, db_path: str, port: int) -> Any:
         approval_channel=personas.LEADS_CHANNEL,
         approver_user_ids=personas.APPROVERS,
         approver_group_ids=frozenset(),
+        # Dana is on call: `/amplify-dev breakglass <reason>` shows break-glass (the leads' post with Acknowledge).
+        breakglass_hours=personas.BREAKGLASS_HOURS,
+        breakglass_user_ids=personas.ON_CALL,
         slack_api_url=slack_api_url,
         db_path=db_path,
         port=port,
