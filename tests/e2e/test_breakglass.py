@@ -211,3 +211,52 @@ def test_the_help_lists_the_command_only_when_it_is_on(make_bot: Callable[..., B
     assert "breakglass [--console] [--hours N] <reason>" in response.body and "at most 4 hours" in response.body
     off = make_bot()
     assert "breakglass" not in off.command(DEV, "help").body
+
+
+def test_a_provisioning_failure_grants_nothing_and_tells_the_channel_and_the_developer(bg_bot: Bot) -> None:
+    from tests.faults.support import fail_iam
+
+    fail_iam(bg_bot.iam, "CreateUser")
+    bg_bot.command(DEV, f"breakglass {REASON}")
+
+    request = bg_bot.store.latest_for(DEV)
+    assert request.state == State.FAILED and bg_bot.iam_users() == []
+    assert "could not be created" in bg_bot.last_reply_text(DEV)
+    assert any(
+        "Break-glass by" in message_text(p) and "Nothing was granted" in message_text(p)
+        for p in posts_to(bg_bot, CHANNEL)
+    )
+    assert "could not be created" in message_text(bg_bot.dms_to(DEV)[-1].params)
+    assert not any(buttons(p) for p in posts_to(bg_bot, CHANNEL))  # nothing to acknowledge: nothing was granted
+    assert [e.event for e in events(bg_bot, "failed")] == ["failed"]
+
+
+def test_when_the_channel_post_fails_the_access_stays_and_the_developer_is_told_to_tell_the_leads(
+    make_bot: Callable[..., Bot],
+) -> None:
+    bg_bot = make_bot(**{**ON, "AMPLIFY_DEV_AUDIT_CHANNEL": None})  # the approval post is the first post
+    bg_bot.slack.fail("chat.postMessage", error="not_in_channel")
+    bg_bot.command(DEV, f"breakglass {REASON}")
+    request = bg_bot.store.open_request_for(DEV)
+    assert request.state == State.ACTIVE and request.breakglass_ts is None
+    assert "tell the leads yourself" in bg_bot.last_reply_text(DEV)
+    assert bg_bot.dms_to(LEAD)  # the approvers' DMs still went out
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("breakglass --hours many prod is down now", "`--hours` takes a whole number"),
+        ("breakglass --fast prod down!!", "`--fast`"),
+    ],
+)
+def test_malformed_options_get_the_usage_and_grant_nothing(bg_bot: Bot, text: str, said: str) -> None:
+    response = bg_bot.command(DEV, text)
+    assert said in response.body and "breakglass" in response.body
+    assert bg_bot.store.latest_for(DEV) is None
+
+
+def test_console_break_glass_follows_allow_console(make_bot: Callable[..., Bot]) -> None:
+    bot = make_bot(**ON, AMPLIFY_DEV_ALLOW_CONSOLE="false")
+    bot.command(DEV, f"breakglass --console {REASON}")
+    assert "Console access is turned off" in bot.last_reply_text(DEV) and bot.store.latest_for(DEV) is None
