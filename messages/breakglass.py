@@ -24,6 +24,13 @@ def breakglass_usage_line(max_hours: int) -> str:
     )
 
 
+def approved_by(request: Request) -> str:
+    """'approved by @lead', or for access taken by break-glass, that it was (nobody approved it)."""
+    if request.breakglass:
+        return "taken through break-glass, without approval"
+    return f"approved by {mention(request.decided_by)}"
+
+
 def breakglass_audit_post(use: BreakGlassUse) -> Message:
     """The audit channel's copy of the post: the same summary, pointing to the approval channel's Acknowledge."""
     post = breakglass_post(use)

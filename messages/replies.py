@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 from store import Credentials, Request, State
 
 from .basics import COMMAND, IAM_USER, Granted, Reply, duration_text, escape, mention, slack_date, text_reply
-from .breakglass import breakglass_usage_line
+from .breakglass import approved_by, breakglass_usage_line
 from .credentials import show_credentials_button
 
 
@@ -44,17 +44,15 @@ def describe_request(request: Request, granted: Granted = IAM_USER) -> str:
         case State.PENDING:
             return f"Your request `{escape(request.id)}` from {slack_date(request.created_at)} is waiting for a lead."
         case State.APPROVED:
-            return (
-                f"Your request was approved by {mention(request.decided_by)}; {granted.what(request)} is being created."
-            )
+            return f"Your request was {approved_by(request)}; {granted.what(request)} is being created."
         case State.ACTIVE if request.credentials == Credentials.NONE and granted.keys:
             return (
-                f"You have access {granted.holding(request)} (approved by {mention(request.decided_by)}, "
+                f"You have access {granted.holding(request)} ({approved_by(request)}, "
                 f"{duration_text(request)}), but have not fetched your credentials yet: use *Show credentials*."
             )
         case State.ACTIVE:
             return (
-                f"You have access {granted.holding(request)} (approved by {mention(request.decided_by)} on "
+                f"You have access {granted.holding(request)} ({approved_by(request)} on "
                 f"{slack_date(request.decided_at)}), {duration_text(request)}. "
                 + (f"`{COMMAND} rotate` replaces your key; " if granted.keys else "")
                 + f"`{COMMAND} remove` ends access."

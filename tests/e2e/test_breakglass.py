@@ -260,3 +260,9 @@ def test_console_break_glass_follows_allow_console(make_bot: Callable[..., Bot])
     bot = make_bot(**ON, AMPLIFY_DEV_ALLOW_CONSOLE="false")
     bot.command(DEV, f"breakglass --console {REASON}")
     assert "Console access is turned off" in bot.last_reply_text(DEV) and bot.store.latest_for(DEV) is None
+
+
+def test_status_says_the_access_was_taken_through_break_glass(bg_bot: Bot) -> None:
+    bg_bot.command(DEV, f"breakglass {REASON}")
+    response = bg_bot.command(DEV, "status")
+    assert "taken through break-glass, without approval" in response.body and "approved by" not in response.body
