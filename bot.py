@@ -28,6 +28,7 @@ from clients import (
     aws_region,
     build_identity_center,
     build_project_clients,
+    build_sandbox_clients,
     build_store,
     report_unreachable_projects,
 )
@@ -136,14 +137,18 @@ def build_router(
     from workflow import Deps, Router
 
     projects = projects or {settings.project: settings}
+    sessions: dict[str, Any] = {}
     if sandbox:
-        from ops.sandbox import start_sandbox_iam  # imports moto: only ever in this mode
+        from ops.sandbox import sandbox_cloudformation, start_sandbox_iam  # imports moto: only ever in this mode
 
         iam_client = start_sandbox_iam(region)
         project_iam: dict[str, Any] = {}
+        own_cloudformation: Callable[[], Any] = lambda: sandbox_cloudformation(region)  # noqa: E731
     else:
         iam_client = aws.client("iam") if aws else iam.build_iam_client(region)
-        project_iam = build_project_clients(projects, region)
+        project_iam = build_project_clients(projects, region, sessions)
+        own_cloudformation = (lambda: aws.client("cloudformation")) if aws else (lambda: _own_cloudformation(region))
+    cloudformation, project_cloudformation = build_sandbox_clients(projects, region, sessions, own_cloudformation)
     identity_center = None
     if settings.identity_center is not None:
         identity_center, settings = build_identity_center(settings, region, sandbox=sandbox)
@@ -165,8 +170,19 @@ def build_router(
             grant_clients=identity_center,
             projects=projects if settings.projects_file else {},
             project_iam=project_iam,
+            cloudformation=cloudformation,
+            project_cloudformation=project_cloudformation,
         )
     )
+
+
+def _own_cloudformation(region: str) -> Any:
+    """The bot's own account's CloudFormation client (the sandbox report), with standard retries."""
+    import boto3
+
+    from amplify_sandboxes import cloudformation_client_from
+
+    return cloudformation_client_from(boto3.session.Session(), region)
 
 
 class LazyRouter:
