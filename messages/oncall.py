@@ -206,9 +206,10 @@ def sandbox_advice(
         return None
     source = "the name amplify-dev knows you by" if identity_center else "your IAM user name"
     if name and name != identifier:
+        # Amplify's --identifier takes 1-15 of [a-zA-Z0-9-]; an IAM user name holds up to 64 of [A-Za-z0-9+=,.@_-].
         source = (
-            f"{source} `{escape(name)}` shortened: `ampx` takes at most 15 letters, digits and dashes, and the end "
-            "(your Slack ID) is kept so it stays yours"
+            f"{source} `{escape(name)}` made to fit `ampx`, which takes at most 15 letters, digits and dashes: the "
+            "other characters are dropped and a longer name is cut at the front, keeping the Slack ID at its end"
         )
     return (
         f"*Amplify Gen 2 sandbox*: use `{escape(identifier)}` as its identifier ({source}), so the leads can find it "

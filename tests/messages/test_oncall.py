@@ -150,8 +150,8 @@ def test_the_dm_advises_the_sandbox_identifier() -> None:
 def test_a_name_longer_than_ampx_takes_is_shortened_and_the_dm_says_so() -> None:
     advice = sandbox_advice("janed-u012ab3cd", name="jane.doe-u012ab3cd") or ""
 
-    assert "your IAM user name `jane.doe-u012ab3cd` shortened" in advice
-    assert "at most 15 letters, digits and dashes" in advice
+    assert "your IAM user name `jane.doe-u012ab3cd` made to fit `ampx`" in advice
+    assert "at most 15 letters, digits and dashes" in advice and "keeping the Slack ID at its end" in advice
     assert advice.endswith("`npx ampx sandbox --profile amplify-dev --identifier janed-u012ab3cd`")
 
 
