@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from amplify_sandboxes import is_valid_identifier
+from audit import SqliteAuditLog
 from bot import build_project_clients, build_sandbox_clients
 from playground.slack_api import FakeSlack
 from settings.projects import load_projects
@@ -201,8 +202,6 @@ def test_each_project_names_only_the_sandboxes_in_its_own_account(
     api_stack = make_sandbox(project_cloudformation["api"], DEV_SANDBOX, "public-api")
     bots_own = make_sandbox(cloudformation, DEV_SANDBOX, "internal-tools")
     assert web_stack not in live_stacks(project_cloudformation["api"])  # two accounts indeed
-    from audit import SqliteAuditLog
-
     bot = wire_bot(
         slack,
         settings,
