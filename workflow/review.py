@@ -124,11 +124,11 @@ def with_sandboxes_left_behind(
         return review
     if finding.failed:
         return replace(review, sandbox_failure=f"{finding.failed_step}: {finding.failed_code}")
-    left: dict[str, list[Any]] = {}
+    left: dict[str, dict[str, Any]] = {}  # developer -> their stacks by name (two of their names may match one)
     for identifier, stacks in finding.stacks.items():
         for developer in names.get(identifier, ()):
-            left.setdefault(developer, []).extend(stacks)
-    leftovers = tuple((developer, tuple(left[developer])) for developer in sorted(left))
+            left.setdefault(developer, {}).update((s.stack_name, s) for s in stacks)
+    leftovers = tuple((developer, tuple(left[developer].values())) for developer in sorted(left))
     return replace(review, sandboxes=leftovers)
 
 
