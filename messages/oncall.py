@@ -4,6 +4,7 @@ sandboxes (the DM's identifier advice, the removal notice's stack lines, the rev
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -207,9 +208,14 @@ def sandbox_advice(
     source = "the name amplify-dev knows you by" if identity_center else "your IAM user name"
     if name and name != identifier:
         # Amplify's --identifier takes 1-15 of [a-zA-Z0-9-]; an IAM user name holds up to 64 of [A-Za-z0-9+=,.@_-].
+        kept = re.sub(r"[^A-Za-z0-9-]", "", name)
+        how = [
+            *(["its other characters dropped"] if kept != name else []),
+            *(["cut at the front, keeping the Slack ID at its end"] if len(kept) > 15 else []),
+        ]
         source = (
-            f"{source} `{escape(name)}` made to fit `ampx`, which takes at most 15 letters, digits and dashes: the "
-            "other characters are dropped and a longer name is cut at the front, keeping the Slack ID at its end"
+            f"{source} `{escape(name)}` made to fit `ampx`, which takes at most 15 letters, digits and dashes: "
+            + " and ".join(how or ["shortened"])
         )
     return (
         f"*Amplify Gen 2 sandbox*: use `{escape(identifier)}` as its identifier ({source}), so the leads can find it "

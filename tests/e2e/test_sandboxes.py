@@ -72,7 +72,7 @@ def test_a_name_longer_than_ampx_takes_is_cut_at_the_front_and_the_dm_says_so(
     dm = message_text(bot.dms_to("U0JANE42")[-1].params)
     assert name == "jane.doe-smithson-u0jane42" and len(name) > 15
     assert "--identifier janedo-u0jane42`" in dm and is_valid_identifier("janedo-u0jane42")
-    assert "a longer name is cut at the front, keeping the Slack ID at its end" in dm
+    assert "cut at the front, keeping the Slack ID at its end" in dm
 
 
 # --- the removal notice -----------------------------------------------------------------------------------

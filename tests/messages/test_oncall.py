@@ -151,7 +151,12 @@ def test_a_name_longer_than_ampx_takes_is_shortened_and_the_dm_says_so() -> None
     advice = sandbox_advice("janed-u012ab3cd", name="jane.doe-u012ab3cd") or ""
 
     assert "your IAM user name `jane.doe-u012ab3cd` made to fit `ampx`" in advice
-    assert "at most 15 letters, digits and dashes" in advice and "keeping the Slack ID at its end" in advice
+    assert (
+        "at most 15 letters, digits and dashes: its other characters dropped and cut at the front, keeping the "
+        "Slack ID at its end" in advice
+    )
+    only_dots = sandbox_advice("danadev-udev", name="dana.dev-udev") or ""
+    assert "its other characters dropped)" in only_dots and "cut at the front" not in only_dots
     assert advice.endswith("`npx ampx sandbox --profile amplify-dev --identifier janed-u012ab3cd`")
 
 
