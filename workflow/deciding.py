@@ -20,6 +20,7 @@ from .access import already_handled, no_longer_leads
 from .grants import GrantFailed
 from .outcomes import Actor, Decided, Verdict
 from .project import Project
+from .sandboxes import identifier_for
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def tell_requester(p: Project, active: Request, *, update_leads: bool = True) ->
     outcome = msg.access_outcome(granted, active)
     dm_error = ""
     try:
-        dm = msg.access_dm(granted, active)
+        dm = msg.access_dm(granted, active, identifier_for(active.iam_user_name))
         channel, ts = p.slack.send_dm(active.slack_user_id, dm.text, dm.blocks)
         p.ledger.note(active.id, Fields(state=State.ACTIVE), Fields(dm_channel=channel, dm_ts=ts))
     except SlackCallFailed as e:
