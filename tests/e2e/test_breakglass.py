@@ -4,6 +4,7 @@ the expiry capped and enforced as any grant's; Acknowledge by a lead ends the re
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
@@ -161,9 +162,19 @@ def test_the_review_flags_it_until_a_lead_acknowledges_and_only_a_lead_may(bg_bo
     assert acknowledged.state == State.ACTIVE  # acknowledging ends the flag, not the access
 
 
-def test_two_leads_acknowledging_at_once_make_one_acknowledgement(bg_bot: Bot) -> None:
+def test_two_leads_acknowledging_at_once_make_one_acknowledgement(bg_bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
     bg_bot.command(DEV, f"breakglass {REASON}")
     request = bg_bot.store.open_request_for(DEV)
+    # Both clicks read the request (not yet acknowledged) before either writes: only the compare-and-set decides.
+    both_read = threading.Barrier(2, timeout=10)
+    read = bg_bot.workflow.for_request
+
+    def read_then_wait(request_id: str) -> Any:
+        found = read(request_id)
+        both_read.wait()
+        return found
+
+    monkeypatch.setattr(bg_bot.workflow, "for_request", read_then_wait)
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(lambda lead: bg_bot.click(lead, BREAKGLASS_ACK_ACTION, request.id), [LEAD, LEAD2]))
     assert len(events(bg_bot, "breakglass_acknowledged")) == 1
