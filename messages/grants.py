@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from slack_sdk.models.blocks import Block
+
 from store import Credentials, Request, RevokeReason
 
 from .basics import COMMAND, Granted, Message, Reply, mention, text_reply
@@ -21,6 +23,7 @@ from .identity_center import (
     session_length,
     sso_access_dm,
 )
+from .oncall import sandbox_advice_block
 from .replies import describe_request
 from .requests import provisioned_outcome
 from .signin import (
@@ -47,13 +50,14 @@ def grant_label(granted: Granted, request: Request) -> str:
     return f"account assignment of {granted.assignment}"
 
 
-def access_dm(granted: Granted, active: Request) -> Message:
-    """The requester's DM once access exists: the Show credentials button, or where and how to sign in."""
+def access_dm(granted: Granted, active: Request, sandbox_identifier: str | None = None) -> Message:
+    """The requester's DM once access exists: the Show credentials button, or where and how to sign in; both
+    with the identifier to give an Amplify sandbox (the request's name, shortened to what ampx takes)."""
     if granted.sign_in:
-        return signin_approved_dm(active)
+        return signin_approved_dm(active, sandbox_advice_block(sandbox_identifier, name=active.iam_user_name))
     if granted.keys:
-        return approved_dm(active)
-    return sso_access_dm(active, granted.sso)
+        return approved_dm(active, sandbox_advice_block(sandbox_identifier, name=active.iam_user_name))
+    return sso_access_dm(active, granted.sso, sandbox_identifier)
 
 
 def access_outcome(granted: Granted, active: Request) -> str:
@@ -262,11 +266,13 @@ def credentials_message(
     return credentials_ephemeral(shown, rotated=rotated)
 
 
-def credentials_done_dm(granted: Granted, request: Request, when: datetime) -> Message:
-    """What replaces the Show credentials DM once they were shown."""
+def credentials_done_dm(
+    granted: Granted, request: Request, when: datetime, sandbox: list[Block] | None = None
+) -> Message:
+    """What replaces the Show credentials DM once they were shown (`sandbox`: the Amplify sandbox advice, kept)."""
     if granted.sign_in:
-        return signin_shown_dm(request, when)
-    return credentials_shown_dm(request, when)
+        return signin_shown_dm(request, when, sandbox)
+    return credentials_shown_dm(request, when, sandbox)
 
 
 def minted_what(granted: Granted, key_id: str | None) -> str:

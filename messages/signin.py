@@ -125,8 +125,9 @@ def _amplify_steps(shown: SignInShown, region: str) -> str:
     )
 
 
-def signin_approved_dm(request: Request) -> Message:
-    """The requester's DM once their IAM user exists: Show credentials sets the temporary password (no key)."""
+def signin_approved_dm(request: Request, sandbox: list[Block] | None = None) -> Message:
+    """The requester's DM once their IAM user exists: Show credentials sets the temporary password (no key); and
+    `sandbox`: the Amplify sandbox identifier to use (messages/oncall.py)."""
     return Message(
         text=f"Your amplify-dev access was approved by {mention(request.decided_by)}",
         blocks=[
@@ -139,12 +140,14 @@ def signin_approved_dm(request: Request) -> Message:
                 )
             ),
             ActionsBlock(block_id="credentials", elements=[show_credentials_button(request)]),
+            *(sandbox or []),
         ],
     )
 
 
-def signin_shown_dm(request: Request, when: datetime) -> Message:
-    """The DM after the temporary password was shown: the button is gone, rotate sets a new one."""
+def signin_shown_dm(request: Request, when: datetime, sandbox: list[Block] | None = None) -> Message:
+    """The DM after the temporary password was shown: the button is gone, rotate sets a new one; the sandbox advice
+    stays."""
     return Message(
         text="Your amplify-dev sign-in was shown",
         blocks=[
@@ -155,7 +158,8 @@ def signin_shown_dm(request: Request, when: datetime) -> Message:
                     f"anywhere. Lost it? Run `{COMMAND} rotate` for a new one (it also ends every `aws login` "
                     f"session); `{COMMAND} remove` ends your access."
                 )
-            )
+            ),
+            *(sandbox or []),
         ],
     )
 
