@@ -365,3 +365,14 @@ def test_a_deletion_stopped_by_iam_keeps_the_count_of_sessions_ended(sbot: Bot, 
     sbot.command(DEV, "remove")  # the retry finds no active session left and finishes
     assert sbot.store.get(request_id).state == State.REVOKED and USER not in sbot.iam_users()
     assert "0 sign-in session(s) revoked" in audit_rows(sbot, "removed")[-1].detail
+
+
+def test_the_home_tab_offers_a_new_password_and_no_access_key(sbot: Bot) -> None:
+    approve_and_show(sbot)
+    sbot.event({"type": "app_home_opened", "user": DEV, "channel": "DUDEV", "tab": "home"})
+    view = sbot.slack.calls_to("views.publish")[-1].params
+    text = message_text(
+        {"blocks": json.loads(view["view"])["blocks"] if isinstance(view["view"], str) else view["view"]["blocks"]}
+    )
+    assert "New temporary password" in text and "no access key" in text
+    assert "Access key" not in text and "Rotate access key" not in text
