@@ -6,6 +6,13 @@ renewed for up to 12 hours. Those sessions are AWS Sign-In's: every path that de
 off-boarding, the drift check) ends them first, every page of ListSessions, five at a time (iam.signin), and a
 revocation that fails does not stop the deletion. `rotate` sets a new temporary password and ends every session.
 
+Checked in AWS's documentation (search tool, December 2026): "A revoked session can no longer be refreshed" and
+per-session failures come back in `errors` without failing the call (Sign-In API, BatchRevokeSessions); the
+credentials a session already issued last until they expire (15 minutes), but "permissions assigned to temporary
+security credentials are evaluated each time they are used", so once the user's policies are gone those requests
+fail, within a few minutes (IAM User Guide, "Disabling permissions for temporary security credentials"). Hence the
+order here: sessions first, then the deletion sequence, which detaches every policy before DeleteUser.
+
 No method here calls CreateAccessKey: minting and rotating are the password's, and the key methods inherited from
 IamKeys only ever list and delete keys (a user of this kind has none).
 """
