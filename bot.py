@@ -49,6 +49,7 @@ logger = logging.getLogger("amplify-dev")
 # Show credentials 69 vs 119 ms) for a 15% later DM (p50 1.3 vs 1.1 s).
 WORKER_THREADS = 3
 ACK_SWITCH_INTERVAL = 0.001  # seconds
+LAZY_WORKER_PROCESSES = 3
 BOLT_APP_NAME = "slack_bolt.amplify-dev"
 
 
@@ -75,10 +76,19 @@ class AmplifyDevApp(App):
         return response
 
 
-def create_app(settings: Settings, *, client: WebClient, router: Router, runner: Executor | None = None) -> App:
+def create_app(
+    settings: Settings,
+    *,
+    client: WebClient,
+    router: Router,
+    runner: Executor | None = None,
+    verify_requests: bool = True,
+) -> App:
     """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test.
 
     `runner` runs the lazy listeners in Socket Mode and HTTP (Bolt's own pool of 5 threads when None).
+    `verify_requests=False` only for a lazy-listener worker process: its requests come over a private pipe from
+    the bot process, which checked Slack's signature before the ack.
     """
     quiet_libraries()  # whoever builds the app, the loggers that would print secrets stay at WARNING
     app = AmplifyDevApp(
@@ -94,6 +104,7 @@ def create_app(settings: Settings, *, client: WebClient, router: Router, runner:
         # Bolt names its per-class loggers "<app name>:<class>" (the Lambda adapter's logs whole events, with
         # response_url, at DEBUG): under "slack_bolt" they stay at WARNING with the rest of Bolt.
         name=BOLT_APP_NAME,
+        request_verification_enabled=verify_requests,
     )
     handlers.register(app, router)
 
@@ -110,6 +121,7 @@ def build(
     sandbox: bool = False,
     runner: Executor | None = None,
     projects: dict[str, Settings] | None = None,
+    verify_requests: bool = True,
 ) -> tuple[App, Executor, RequestStore, Router]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
@@ -118,7 +130,18 @@ def build(
         from lazy_runner import LazyRunner  # submit() without a lock: what the acks waited for under a burst
 
         runner = LazyRunner(WORKER_THREADS, "amplify-dev")
-    return create_app(settings, client=client, router=router, runner=runner), runner, router.store, router
+    app = create_app(settings, client=client, router=router, runner=runner, verify_requests=verify_requests)
+    return app, runner, router.store, router
+
+
+def build_lazy_worker_app() -> App:
+    """A lazy-listener worker process's app (lazy_workers.py): the bot's settings from the same environment."""
+    configure_logging()
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    quiet_libraries()
+    app, _, _, _ = build(settings, projects=load_projects(settings), verify_requests=False)
+    return app
 
 
 def build_router(
@@ -348,6 +371,11 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         report_unreachable_projects(router, projects, aws_region())
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
     runner.submit(router.recover).result()
+    workers = None
+    if not sandbox and LAZY_WORKER_PROCESSES:  # the sandbox's IAM is moto inside this process: threads only
+        from lazy_workers import LazyWorkers
+
+        workers = LazyWorkers(LAZY_WORKER_PROCESSES, "bot:build_lazy_worker_app").install(app).start_workers()
     # Acks must leave within Slack's 3 s while the worker threads run the slow work: hand the GIL over more often
     # (1 ms instead of 5 ms) so an ack thread never waits long behind botocore's parsing in a burst.
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
@@ -365,6 +393,8 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         logger.info("stopping: finishing work in progress")
     finally:
         sweeper.stop()
+        if workers is not None:
+            workers.shutdown()
         runner.shutdown(wait=True)
         store.close()
         logger.info("stopped")
