@@ -134,13 +134,16 @@ def build(
     return app, runner, router.store, router
 
 
-def build_lazy_worker_app() -> App:
-    """A lazy-listener worker process's app (lazy_workers.py): the bot's settings from the same environment."""
+def build_lazy_worker_app(*, sandbox: bool = False) -> App:
+    """A lazy-listener worker process's app (lazy_workers.py): the bot's settings from the same environment.
+
+    `sandbox` puts IAM on a moto inside the worker (its own, not the bot's): only for tests of the runner.
+    """
     configure_logging()
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     quiet_libraries()
-    app, _, _, _ = build(settings, projects=load_projects(settings), verify_requests=False)
+    app, _, _, _ = build(settings, sandbox=sandbox, projects=load_projects(settings), verify_requests=False)
     return app
 
 

@@ -107,7 +107,7 @@ class LazyWorkers(LazyListenerRunner):
         if not callable(getattr(runner, "_build_lazy_request", None)):
             raise RuntimeError("slack_bolt's ThreadListenerRunner changed: lazy_workers.py needs updating")
         runner.lazy_listener_runner = self
-        runner._build_lazy_request = LazyJob.of  # type: ignore[method-assign]  # noqa: SLF001
+        runner._build_lazy_request = LazyJob.of  # type: ignore[method-assign]
         return self
 
     def start_workers(self) -> LazyWorkers:
@@ -128,6 +128,15 @@ class LazyWorkers(LazyListenerRunner):
         self._queue.put(_STOP)
         if self._dispatcher.is_alive():
             self._dispatcher.join(timeout)
+
+    def ready(self) -> int:
+        """How many workers have built their app and take work."""
+        return sum(w.ready and w.process.is_alive() for w in self._workers)
+
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes' ids, for tests and the benchmark."""
+        return [w.process.pid for w in self._workers if w.process.pid is not None]
 
     def _new_worker(self) -> _Worker:
         self._started += 1

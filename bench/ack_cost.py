@@ -24,21 +24,23 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-1"})
+os.environ.update(
+    {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-1"}
+)
 
-from slack_bolt.lazy_listener import LazyListenerRunner  # noqa: E402
+from slack_bolt.lazy_listener import LazyListenerRunner
 
-import iam  # noqa: E402
-from audit import SqliteAuditLog  # noqa: E402
-from bot import create_app  # noqa: E402
-from http_server import wsgi_app  # noqa: E402
-from messages import APPROVE_ACTION, SHOW_CREDENTIALS_ACTION  # noqa: E402
-from playground import personas  # noqa: E402
-from playground.slack_api import FakeSlack  # noqa: E402
-from settings import load_settings  # noqa: E402
-from slack_gateway import SlackGateway, build_web_client  # noqa: E402
-from store import Request, SqliteRequestStore, State  # noqa: E402
-from workflow import Deps, Router, new_request_id  # noqa: E402
+import iam
+from audit import SqliteAuditLog
+from bot import create_app
+from http_server import wsgi_app
+from messages import APPROVE_ACTION, SHOW_CREDENTIALS_ACTION
+from playground import personas
+from playground.slack_api import FakeSlack
+from settings import load_settings
+from slack_gateway import SlackGateway, build_web_client
+from store import Request, SqliteRequestStore, State
+from workflow import Deps, Router, new_request_id
 
 SECRET = "ack-cost-secret"  # noqa: S105 (a throwaway signing secret for this process only)
 TEAM, CHANNEL, LEAD = "T0TEAM", "C0APPROVE", "ULEAD"
@@ -105,12 +107,12 @@ def main() -> int:
             )
         )
         app = create_app(settings, client=client, router=router)
+        if args.workers:  # what the bot does with worker processes (none started here): no copy of the request
+            from lazy_workers import LazyWorkers
+
+            LazyWorkers(1, "unused:unused").install(app)
         lazy = KeepOnly()
         app.listener_runner.lazy_listener_runner = lazy
-        if args.workers:  # what the bot does with worker processes: no copy of the request in the ack
-            from lazy_workers import LazyJob
-
-            app.listener_runner._build_lazy_request = LazyJob.of  # type: ignore[method-assign]  # noqa: SLF001
         application = wsgi_app(app, SECRET)
         ids = []
         for i in range(args.n):  # ACTIVE requests whose credentials are unclaimed: what Show credentials claims
