@@ -44,12 +44,11 @@ if TYPE_CHECKING:  # on Lambda the workflow (IAM, the store, every flow) is impo
 
 logger = logging.getLogger("amplify-dev")
 
-# The lazy listeners' threads in Socket Mode and HTTP. Each runnable worker competes with the ack threads for the
-# GIL: measured under the 200-user burst (bench/RESULTS.md), 3 workers halve the ack p99 of 8 (Approve 44 vs 64 ms,
-# Show credentials 69 vs 119 ms) for a 15% later DM (p50 1.3 vs 1.1 s).
+# The lazy listeners' threads when they run in the bot's own process (--sandbox, AMPLIFY_DEV_LAZY_WORKERS=0; also
+# start-up recovery). Each runnable worker thread competes with the ack threads for the GIL: measured under the
+# 200-user burst (bench/RESULTS.md), 3 threads halve the ack p99 of 8 for a 15% later DM.
 WORKER_THREADS = 3
 ACK_SWITCH_INTERVAL = 0.001  # seconds
-LAZY_WORKER_PROCESSES = 3
 BOLT_APP_NAME = "slack_bolt.amplify-dev"
 
 
@@ -375,12 +374,14 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
     runner.submit(router.recover).result()
     workers = None
-    if not sandbox and LAZY_WORKER_PROCESSES:  # the sandbox's IAM is moto inside this process: threads only
+    if settings.lazy_workers and not sandbox:  # the sandbox's IAM is moto inside this process: threads only
         from lazy_workers import LazyWorkers
 
-        workers = LazyWorkers(LAZY_WORKER_PROCESSES, "bot:build_lazy_worker_app").install(app).start_workers()
-    # Acks must leave within Slack's 3 s while the worker threads run the slow work: hand the GIL over more often
-    # (1 ms instead of 5 ms) so an ack thread never waits long behind botocore's parsing in a burst.
+        # The slow half of every listener in worker processes: its botocore parsing and Slack calls no longer hold
+        # the GIL the acks wait for (bench/RESULTS.md). Each worker builds its own app from the same settings.
+        workers = LazyWorkers(settings.lazy_workers, "bot:build_lazy_worker_app").install(app).start_workers()
+    # Acks must leave within Slack's 3 s while other threads run (the lazy threads' botocore parsing, or the
+    # dispatcher and waitress's loop): hand the GIL over more often (1 ms instead of 5 ms).
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
     # Expiry and reminders every minute; the IAM-wide drift check once an hour (it lists every user).
     sweeper = Sweeper(router.sweep).start()
