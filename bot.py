@@ -373,19 +373,19 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         report_unreachable_projects(router, projects, aws_region())
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
     runner.submit(router.recover).result()
-    workers = None
-    if settings.lazy_workers and not sandbox:  # the sandbox's IAM is moto inside this process: threads only
-        from lazy_workers import LazyWorkers
-
-        # The slow half of every listener in worker processes: its botocore parsing and Slack calls no longer hold
-        # the GIL the acks wait for (bench/RESULTS.md). Each worker builds its own app from the same settings.
-        workers = LazyWorkers(settings.lazy_workers, "bot:build_lazy_worker_app").install(app).start_workers()
     # Acks must leave within Slack's 3 s while other threads run (the lazy threads' botocore parsing, or the
     # dispatcher and waitress's loop): hand the GIL over more often (1 ms instead of 5 ms).
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
     # Expiry and reminders every minute; the IAM-wide drift check once an hour (it lists every user).
     sweeper = Sweeper(router.sweep).start()
+    workers = None
     try:
+        if settings.lazy_workers and not sandbox:  # the sandbox's IAM is moto inside this process: threads only
+            from lazy_workers import LazyWorkers
+
+            # The slow half of every listener in worker processes: its botocore parsing and Slack calls no longer
+            # hold the GIL the acks wait for (bench/RESULTS.md). Each worker builds its own app from the settings.
+            workers = LazyWorkers(settings.lazy_workers, "bot:build_lazy_worker_app").install(app).start_workers()
         if settings.socket_mode:
             serve_socket_mode(app, settings.slack_app_token or "")
         else:

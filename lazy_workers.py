@@ -16,6 +16,7 @@ queued request is handed out and finished before the workers exit.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import multiprocessing
@@ -168,7 +169,8 @@ class LazyWorkers(LazyListenerRunner):
             else:
                 self._poll(block=True)
         for worker in self._workers:
-            worker.conn.send(None)
+            with contextlib.suppress(OSError):  # one that died meanwhile has nothing to stop
+                worker.conn.send(None)
         for worker in self._workers:
             worker.process.join()
 
