@@ -95,10 +95,10 @@ TABLE_DEFINITION: dict[str, Any] = {
     "BillingMode": "PAY_PER_REQUEST",
 }
 
-_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
+_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at", "breakglass_acked_at"}
 _TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
 _INTS = {"days", "extension_days"}
-_BOOLS = {"console", "assignment_created"}
+_BOOLS = {"console", "assignment_created", "breakglass"}
 REQUEST_FIELDS = [f.name for f in fields(Request) if f.name != "id"]
 
 

@@ -30,9 +30,9 @@ from .model import (
 )
 
 _COLUMNS = [f.name for f in fields(Request)]
-_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at"}
+_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at", "breakglass_acked_at"}
 _TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
-_BOOLS = {"console", "assignment_created"}
+_BOOLS = {"console", "assignment_created", "breakglass"}
 _RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # UPDATE ... RETURNING (Debian 12 and Ubuntu 22.04 ship newer)
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM requests"
 
@@ -90,6 +90,10 @@ _ADDED_COLUMNS = {
     "identity_store_user_id": "TEXT",
     "assignment_created": "INTEGER",
     "project": f"TEXT NOT NULL DEFAULT '{DEFAULT_PROJECT}'",
+    "breakglass": "INTEGER NOT NULL DEFAULT 0",
+    "breakglass_ts": "TEXT",
+    "breakglass_acked_by": "TEXT",
+    "breakglass_acked_at": "TEXT",
 }
 # One open request per Slack user and project, enforced by the database so two concurrent commands cannot both
 # insert. Replaces the per-user index of releases before projects (after the project column exists).
