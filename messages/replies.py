@@ -54,7 +54,13 @@ def describe_request(request: Request, granted: Granted = IAM_USER) -> str:
             return (
                 f"You have access {granted.holding(request)} ({approved_by(request)} on "
                 f"{slack_date(request.decided_at)}), {duration_text(request)}. "
-                + (f"`{COMMAND} rotate` replaces your key; " if granted.keys else "")
+                + (
+                    f"`{COMMAND} rotate` sets a new temporary password; "
+                    if granted.sign_in
+                    else f"`{COMMAND} rotate` replaces your key; "
+                    if granted.keys
+                    else ""
+                )
                 + f"`{COMMAND} remove` ends access."
             )
         case State.REVOKING:

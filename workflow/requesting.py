@@ -97,6 +97,7 @@ def request_access(
     refused = p.grants.check_requester(actor, profile)  # e.g. no Identity Center user with their email
     if refused:
         return msg.requester_refused(refused.reason, refused.email, refused.step, refused.code)
+    console = p.grants.console(console)  # sign-in: always (the console sign-in is what `aws login` starts from)
     request = Request(
         id=new_request_id(),
         slack_user_id=actor,
