@@ -18,10 +18,12 @@ logger = logging.getLogger(__name__)
 
 
 def request_form(p: Project, private_metadata: dict[str, str]) -> Any:
-    """The request modal as this operator configured it (console allowed, default and maximum days)."""
+    """The request modal as this operator configured it (console allowed, default and maximum days).
+
+    With sign-in credentials console access is what the developer gets anyway: no checkbox to ask for it."""
     settings = p.settings
     return msg.request_modal(
-        allow_console=settings.allow_console,
+        allow_console=settings.allow_console and not p.granted().sign_in,
         private_metadata=private_metadata,
         default_days=settings.default_days,
         max_days=settings.max_days,

@@ -376,3 +376,15 @@ def test_the_home_tab_offers_a_new_password_and_no_access_key(sbot: Bot) -> None
     )
     assert "New temporary password" in text and "no access key" in text
     assert "Access key" not in text and "Rotate access key" not in text
+
+
+def test_the_form_asks_nothing_about_the_console_in_sign_in_and_help_names_both_kinds(
+    sbot: Bot, make_bot: Callable[..., Bot]
+) -> None:
+    sbot.command(DEV, "")
+    view = json.dumps(sbot.slack.calls_to("views.open")[-1].params)
+    assert "console_input" not in view  # sign-in is console sign-in: nothing to ask for
+    keys = make_bot(AMPLIFY_DEV_ALLOW_CONSOLE="true")
+    keys.command(DEV, "")
+    assert "console_input" in json.dumps(keys.slack.calls_to("views.open")[-1].params)
+    assert "new temporary password" in sbot.command(DEV, "help").body
