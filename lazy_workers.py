@@ -12,6 +12,13 @@ the store by compare-and-set, which SQLite (one file, WAL) and DynamoDB enforce 
 dies loses only the request it was on: the sweep (workflow/upkeep.py STALLED_AFTER) and start-up recovery finish
 or roll it back, as for a lost Lambda invocation; the dispatcher starts another worker. shutdown() drains: every
 queued request is handed out and finished before the workers exit.
+
+An ack may leave its one store write to this runner (handlers.lazy.after_ack: Show credentials' claim), which makes
+it in this process as soon as the job is queued, on its own thread, before any worker sees the job: off the ack's
+critical path, still before the lazy run. The window this opens: the bot process killed (not stopped: shutdown()
+drains, claims included) between the ack's answer and that write loses the click with no claim, so the requester
+is not told; nothing was minted, the DM's button still works. Every other lazy job (a request, an Approve) queued here is
+lost the same way in that window: the job itself only ever lived in this process's memory.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.lazy_listener import LazyListenerRunner
+
+from handlers.lazy import AFTER_ACK
 
 logger = logging.getLogger("amplify-dev")
 
@@ -54,12 +63,14 @@ class LazyJob:
     body: Any  # the raw body (HTTP) or the payload (Socket Mode)
     headers: dict[str, Any]
     function_name: str
+    # What the ack left for the dispatcher to do before a worker gets the job (a store write; never sent anywhere).
+    after_ack: Callable[[], None] | None = None
 
     @classmethod
     def of(cls, request: BoltRequest, function_name: str) -> LazyJob:
         """The job for `request`: its raw body and headers, read, never copied (the ack thread's one step)."""
         body = request.raw_body if request.mode == "http" else request.body
-        return cls(request.mode, body, request.headers, function_name)
+        return cls(request.mode, body, request.headers, function_name, request.context.get(AFTER_ACK))
 
     def wire(self) -> Job:
         """The job as sent to a worker: Bolt's two lazy headers added, as its Lambda adapter adds them."""
@@ -85,17 +96,23 @@ class _Worker:
 class LazyWorkers(LazyListenerRunner):
     """Bolt's LazyListenerRunner: start() queues the request; a dispatcher thread hands it to an idle worker."""
 
+    does_work_after_ack = True  # handlers.lazy.after_ack: the dispatcher runs a job's after_ack before handing it out
+
     def __init__(self, workers: int, build: str, *, logger: logging.Logger = logger) -> None:
         """`build` names ("module:function") what each worker calls to build its Bolt app."""
         self.logger = logger
         self._build = build
         self._context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         self._size = workers
-        self._queue: SimpleQueue[Any] = SimpleQueue()
+        self._queue: SimpleQueue[Any] = SimpleQueue()  # from the acks
+        self._admitted: SimpleQueue[Any] = SimpleQueue()  # after each job's after_ack, to the dispatcher
         self._workers: list[_Worker] = []
         self._started = 0
         self._accepting = True
         self._dispatcher = threading.Thread(target=self._dispatch, name="amplify-dev-lazy-dispatch", daemon=True)
+        # Its own thread, so that an ack's store write is made as soon as the job is queued, not when the dispatcher
+        # next looks at the queue (it waits on the workers' pipes while all of them are busy).
+        self._admitter = threading.Thread(target=self._admit, name="amplify-dev-lazy-after-ack", daemon=True)
 
     def install(self, app: App) -> LazyWorkers:
         """Run `app`'s lazy listeners here, handing each worker the request as Slack sent it.
@@ -114,6 +131,7 @@ class LazyWorkers(LazyListenerRunner):
     def start_workers(self) -> LazyWorkers:
         """Start the worker processes and the dispatcher; work queued before they are ready waits for them."""
         self._workers = [self._new_worker() for _ in range(self._size)]
+        self._admitter.start()
         self._dispatcher.start()
         return self
 
@@ -127,6 +145,8 @@ class LazyWorkers(LazyListenerRunner):
         """Stop taking work, finish everything queued, stop the workers (joined)."""
         self._accepting = False
         self._queue.put(_STOP)
+        if self._admitter.is_alive():
+            self._admitter.join(timeout)
         if self._dispatcher.is_alive():
             self._dispatcher.join(timeout)
 
@@ -149,7 +169,7 @@ class LazyWorkers(LazyListenerRunner):
         while True:
             if pending is None and not stopping:
                 try:
-                    item = self._queue.get(timeout=0.5)
+                    item = self._admitted.get(timeout=0.5)
                 except Empty:
                     item = None
                 if item is _STOP:
@@ -173,6 +193,19 @@ class LazyWorkers(LazyListenerRunner):
                 worker.conn.send(None)
         for worker in self._workers:
             worker.process.join()
+
+    def _admit(self) -> None:
+        """Do what each ack left for after it (its claim), in queue order, then pass the job to the dispatcher."""
+        while True:
+            item = self._queue.get()
+            if item is not _STOP and item.after_ack is not None:
+                try:
+                    item.after_ack()
+                except Exception:  # e.g. the store failed: the lazy run still mints (from NONE), only unclaimed
+                    self.logger.exception("the work an ack left for after it (%s) failed", item.function_name)
+            self._admitted.put(item)
+            if item is _STOP:
+                return
 
     def _idle(self) -> _Worker | None:
         return next((w for w in self._workers if w.ready and not w.busy), None)

@@ -3,7 +3,8 @@
 The bot's worker app (bot.build_lazy_worker_app), with its settings from the environment the test set, except that
 IAM is moto inside the worker (each worker process has its own, as --sandbox does), and that a worker dies at once
 (os._exit, no clean-up, as a killed process does) when it is about to make the IAM call named by
-AMPLIFY_DEV_TEST_CRASH_ON while the file AMPLIFY_DEV_TEST_CRASH_MARKER exists (removed first: only one worker dies).
+AMPLIFY_DEV_TEST_CRASH_ON, or when it is handed a click on the button AMPLIFY_DEV_TEST_CRASH_ON_CLICK names (before
+any of its work), while the file AMPLIFY_DEV_TEST_CRASH_MARKER exists (removed first: only one worker dies).
 """
 
 from __future__ import annotations
@@ -35,4 +36,16 @@ def build() -> App:
         return client
 
     sandbox.start_sandbox_iam = start_iam
-    return bot.build_lazy_worker_app(sandbox=True)
+    app = bot.build_lazy_worker_app(sandbox=True)
+    click, marker = os.environ.get("AMPLIFY_DEV_TEST_CRASH_ON_CLICK"), os.environ.get("AMPLIFY_DEV_TEST_CRASH_MARKER")
+    if click and marker:
+        dispatch = app.dispatch
+
+        def crash_on_click(request: Any) -> Any:
+            if click in str(request.raw_body) and os.path.exists(marker):
+                os.remove(marker)
+                os._exit(17)
+            return dispatch(request)
+
+        app.dispatch = crash_on_click  # type: ignore[method-assign]
+    return app

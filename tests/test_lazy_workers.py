@@ -10,6 +10,7 @@ machine); nothing here asserts how long anything took.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,9 +18,10 @@ import pytest
 from slack_bolt import BoltRequest
 
 from lazy_workers import LAZY_FUNCTION, LAZY_ONLY, LazyJob, LazyWorkers
-from messages import APPROVE_ACTION
-from store import State
-from tests.conftest import CHANNEL, DEV, LEAD, LEAD2, LEADS_GROUP, OTHER, SIGNING_SECRET, Bot
+from messages import APPROVE_ACTION, SHOW_CREDENTIALS_ACTION
+from store import Credentials, State
+from tests.conftest import CHANNEL, DEV, LEAD, LEAD2, LEADS_GROUP, OTHER, SIGNING_SECRET, Bot, message_text
+from workflow import credentials
 
 WAIT = 90.0  # seconds: only a deadline for work to show up, never a measurement
 BUILD = "tests.lazy_worker_app:build"
@@ -172,6 +174,92 @@ def test_shutdown_finishes_every_queued_lazy_run_before_the_workers_exit(
     assert not any(p.is_alive() for p in processes)
     with pytest.raises(RuntimeError):
         workers.start(lambda: None, BoltRequest(body="", headers={}))
+
+
+@pytest.fixture
+def claims(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every Show credentials claim made in this (the acking) process: (the thread that made it, the request id)."""
+    made: list[tuple[str, str]] = []
+    real = credentials.claim
+
+    def claim(store: object, actor: str, request_id: str) -> None:
+        made.append((threading.current_thread().name, request_id))
+        real(store, actor, request_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(credentials, "claim", claim)
+    return made
+
+
+def active_request(bot: Bot) -> str:
+    """A request approved (by the worker) and ACTIVE, its requester told; returns its id."""
+    bot.command(DEV, "request testing Show credentials")
+    wait_until(lambda: len(approval_posts(bot)) == 1, "the approval message")
+    request_id = bot.request_id_for(DEV)
+    bot.click(LEAD, APPROVE_ACTION, request_id)
+    wait_until(lambda: bool(bot.dms_to(DEV)), "the requester's DM")
+    return request_id
+
+
+def show_credentials(bot: Bot, request_id: str) -> None:
+    assert bot.click(DEV, SHOW_CREDENTIALS_ACTION, request_id, channel=f"D{DEV}").status == 200
+
+
+def test_a_show_credentials_click_is_claimed_once_after_the_ack_and_minted_by_a_worker(
+    bot: Bot, start_workers: Callable[..., LazyWorkers], claims: list[tuple[str, str]]
+) -> None:
+    workers = start_workers(1)
+    request_id = active_request(bot)
+    show_credentials(bot, request_id)
+    wait_until(lambda: bool(bot.ephemerals_to(DEV)), "the credentials ephemeral")
+    workers.shutdown(timeout=WAIT)
+    # Claimed once, by the runner's own thread after the ack returned (not in the ack, on Bolt's thread).
+    assert claims == [("amplify-dev-lazy-after-ack", request_id)]
+    assert bot.store.get(request_id).credentials == Credentials.SHOWN
+    assert len(bot.ephemerals_to(DEV)) == 1 and "AKIA" in message_text(bot.ephemerals_to(DEV)[0].params)
+    assert bot.iam_users() == []  # the key was minted in the worker (its moto), not here
+
+
+def test_a_show_credentials_job_lost_after_its_claim_is_handed_back_by_the_sweep_and_the_requester_told(
+    bot: Bot,
+    start_workers: Callable[..., LazyWorkers],
+    claims: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "crash-once"
+    marker.touch()
+    monkeypatch.setenv("AMPLIFY_DEV_TEST_CRASH_ON_CLICK", SHOW_CREDENTIALS_ACTION)
+    monkeypatch.setenv("AMPLIFY_DEV_TEST_CRASH_MARKER", str(marker))
+    workers = start_workers(1)
+    request_id = active_request(bot)
+    first_pids = workers.pids
+    dms_before = len(bot.dms_to(DEV))
+    show_credentials(bot, request_id)
+    wait_until(lambda: not marker.exists(), "the worker to die on the Show credentials job")
+    wait_until(lambda: workers.pids != first_pids and workers.ready() == 1, "a replacement worker")
+    assert claims == [("amplify-dev-lazy-after-ack", request_id)]
+    assert bot.store.get(request_id).credentials == Credentials.CLAIMED and not bot.ephemerals_to(DEV)
+
+    bot.clock.advance(minutes=11)  # past STALLED_AFTER
+    bot.workflow.sweep()
+    assert bot.store.get(request_id).credentials == Credentials.NONE
+    assert len(bot.dms_to(DEV)) == dms_before + 1
+    assert "got lost" in message_text(bot.dms_to(DEV)[-1].params)
+    # (Clicking again works as before; not here: the replacement worker's moto never had the IAM user.)
+
+
+def test_a_double_show_credentials_click_in_worker_mode_delivers_once(
+    bot: Bot, start_workers: Callable[..., LazyWorkers], claims: list[tuple[str, str]]
+) -> None:
+    workers = start_workers(1)  # one worker: the IAM user lives in its moto (each worker has its own)
+    request_id = active_request(bot)
+    show_credentials(bot, request_id)
+    show_credentials(bot, request_id)
+    wait_until(lambda: bool(bot.ephemerals_to(DEV)) and bool(bot.replies_to(DEV)), "both clicks' runs")
+    workers.shutdown(timeout=WAIT)
+    assert [c[1] for c in claims] == [request_id, request_id]  # one claim per click; the store keeps one
+    assert len(bot.ephemerals_to(DEV)) == 1
+    assert bot.store.get(request_id).credentials == Credentials.SHOWN
 
 
 def test_a_job_carries_what_slack_sent_with_bolts_lazy_headers_in_both_modes() -> None:
