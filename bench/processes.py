@@ -75,10 +75,13 @@ class Process:
     url: str = ""
 
     @classmethod
-    def start(cls, name: str, argv: list[str], workdir: Path, env: dict[str, str] | None = None) -> Process:
-        """Start `argv` and wait until it prints `READY <url>` (or give up after STARTUP_DEADLINE)."""
+    def start(
+        cls, name: str, argv: list[str], workdir: Path, env: dict[str, str] | None = None, *, niceness: int = 0
+    ) -> Process:
+        """Start `argv` (at `niceness`) and wait until it prints `READY <url>` (or give up after STARTUP_DEADLINE)."""
         log = workdir / f"{name}.log"
         with open(log, "wb") as out:
+            argv = ["nice", "-n", str(niceness), *argv] if niceness else argv  # nice execs: the same process
             popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=workdir, env=env)  # noqa: S603
         process = cls(name, popen, log)
         deadline = time.monotonic() + STARTUP_DEADLINE
@@ -122,6 +125,7 @@ class Stack:
     bot_port: int = 0
     bot_started: float = 0.0  # time.perf_counter() at the bot's Popen
     bot_extra_env: dict[str, str] = field(default_factory=dict)  # run.py --lazy-workers
+    stand_ins_niceness: int = 0  # run.py --stand-ins-nice: moto's and the fake Slack's scheduling priority
     notes: list[str] = field(default_factory=list)  # anything odd about the processes, for the report
 
     @property
@@ -141,9 +145,12 @@ class Stack:
 
     def start_fakes(self) -> None:
         """Start moto and the fake Slack, with the two leads and the leads' user group."""
-        self.moto = Process.start("moto", [sys.executable, str(BENCH / "moto_server.py"), "--port", "0"], self.workdir)
+        nice = self.stand_ins_niceness
+        self.moto = Process.start(
+            "moto", [sys.executable, str(BENCH / "moto_server.py"), "--port", "0"], self.workdir, niceness=nice
+        )
         self.slack = Process.start(
-            "fake-slack", [sys.executable, str(BENCH / "fake_slack.py"), "--port", "0"], self.workdir
+            "fake-slack", [sys.executable, str(BENCH / "fake_slack.py"), "--port", "0"], self.workdir, niceness=nice
         )
         self.floor = Process.start("floor", [sys.executable, str(BENCH / "floor_server.py")], self.workdir)
         users = [{"id": u, "name": u.lower(), "real_name": f"Lead {u}"} for u in (LEAD, GROUP_LEAD)]

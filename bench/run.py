@@ -51,6 +51,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--lazy-workers", type=int, help="AMPLIFY_DEV_LAZY_WORKERS for the bot (default: the bot's own default)"
     )
+    parser.add_argument(
+        "--stand-ins-nice",
+        type=int,
+        default=0,
+        help="run moto and the fake Slack (which stand in for AWS and Slack, whose CPU is not the bot's host's) at "
+        "this niceness (default 0: the same priority as the bot and the floor)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, database)")
     return parser.parse_args(argv)
 
@@ -67,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     stack = Stack(workdir)
     if args.lazy_workers is not None:
         stack.bot_extra_env["AMPLIFY_DEV_LAZY_WORKERS"] = str(args.lazy_workers)
+    stack.stand_ins_niceness = args.stand_ins_nice
     phases = Phases(stack, args)
     try:
         print("· starting moto and the fake Slack", file=sys.stderr, flush=True)
