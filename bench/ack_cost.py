@@ -51,6 +51,7 @@ class KeepOnly(LazyListenerRunner):
 
     def __init__(self) -> None:
         self.started = 0
+        self.does_work_after_ack = False
 
     def start(self, function: Any, request: Any) -> None:
         self.started += 1
@@ -112,6 +113,8 @@ def main() -> int:
 
             LazyWorkers(1, "unused:unused").install(app)
         lazy = KeepOnly()
+        # With worker processes the runner makes Show credentials' claim after the ack (handlers.lazy.after_ack).
+        lazy.does_work_after_ack = args.workers
         app.listener_runner.lazy_listener_runner = lazy
         application = wsgi_app(app, SECRET)
         ids = []
