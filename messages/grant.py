@@ -47,7 +47,7 @@ class CredentialKind(StrEnum):
 class GrantDescription:
     """What approving grants, in the terms a lead weighs (built from a project's settings: grant_description)."""
 
-    project: str  # the project's name
+    project: str  # the project's name; empty for a bot without a projects file (its one project goes unnamed)
     credential: CredentialKind
     account: str | None = None  # the AWS account id, when known
     project_description: str = ""
@@ -75,7 +75,7 @@ def grant_description(
         configured = getattr(settings, "credentials", CredentialKind.ACCESS_KEY.value)
         credential = CredentialKind.PERMISSION_SET if ic else CredentialKind(configured)
     return GrantDescription(
-        project=settings.project,
+        project=settings.project if settings.projects_file else "",
         project_description=settings.description,
         credential=credential,
         account=account or (ic.account_id if ic else None),
@@ -121,11 +121,10 @@ def grant_fields(grant: GrantDescription) -> list[MarkdownTextObject]:
         fields.append(MarkdownTextObject(text=f"*Permissions boundary*\n{boundary}"))
     if grant.iam_group:
         fields.append(MarkdownTextObject(text=f"*IAM group*\n`{escape(grant.iam_group)}`"))
-    fields += [
-        MarkdownTextObject(text=f"*Account*\n{escape(grant.account) if grant.account else _BOTS_OWN}"),
-        MarkdownTextObject(text=f"*Project*\n{project_label(grant.project, grant.project_description)}"),
-        MarkdownTextObject(text=f"*Credentials*\n{grant.credential.words}"),
-    ]
+    fields.append(MarkdownTextObject(text=f"*Account*\n{escape(grant.account) if grant.account else _BOTS_OWN}"))
+    if grant.project:
+        fields.append(MarkdownTextObject(text=f"*Project*\n{project_label(grant.project, grant.project_description)}"))
+    fields.append(MarkdownTextObject(text=f"*Credentials*\n{grant.credential.words}"))
     return fields
 
 
@@ -153,6 +152,8 @@ def grant_line(grant: GrantDescription) -> str:
     if grant.iam_group:
         parts.append(f"group `{escape(grant.iam_group)}`")
     parts.append(f"account {escape(grant.account)}" if grant.account else _BOTS_OWN)
-    parts += [f"project `{escape(grant.project)}`", grant.credential.short]
+    if grant.project:
+        parts.append(f"project `{escape(grant.project)}`")
+    parts.append(grant.credential.short)
     line = " · ".join(parts)
     return (":warning: *admin-equivalent* · " + line) if grant.admin_policies else line

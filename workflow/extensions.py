@@ -37,7 +37,7 @@ def request_extension(p: Project, actor: str, request: Request) -> msg.Reply | N
     )
     if asked is None:
         return msg.text_reply("You already asked for an extension; the leads will decide on it.")
-    message = msg.extension_request_message(asked)
+    message = msg.extension_request_message(asked, p.granted())
     try:
         ts = p.slack.post_message(p.settings.approval_channel, message.text, message.blocks)
     except SlackCallFailed as e:

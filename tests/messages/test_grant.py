@@ -95,7 +95,7 @@ def test_the_one_line_form_leads_with_the_warning() -> None:
 def test_from_settings_in_both_modes() -> None:
     iam_user = grant_description(settings_with(AMPLIFY_DEV_PERMISSIONS_BOUNDARY=BOUNDARY), account="111111111111")
     assert iam_user == GrantDescription(
-        project="default",
+        project="",  # no projects file: the one project goes unnamed
         credential=CredentialKind.ACCESS_KEY,
         account="111111111111",
         policy_arns=(AMPLIFY_ADMIN,),
@@ -119,7 +119,6 @@ def test_from_settings_in_both_modes() -> None:
     assert [b.to_dict() for b in grant_blocks(ic)][1]["fields"] == [
         mrkdwn("*Grants*\npermission set `AmplifyDeveloper`"),
         mrkdwn("*Account*\n222222222222"),
-        mrkdwn("*Project*\n`default`"),
         mrkdwn("*Credentials*\nan IAM Identity Center permission set (sign-in through the access portal)"),
     ]
     assert admin_warning(ic) is None  # the permission set's policies are not the bot's to name
