@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.conftest import Bot
-from tests.identity_center.conftest import make_ic_bot, world  # noqa: F401  (fixtures used through mode_bot)
+from tests.identity_center.conftest import ic_bot, make_ic_bot, world  # noqa: F401  (fixtures)
 
 MODES = ("iam-user", "identity-center")
 
