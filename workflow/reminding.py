@@ -24,7 +24,7 @@ from .project import Project
 
 logger = logging.getLogger(__name__)
 
-EVENT = "reminded"  # the audit event of each reminder (detail: which one, of the request or its extension)
+EVENT = "reminded"  # audit.EVENTS: each reminder (detail: which one, of the request or its extension)
 
 
 def remind_undecided(p: Project) -> None:
