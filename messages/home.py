@@ -25,6 +25,7 @@ from store import Credentials, Request, State
 from .basics import APPROVE_ACTION, COMMAND, DENY_ACTION, clip_reason, escape, mention, slack_date
 from .credentials import show_credentials_button
 from .grant import grant_line
+from .oncall import last_reminded_line
 from .home_state import OLD_KEY_DAYS, HomeState, describe_age
 from .replies import describe_request
 from .requests import decision_buttons
@@ -96,7 +97,8 @@ def _home_own_blocks(state: HomeState) -> list[Block]:
                 SectionBlock(
                     text=(
                         f":hourglass_flowing_sand: Your request `{escape(request.id)}`{console} from "
-                        f"{slack_date(request.created_at)} is waiting for a lead."
+                        f"{slack_date(request.created_at)} is waiting for a lead. "
+                        + last_reminded_line(request.last_reminded_at, request.reminders_sent)
                     )
                 ),
                 _home_reason(request),

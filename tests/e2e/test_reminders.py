@@ -168,6 +168,10 @@ def test_status_tells_the_requester_when_the_leads_were_last_reminded(mode_bot: 
     reminded_at = int(mode_bot.clock.now.timestamp())
     status = status_text(mode_bot)
     assert f"Leads last reminded <!date^{reminded_at}^" in status and "(1 of 4 reminders)" in status
+    home = mode_bot.event({"type": "app_home_opened", "user": DEV, "channel": f"D{DEV}", "tab": "home"})
+    assert home.status == 200
+    view = mode_bot.slack.calls_to("views.publish")[-1].params["view"]
+    assert "(1 of 4 reminders)" in message_text(json.loads(view) if isinstance(view, str) else view)
 
 
 def test_an_undecided_extension_is_reminded_in_its_thread_until_decided(mode_bot: Bot) -> None:
