@@ -25,8 +25,8 @@ from store import Credentials, Request, State
 from .basics import APPROVE_ACTION, COMMAND, DENY_ACTION, clip_reason, escape, mention, slack_date
 from .credentials import show_credentials_button
 from .grant import grant_line
-from .oncall import last_reminded_line
 from .home_state import OLD_KEY_DAYS, HomeState, describe_age
+from .oncall import last_reminded_line
 from .replies import describe_request
 from .requests import decision_buttons
 
