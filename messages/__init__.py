@@ -56,7 +56,15 @@ from .forms import (
     REQUEST_VIEW,
     request_modal,
 )
-from .grant import CredentialKind, GrantDescription, admin_warning, grant_blocks, grant_description, grant_line
+from .grant import (
+    CredentialKind,
+    GrantDescription,
+    admin_warning,
+    described,
+    grant_blocks,
+    grant_description,
+    grant_line,
+)
 from .grants import (
     access_dm,
     access_outcome,
@@ -178,6 +186,7 @@ __all__ = [
     "denied_dm",
     "describe_age",
     "describe_request",
+    "described",
     "dm_failed",
     "duration_text",
     "escape",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from messages import Granted
 from messages.grant import (
     CredentialKind,
     GrantDescription,
     admin_warning,
+    described,
     grant_blocks,
     grant_description,
     grant_line,
@@ -122,3 +124,11 @@ def test_from_settings_in_both_modes() -> None:
         mrkdwn("*Credentials*\nan IAM Identity Center permission set (sign-in through the access portal)"),
     ]
     assert admin_warning(ic) is None  # the permission set's policies are not the bot's to name
+
+
+def test_a_kind_that_does_not_describe_its_grant_gets_its_settings_description() -> None:
+    settings = settings_with(AMPLIFY_DEV_CREDENTIALS="sign-in", AMPLIFY_DEV_ALLOW_CONSOLE="true")
+    filled = described(Granted(path="/amplify-dev/"), settings)
+    assert filled.grant == grant_description(settings) and filled.grant.credential is CredentialKind.SIGN_IN
+    own = GrantDescription(project="x", credential=CredentialKind.PERMISSION_SET, permission_set="Mine")
+    assert described(Granted(kind="identity_center", grant=own), settings).grant is own

@@ -34,11 +34,8 @@ class IamUserGrants(IamKeys):
         self.drift_check = IamDrift(deps.iam, self.owner, deps.store, ledger, settings.project, scope=deps.scope)
 
     def granted(self) -> msg.Granted:
-        """An IAM user under the bot's path, with the policies, boundary and group the settings give it."""
-        role = self.settings.account_role_arn  # a project in another account: the account of its role
-        account = iam.account_id_from_arn(role) if role else None
-        # The credential kind (access key, sign-in) is the settings' AMPLIFY_DEV_CREDENTIALS.
-        return msg.Granted(path=self.settings.iam_path, grant=msg.grant_description(self.settings, account=account))
+        """An IAM user under the bot's path."""
+        return msg.Granted(path=self.settings.iam_path)
 
     def check_requester(self, actor: str, profile: SlackUser) -> RequesterRefused | None:
         """Anyone with a Slack profile may ask: the IAM user name comes from it."""
