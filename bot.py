@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 from slack_sdk.signature import SignatureVerifier
@@ -28,6 +30,7 @@ from clients import (
     aws_region,
     build_identity_center,
     build_project_clients,
+    build_sandbox_clients,
     build_store,
     report_unreachable_projects,
 )
@@ -50,6 +53,7 @@ logger = logging.getLogger("amplify-dev")
 WORKER_THREADS = 3
 ACK_SWITCH_INTERVAL = 0.001  # seconds
 BOLT_APP_NAME = "slack_bolt.amplify-dev"
+BOLT_APP_LOGGER = "slack_bolt.App"  # Bolt's framework logger, which the app is given
 
 
 class AmplifyDevApp(App):
@@ -75,12 +79,38 @@ class AmplifyDevApp(App):
         return response
 
 
+class _TokenFromEnvironment(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused." (create_app says it when it is true)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_TOKEN_FILTER = _TokenFromEnvironment()
+
+
+def warn_if_environment_token_unused(client: WebClient) -> None:
+    """Bolt reads SLACK_BOT_TOKEN from the environment whenever it is set, and warns that it goes unused beside our
+    client: noise when it is the very token the client carries (the settings read it from there), a real warning
+    when it is another one (the bot uses its settings' token, not that one)."""
+    bolt_logger = logging.getLogger(BOLT_APP_LOGGER)
+    if _TOKEN_FILTER not in bolt_logger.filters:
+        bolt_logger.addFilter(_TOKEN_FILTER)
+    environment = os.environ.get("SLACK_BOT_TOKEN")
+    if environment and environment != client.token:
+        logger.warning(
+            "SLACK_BOT_TOKEN in the environment is not the token the bot uses (its settings' or its secret's); "
+            "the environment's is ignored"
+        )
+
+
 def create_app(settings: Settings, *, client: WebClient, router: Router, runner: Executor | None = None) -> App:
     """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test.
 
     `runner` runs the lazy listeners in Socket Mode and HTTP (Bolt's own pool of 5 threads when None).
     """
     quiet_libraries()  # whoever builds the app, the loggers that would print secrets stay at WARNING
+    warn_if_environment_token_unused(client)
     app = AmplifyDevApp(
         client=client,
         signing_secret=settings.slack_signing_secret,
@@ -90,18 +120,25 @@ def create_app(settings: Settings, *, client: WebClient, router: Router, runner:
         process_before_response=True,
         listener_executor=runner,
         raise_error_for_unhandled_request=False,
-        logger=logging.getLogger("slack_bolt.App"),
+        logger=logging.getLogger(BOLT_APP_LOGGER),
         # Bolt names its per-class loggers "<app name>:<class>" (the Lambda adapter's logs whole events, with
         # response_url, at DEBUG): under "slack_bolt" they stay at WARNING with the rest of Bolt.
         name=BOLT_APP_NAME,
     )
-    handlers.register(app, router)
+    handlers.register(app, router, breakglass_hours=longest_breakglass(settings))
 
     @app.error
     def _on_error(error: Exception, body: dict[str, Any]) -> None:
         logger.error("unhandled error for a %s payload", body.get("type") or "command", exc_info=error)
 
     return app
+
+
+def longest_breakglass(settings: Settings) -> int | None:
+    """The longest break-glass any project allows (None: off everywhere), for the help; the projects file is read
+    again here (small, validated at start) so that on Lambda the help needs no workflow."""
+    hours = [p.breakglass_hours for p in load_projects(settings).values() if p.breakglass_hours is not None]
+    return max(hours, default=None)
 
 
 def build(
@@ -136,14 +173,18 @@ def build_router(
     from workflow import Deps, Router
 
     projects = projects or {settings.project: settings}
+    sessions: dict[str, Any] = {}
     if sandbox:
-        from ops.sandbox import start_sandbox_iam  # imports moto: only ever in this mode
+        from ops.sandbox import sandbox_cloudformation, start_sandbox_iam  # imports moto: only ever in this mode
 
         iam_client = start_sandbox_iam(region)
         project_iam: dict[str, Any] = {}
+        own_cloudformation: Callable[[], Any] = lambda: sandbox_cloudformation(region)  # noqa: E731
     else:
         iam_client = aws.client("iam") if aws else iam.build_iam_client(region)
-        project_iam = build_project_clients(projects, region)
+        project_iam = build_project_clients(projects, region, sessions)
+        own_cloudformation = (lambda: aws.client("cloudformation")) if aws else (lambda: _own_cloudformation(region))
+    cloudformation, project_cloudformation = build_sandbox_clients(projects, region, sessions, own_cloudformation)
     identity_center = None
     if settings.identity_center is not None:
         identity_center, settings = build_identity_center(settings, region, sandbox=sandbox)
@@ -165,8 +206,19 @@ def build_router(
             grant_clients=identity_center,
             projects=projects if settings.projects_file else {},
             project_iam=project_iam,
+            cloudformation=cloudformation,
+            project_cloudformation=project_cloudformation,
         )
     )
+
+
+def _own_cloudformation(region: str) -> Any:
+    """The bot's own account's CloudFormation client (the sandbox report), with standard retries."""
+    import boto3
+
+    from amplify_sandboxes import cloudformation_client_from
+
+    return cloudformation_client_from(boto3.session.Session(), region)
 
 
 class LazyRouter:

@@ -25,6 +25,7 @@ CLIENT_CONFIG: dict[str, dict[str, Any]] = {
     "iam": {"retries": {"mode": "standard", "max_attempts": 5}, "connect_timeout": 5, "read_timeout": 15},
     "dynamodb": {"retries": {"mode": "standard"}, "connect_timeout": 5, "read_timeout": 10},
     "secretsmanager": {"retries": {"mode": "standard"}, "connect_timeout": 5, "read_timeout": 10},
+    "cloudformation": {"retries": {"mode": "standard", "max_attempts": 5}, "connect_timeout": 5, "read_timeout": 15},
     "lambda": {"retries": {"mode": "standard", "max_attempts": 2}, "connect_timeout": 2, "read_timeout": 5},
 }
 
@@ -106,18 +107,41 @@ def aws_region() -> str:
     return region or DEFAULT_REGION
 
 
-def build_project_clients(projects: dict[str, Settings], region: str) -> dict[str, Any]:
+def build_project_clients(
+    projects: dict[str, Settings], region: str, sessions: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """One IAM client per project that has its own account role or region, each on a session built once
-    (assumed-role credentials refresh themselves before they expire); the others use the bot's own client."""
+    (assumed-role credentials refresh themselves before they expire); the others use the bot's own client.
+    `sessions` (filled here) lets the project's other clients share that session (build_sandbox_clients)."""
     import iam
 
+    sessions = {} if sessions is None else sessions
     clients = {}
     for name, project in projects.items():
         if project.account_role_arn or project.region:
             project_region = project.region or region
             session = iam.project_session(project.account_role_arn, project_region, external_id=project.external_id)
+            sessions[name] = session
             clients[name] = iam.iam_client_from(session, project_region)
     return clients
+
+
+def build_sandbox_clients(
+    projects: dict[str, Settings], region: str, sessions: dict[str, Any], own: Callable[[], Any]
+) -> tuple[Any, dict[str, Any]]:
+    """The CloudFormation clients of the sandbox report (AMPLIFY_DEV_SANDBOX_REPORT): one per project that has it on
+    and its own account role or region (on that project's session, as its IAM client), and `own()`'s for the bot's
+    own account. Each is made on first use, so the report costs nothing until a removal or a review asks."""
+    from amplify_sandboxes import cloudformation_client_from
+
+    on = {name: p for name, p in projects.items() if p.sandbox_report}
+    per_project = {
+        name: LazyClient(lambda s=sessions[name], r=(p.region or region): cloudformation_client_from(s, r))
+        for name, p in on.items()
+        if name in sessions
+    }
+    own_client = LazyClient(own) if any(name not in sessions for name in on) else None
+    return own_client, per_project
 
 
 def report_unreachable_projects(router: Router, projects: dict[str, Settings], region: str) -> None:

@@ -19,6 +19,7 @@ from .stacks import (
     SandboxStack,
     cloudformation_client_from,
     list_sandbox_stacks,
+    list_sandbox_stacks_of,
 )
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "cloudformation_client_from",
     "is_valid_identifier",
     "list_sandbox_stacks",
+    "list_sandbox_stacks_of",
     "name_part",
     "parse_sandbox_stack_name",
     "sandbox_identifier",

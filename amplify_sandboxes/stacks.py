@@ -7,6 +7,7 @@ on each reads its tags, so a stack whose `amplify:deployment-type` says somethin
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -64,25 +65,41 @@ def list_sandbox_stacks(cloudformation: Any, identifier: str) -> list[SandboxSta
     Matched on the identifier part of the name, case-insensitively (a developer who typed `Alice` for `alice`
     still pays for it). Raises SandboxListingError if CloudFormation refuses or cannot be reached.
     """
-    wanted = name_part(identifier).casefold()
+    return list_sandbox_stacks_of(cloudformation, [identifier]).get(identifier, [])
+
+
+def list_sandbox_stacks_of(cloudformation: Any, identifiers: Iterable[str]) -> dict[str, list[SandboxStack]]:
+    """The live root sandbox stacks of each identifier (those with none left out), in one ListStacks pass.
+
+    The access review asks this for everyone who no longer has access: one listing of the account, then
+    DescribeStacks only on the stacks whose identifier part is one of theirs.
+    """
+    wanted: dict[str, list[str]] = {}
+    for identifier in dict.fromkeys(identifiers):
+        if part := name_part(identifier).casefold():
+            wanted.setdefault(part, []).append(identifier)
     if not wanted:
-        return []
+        return {}
     region = cloudformation.meta.region_name or ""
     # Deleted stacks stay listed for 90 days: filtering them out on the server saves pages.
     live = [s for s in cloudformation.meta.service_model.shape_for("StackStatus").enum if s != DELETED]
-    candidates: list[dict[str, Any]] = []
+    candidates: list[tuple[dict[str, Any], list[str]]] = []
     try:
         for page in cloudformation.get_paginator("list_stacks").paginate(StackStatusFilter=live):
             for summary in page.get("StackSummaries", []):
                 if summary.get("StackStatus") == DELETED or summary.get("ParentId"):
                     continue
                 parsed = parse_sandbox_stack_name(summary["StackName"])
-                if parsed is not None and parsed.name.casefold() == wanted:
-                    candidates.append(summary)
+                if parsed is not None and parsed.name.casefold() in wanted:
+                    candidates.append((summary, wanted[parsed.name.casefold()]))
     except (ClientError, BotoCoreError) as e:
         raise SandboxListingError("cloudformation:ListStacks", _code(e)) from None
-    found = [stack for summary in candidates if (stack := _describe(cloudformation, summary, identifier, region))]
-    return sorted(found, key=lambda s: (s.created, s.stack_name))
+    found: dict[str, list[SandboxStack]] = {}
+    for summary, owners in candidates:
+        for identifier in owners:
+            if stack := _describe(cloudformation, summary, identifier, region):
+                found.setdefault(identifier, []).append(stack)
+    return {i: sorted(stacks, key=lambda s: (s.created, s.stack_name)) for i, stacks in found.items()}
 
 
 def _describe(cloudformation: Any, summary: dict[str, Any], identifier: str, region: str) -> SandboxStack | None:

@@ -57,3 +57,16 @@ def may_break_glass(ask: BreakGlassAsk, *, max_hours: int | None) -> Decision:
             f"Break-glass access lasts 1 to {max_hours} hour{'s' if max_hours != 1 else ''} here; ask for fewer.",
         )
     return ALLOWED
+
+
+def may_acknowledge(actor: str, requester: str, *, actor_is_approver: bool) -> Decision:
+    """May `actor` press Acknowledge on a break-glass use? A lead of its project, never the one who took it."""
+    if actor == requester:
+        return Decision(
+            False, Reason.OWN_REQUEST, "You can't acknowledge your own break-glass access; another lead has to."
+        )
+    if not actor_is_approver:
+        return Decision(
+            False, Reason.NOT_APPROVER, "Only the leads configured for amplify-dev can acknowledge a break-glass use."
+        )
+    return ALLOWED

@@ -12,10 +12,11 @@ if TYPE_CHECKING:  # the workflow is imported on first use (bot.LazyRouter), not
     from workflow import Router
 
 
-def register(app: App, router: Router) -> None:
-    """Register every middleware and listener the bot has."""
+def register(app: App, router: Router, *, breakglass_hours: int | None = None) -> None:
+    """Register every middleware and listener the bot has (`breakglass_hours`: the longest break-glass of any
+    project, None when it is off everywhere: the help lists the command only when it is on)."""
     guards.register(app)
-    commands.register(app, router)
+    commands.register(app, router, breakglass_hours=breakglass_hours)
     actions.register(app, router)
     views.register(app, router)
     home.register(app, router)

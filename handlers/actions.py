@@ -1,4 +1,5 @@
-"""Button clicks: Approve, Deny, the review's Remove (approvers' channel) and Show credentials (the requester's DM)."""
+"""Button clicks: Approve, Deny, the review's Remove, break-glass's Acknowledge (approvers' channel) and Show
+credentials (the requester's DM)."""
 
 from __future__ import annotations
 
@@ -90,6 +91,7 @@ def register(app: App, router: Router) -> None:
         lazy=[click_listener(on_request(router, verbs.show_credentials), "a Show credentials click", router)],
     )
     on_click(msg.EXTEND_ACTION, on_request(router, verbs.request_extension), "an Extend click")
+    on_click(msg.BREAKGLASS_ACK_ACTION, on_request(router, verbs.acknowledge_breakglass), "an Acknowledge click")
     on_click(
         msg.EXTEND_APPROVE_ACTION,
         on_request(router, verbs.approve_extension),

@@ -30,13 +30,14 @@ PROJECT_TEXT = re.compile(r"[A-Za-z0-9_.-]{1,40}", re.ASCII)
 class ParsedCommand:
     """What the command text asks for."""
 
-    verb: str  # "form", "request", "remove", "rotate", "status", "list", "review", "help", or "unknown"
+    verb: str  # "form", "request", "breakglass", "remove", "rotate", "status", "list", "review", "help", "unknown"
     reason: str = ""
     console: bool = False
     target: str | None = None
     days: int | None = None  # None: the operator's default
     problem: str | None = None
     project: str | None = None  # --project NAME; None: the only project, or the caller's
+    hours: int | None = None  # breakglass --hours N; None: the configured maximum
 
 
 def parse_command(text: str) -> ParsedCommand:
@@ -65,7 +66,7 @@ def _take_project(rest: str) -> tuple[str | None, str, str | None]:
             return words[i + 1], " ".join(words[:i] + words[i + 2 :]), None
         if not word.startswith("--") and not word.startswith("<@"):
             break  # the reason has started: a later "--project" is part of it
-        i += 2 if word == "--days" else 1
+        i += 2 if word in ("--days", "--hours") else 1
     return None, rest, None
 
 
@@ -84,6 +85,8 @@ def _parse_verb(verb: str, rest: str, text: str) -> ParsedCommand:
             else:
                 return ParsedCommand("unknown", problem=f"I don't know the option `{msg.escape(flag)}`.")
         return ParsedCommand("request", reason=" ".join(words), console=console, days=days)
+    if verb == "breakglass":
+        return _parse_breakglass(rest)
     if verb == "remove":
         if not rest:
             return ParsedCommand("remove")
@@ -98,17 +101,38 @@ def _parse_verb(verb: str, rest: str, text: str) -> ParsedCommand:
     return ParsedCommand("unknown", problem=f"I don't understand `{msg.escape(text[:100])}`.")
 
 
-def acknowledge_command(ack: Ack, command: dict[str, Any], router: Router) -> None:
-    """The ack: fast answers (status, help, usage) go in it; everything else is acknowledged empty."""
+def _parse_breakglass(rest: str) -> ParsedCommand:
+    """`breakglass [--console] [--hours N] <reason>`: whether the reason is long enough is the flow's to say."""
+    console, hours = False, None
+    words = rest.split()
+    while words and words[0].startswith("--"):
+        flag = words.pop(0).lower()
+        if flag == "--console":
+            console = True
+        elif flag == "--hours" and words and DAYS_TEXT.fullmatch(words[0]):
+            hours = int(words.pop(0))
+        elif flag == "--hours":
+            return ParsedCommand("unknown", problem="`--hours` takes a whole number of hours, e.g. `--hours 2`.")
+        else:
+            return ParsedCommand("unknown", problem=f"I don't know the option `{msg.escape(flag)}`.")
+    return ParsedCommand("breakglass", reason=" ".join(words), console=console, hours=hours)
+
+
+def acknowledge_command(
+    ack: Ack, command: dict[str, Any], router: Router, *, breakglass_hours: int | None = None
+) -> None:
+    """The ack: fast answers (status, help, usage) go in it; everything else is acknowledged empty.
+
+    `breakglass_hours`: break-glass is on in some project, at most this long (the help lists the command)."""
     parsed = parse_command(command.get("text", ""))
     match parsed.verb:
         case "status":
             # reads only the store: fast enough for the ack
             ack(**router.status(command["user_id"], parsed.project).to_kwargs())
         case "help":
-            ack(**msg.usage_reply().to_kwargs())
+            ack(**msg.usage_reply(breakglass_hours=breakglass_hours).to_kwargs())
         case "unknown":
-            ack(**msg.usage_reply(parsed.problem).to_kwargs())
+            ack(**msg.usage_reply(parsed.problem, breakglass_hours=breakglass_hours).to_kwargs())
         case _:
             ack()
 
@@ -130,6 +154,11 @@ def run_command(command: dict[str, Any], respond: Respond, router: Router) -> No
             work = lambda: verbs.request_access(  # noqa: E731
                 router, user, team, parsed.reason, console=parsed.console, days=parsed.days, project=parsed.project
             )
+        case "breakglass":
+            team = command.get("team_id", "")
+            work = lambda: verbs.break_glass(  # noqa: E731
+                router, user, team, parsed.reason, hours=parsed.hours, console=parsed.console, project=parsed.project
+            )
         case "remove":
             work = lambda: verbs.remove(router, user, parsed.target, parsed.project)  # noqa: E731
         case "rotate":
@@ -148,11 +177,11 @@ def respond_to(respond: Respond) -> Any:
     return lambda reply: respond(response_type="ephemeral", **reply.to_kwargs())
 
 
-def register(app: App, router: Router) -> None:
+def register(app: App, router: Router, *, breakglass_hours: int | None = None) -> None:
     """Register the slash command: the ack answers or acknowledges, the lazy listener does the rest."""
 
     def ack_command(ack: Ack, command: dict[str, Any]) -> None:
-        acknowledge_command(ack, command, router)
+        acknowledge_command(ack, command, router, breakglass_hours=breakglass_hours)
 
     def slow_command(command: dict[str, Any], respond: Respond) -> None:
         run_command(command, respond, router)

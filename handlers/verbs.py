@@ -67,6 +67,32 @@ def request_access(
     return requesting.request_access(found, actor, team_id, reason, console=console, days=days)
 
 
+def break_glass(
+    router: Router,
+    actor: str,
+    team_id: str,
+    reason: str,
+    *,
+    hours: int | None,
+    console: bool,
+    project: str | None,
+) -> msg.Reply:
+    """`breakglass [--project NAME] <reason>`: access at once without approval (the flow checks who may)."""
+    found = router.named(project, verb="breakglass")
+    if isinstance(found, msg.Reply):
+        return found
+    from workflow import breakglass
+
+    return breakglass.break_glass(found, actor, team_id, reason, hours=hours, console=console)
+
+
+def acknowledge_breakglass(project: Project, actor: str, request: Request) -> msg.Reply | None:
+    """A lead's Acknowledge on a break-glass post."""
+    from workflow import breakglass
+
+    return breakglass.acknowledge(project, actor, request)
+
+
 def access_review(router: Router, actor: str, project: str | None = None) -> msg.Reply:
     """`review`: the access review of one project, for its approvers."""
     found = router.named(project, verb="review")

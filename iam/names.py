@@ -6,14 +6,13 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+# The path rule lives in a leaf the settings share (they check it at start without importing iam/).
+from aws_names import MAX_PATH_LENGTH as MAX_PATH_LENGTH
+from aws_names import is_valid_path as is_valid_path
+
 MAX_USER_NAME_LENGTH = 64
-MAX_PATH_LENGTH = 512
 
 _USER_NAME_RE = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
-# AWS's own pattern (a lone "/" or printable ASCII enclosed in slashes), minus "*" and "?": IAM accepts them in a
-# path, but in the bot's policy the path becomes part of a resource ARN, where they are wildcards
-# (`/amplify-*/` would grant `user/amplify-*/*`, other teams' users included).
-_PATH_RE = re.compile(r"/|/[\x21-\x29\x2b-\x3e\x40-\x7e]+/")
 _SLACK_ID_RE = re.compile(r"[A-Za-z0-9]+")
 _ACCOUNT_ID_RE = re.compile(r"[0-9]{12}")
 
@@ -28,11 +27,6 @@ _MAX_SLACK_ID_LENGTH = MAX_USER_NAME_LENGTH - len(_FALLBACK_PREFIX) - 1
 def is_valid_user_name(name: str) -> bool:
     """Return True if IAM accepts the name: 1..64 characters of [A-Za-z0-9+=,.@_-]."""
     return isinstance(name, str) and _USER_NAME_RE.fullmatch(name) is not None
-
-
-def is_valid_path(path: str) -> bool:
-    """Return True if IAM accepts the path ("/" or "/.../", printable ASCII, 1..512) and it has no wildcard (* or ?)."""
-    return isinstance(path, str) and len(path) <= MAX_PATH_LENGTH and _PATH_RE.fullmatch(path) is not None
 
 
 def account_id_from_arn(arn: str) -> str:

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 from store import Request
 
 from .basics import CLI_PROFILE, COMMAND, SHOW_CREDENTIALS_ACTION, Reply, escape
+from .oncall import sandbox_command
 
 
 def show_credentials_button(request: Request) -> ButtonElement:
@@ -34,6 +35,7 @@ class CredentialsShown:
     signin_url: str | None = None
     amplify_app_id: str | None = None  # the project's Amplify app: the exact `amplify pull` to run
     amplify_env: str | None = None
+    sandbox_identifier: str | None = None  # `ampx sandbox --identifier`: the IAM user name, shortened to 15 if longer
 
     def __repr__(self) -> str:  # a stray log of this object must not print the secrets
         return f"CredentialsShown(user_name={self.user_name!r}, access_key_id={self.access_key_id!r}, ***)"
@@ -94,17 +96,16 @@ def cli_profile_instructions(key_id: str, secret: str, region: str) -> str:
 
 
 def _amplify_commands(shown: CredentialsShown) -> str:
-    """How to use the profile with Amplify: the exact `amplify pull` when the project names its app."""
+    """How to use the profile with Amplify: the sandbox named after the IAM user, the exact `amplify pull` when the
+    project names its app."""
+    gen2 = escape(sandbox_command(shown.sandbox_identifier))
     if shown.amplify_app_id:
         pull = f"amplify pull --appId {escape(shown.amplify_app_id)}" + (
             f" --envName {escape(shown.amplify_env)}" if shown.amplify_env else ""
         )
-        return (
-            f"*Amplify*\nGen 2: `npx ampx sandbox --profile {CLI_PROFILE}`\n"
-            f"Amplify CLI (Gen 1): `{pull}`, choose *AWS profile*, then `{CLI_PROFILE}`."
-        )
+        return f"*Amplify*\nGen 2: `{gen2}`\nAmplify CLI (Gen 1): `{pull}`, choose *AWS profile*, then `{CLI_PROFILE}`."
     return (
-        f"*Amplify*\nGen 2: `npx ampx sandbox --profile {CLI_PROFILE}`\n"
+        f"*Amplify*\nGen 2: `{gen2}`\n"
         f"Amplify CLI (Gen 1): run `amplify init` or `amplify pull`, choose *AWS profile*, "
         f"then `{CLI_PROFILE}`."
     )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
+    Block,
     ButtonElement,
     SectionBlock,
 )
@@ -16,8 +17,9 @@ from .basics import COMMAND, EXTEND_ACTION, Message, escape, mention, slack_date
 from .credentials import show_credentials_button
 
 
-def approved_dm(request: Request) -> Message:
-    """Tells the requester who approved, with the Show credentials button that mints their key."""
+def approved_dm(request: Request, sandbox: list[Block] | None = None) -> Message:
+    """Tells the requester who approved, with the Show credentials button that mints their key (and `sandbox`:
+    the Amplify sandbox identifier to use, messages/oncall.py)."""
     console = " and a console password" if request.console else ""
     return Message(
         text=f"Your amplify-dev access was approved by {mention(request.decided_by)}",
@@ -31,12 +33,14 @@ def approved_dm(request: Request) -> Message:
                 )
             ),
             ActionsBlock(block_id="credentials", elements=[show_credentials_button(request)]),
+            *(sandbox or []),
         ],
     )
 
 
-def credentials_shown_dm(request: Request, when: datetime) -> Message:
-    """The DM after the credentials were shown: the button is gone, rotate is how to get a new key."""
+def credentials_shown_dm(request: Request, when: datetime, sandbox: list[Block] | None = None) -> Message:
+    """The DM after the credentials were shown: the button is gone, rotate is how to get a new key; the sandbox
+    advice stays."""
     return Message(
         text="Your amplify-dev credentials were shown",
         blocks=[
@@ -47,7 +51,8 @@ def credentials_shown_dm(request: Request, when: datetime) -> Message:
                     f"anywhere. Lost them? Run `{COMMAND} rotate` for a new access key; "
                     f"`{COMMAND} remove` ends your access."
                 )
-            )
+            ),
+            *(sandbox or []),
         ],
     )
 

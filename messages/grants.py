@@ -18,6 +18,7 @@ from .identity_center import (
     session_length,
     sso_access_dm,
 )
+from .oncall import sandbox_advice_block
 from .replies import describe_request
 from .requests import provisioned_outcome
 
@@ -36,11 +37,12 @@ def grant_label(granted: Granted, request: Request) -> str:
     return f"account assignment of {granted.assignment}"
 
 
-def access_dm(granted: Granted, active: Request) -> Message:
-    """The requester's DM once access exists: the Show credentials button, or where and how to sign in."""
+def access_dm(granted: Granted, active: Request, sandbox_identifier: str | None = None) -> Message:
+    """The requester's DM once access exists: the Show credentials button, or where and how to sign in; both
+    with the identifier to give an Amplify sandbox (the request's name, shortened to what ampx takes)."""
     if granted.kind == IAM_USER_KIND:
-        return approved_dm(active)
-    return sso_access_dm(active, granted.sso)
+        return approved_dm(active, sandbox_advice_block(sandbox_identifier, name=active.iam_user_name))
+    return sso_access_dm(active, granted.sso, sandbox_identifier)
 
 
 def access_outcome(granted: Granted, active: Request) -> str:

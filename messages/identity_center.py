@@ -11,6 +11,7 @@ from store import Request, RevokeReason
 
 from .basics import COMMAND, Message, Reply, escape, mention, slack_date, text_reply
 from .dms import removed_dm
+from .oncall import sandbox_advice_block, sandbox_command
 from .requests import decided_line
 
 PROFILE = "amplify-dev"
@@ -54,8 +55,9 @@ def aws_config_block(access: SsoAccess) -> str:
     )
 
 
-def sso_access_dm(request: Request, access: SsoAccess) -> Message:
-    """The requester's DM once the assignment exists: where to sign in, the profile, the Amplify command."""
+def sso_access_dm(request: Request, access: SsoAccess, sandbox_identifier: str | None = None) -> Message:
+    """The requester's DM once the assignment exists: where to sign in, the profile, the Amplify command (naming
+    the sandbox with `sandbox_identifier`, the Slack-derived name shortened to what ampx takes)."""
     kept = (
         "\n:information_source: You already held this access (given by an admin or through a group), so amplify-dev "
         "created nothing and will never remove it; it only keeps the record."
@@ -77,13 +79,21 @@ def sso_access_dm(request: Request, access: SsoAccess) -> Message:
     )
     config = f"*Or put this in `~/.aws/config`*\n```{aws_config_block(access)}```"
     use = (
-        f"*Then*\n```aws sso login --profile {PROFILE}\nnpx ampx sandbox --profile {PROFILE}```\n"
+        f"*Then*\n```aws sso login --profile {PROFILE}\n{sandbox_command(sandbox_identifier, profile=PROFILE)}```\n"
         f"A session lasts {session_length(access.session_duration)} (the permission set's session duration); "
         f"after that, run `aws sso login --profile {PROFILE}` again."
     )
     return Message(
         text="Your AWS Amplify access is ready (IAM Identity Center)",
-        blocks=[SectionBlock(text=intro), SectionBlock(text=values), SectionBlock(text=config), SectionBlock(text=use)],
+        blocks=[
+            SectionBlock(text=intro),
+            SectionBlock(text=values),
+            SectionBlock(text=config),
+            SectionBlock(text=use),
+            *sandbox_advice_block(
+                sandbox_identifier, identity_center=True, profile=PROFILE, name=request.iam_user_name
+            ),
+        ],
     )
 
 

@@ -4,6 +4,7 @@ sandboxes (the DM's identifier advice, the removal notice's stack lines, the rev
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -187,32 +188,46 @@ class SandboxStackLike(Protocol):
     def delete_command(self) -> str: ...
 
 
-def sandbox_command(identifier: str, *, profile: str = CLI_PROFILE) -> str:
-    """The command the developer runs for their sandbox, named so the leads can find it later."""
-    return f"npx ampx sandbox --profile {shlex.quote(profile)} --identifier {shlex.quote(identifier)}"
+def sandbox_command(identifier: str | None, *, profile: str = CLI_PROFILE) -> str:
+    """The command the developer runs for their sandbox, named so the leads can find it later (without an
+    identifier: ampx's default, the OS user name)."""
+    command = f"npx ampx sandbox --profile {shlex.quote(profile)}"
+    return f"{command} --identifier {shlex.quote(identifier)}" if identifier else command
 
 
-def sandbox_advice(identifier: str | None, *, identity_center: bool = False, profile: str = CLI_PROFILE) -> str | None:
+def sandbox_advice(
+    identifier: str | None, *, identity_center: bool = False, profile: str = CLI_PROFILE, name: str | None = None
+) -> str | None:
     """The DM's advice for Amplify Gen 2: use this identifier for the sandbox (None: no usable identifier).
 
-    `identifier`: the IAM user name (in the Identity Center mode the name derived from Slack), made valid for
-    ampx (amplify_sandboxes.sandbox_identifier).
+    `identifier`: the IAM user name `name` (in the Identity Center mode the name derived from Slack), made valid for
+    ampx (amplify_sandboxes.sandbox_identifier); when it had to be shortened, the advice says so.
     """
     if not identifier:
         return None
     source = "the name amplify-dev knows you by" if identity_center else "your IAM user name"
+    if name and name != identifier:
+        # Amplify's --identifier takes 1-15 of [a-zA-Z0-9-]; an IAM user name holds up to 64 of [A-Za-z0-9+=,.@_-].
+        kept = re.sub(r"[^A-Za-z0-9-]", "", name)
+        how = [
+            *(["its other characters dropped"] if kept != name else []),
+            *(["cut at the front, keeping the Slack ID at its end"] if len(kept) > 15 else []),
+        ]
+        source = (
+            f"{source} `{escape(name)}` made to fit `ampx`, which takes at most 15 letters, digits and dashes: "
+            + " and ".join(how or ["shortened"])
+        )
     return (
-        f"For an Amplify Gen 2 sandbox, use `{escape(identifier)}` as its identifier ({source}, made to fit "
-        "Amplify's limit of 15 letters, digits and dashes) so the leads can find it when your access ends:\n"
-        f"`{escape(sandbox_command(identifier, profile=profile))}`"
+        f"*Amplify Gen 2 sandbox*: use `{escape(identifier)}` as its identifier ({source}), so the leads can find it "
+        f"and have it deleted when your access ends:\n`{escape(sandbox_command(identifier, profile=profile))}`"
     )
 
 
 def sandbox_advice_block(
-    identifier: str | None, *, identity_center: bool = False, profile: str = CLI_PROFILE
+    identifier: str | None, *, identity_center: bool = False, profile: str = CLI_PROFILE, name: str | None = None
 ) -> list[Block]:
     """The advice as a block for the DM (none without an identifier)."""
-    advice = sandbox_advice(identifier, identity_center=identity_center, profile=profile)
+    advice = sandbox_advice(identifier, identity_center=identity_center, profile=profile, name=name)
     return [SectionBlock(text=advice)] if advice else []
 
 

@@ -14,12 +14,13 @@ from slack_sdk.models.blocks import (
 from store import Credentials, Request, State
 
 from .basics import COMMAND, IAM_USER, Granted, Reply, duration_text, escape, mention, slack_date, text_reply
+from .breakglass import approved_by, breakglass_usage_line
 from .credentials import show_credentials_button
 from .oncall import last_reminded_line
 
 
-def usage_reply(note: str | None = None) -> Reply:
-    """How to use the command."""
+def usage_reply(note: str | None = None, *, breakglass_hours: int | None = None) -> Reply:
+    """How to use the command (`breakglass_hours`: break-glass is on, at most this long, in some project)."""
     lines = [
         f"*{COMMAND}*: ask for access to the team's AWS Amplify project; a lead approves it.",
         f"• `{COMMAND}`: open the request form",
@@ -30,7 +31,9 @@ def usage_reply(note: str | None = None) -> Reply:
         f"• `{COMMAND} remove`: end your access now (leads: `{COMMAND} remove @someone`)",
         f"• `{COMMAND} list`: pending requests and active users (leads only)",
         f"• `{COMMAND} review`: who holds access and when they last used it, with flags (leads only)",
-        "With several projects, `request`, `remove`, `rotate`, `status` and `list` take `--project NAME`.",
+        *([breakglass_usage_line(breakglass_hours)] if breakglass_hours else []),
+        "With several projects, `request`, `remove`, `rotate`, `status` and `list` take `--project NAME`"
+        + (" (and `breakglass`)." if breakglass_hours else "."),
     ]
     text = "\n".join(([note, ""] if note else []) + lines)
     return Reply(text=text, blocks=[SectionBlock(text=text)])
@@ -42,17 +45,15 @@ def describe_request(request: Request, granted: Granted = IAM_USER) -> str:
         case State.PENDING:
             return f"Your request `{escape(request.id)}` from {slack_date(request.created_at)} is waiting for a lead."
         case State.APPROVED:
-            return (
-                f"Your request was approved by {mention(request.decided_by)}; {granted.what(request)} is being created."
-            )
+            return f"Your request was {approved_by(request)}; {granted.what(request)} is being created."
         case State.ACTIVE if request.credentials == Credentials.NONE and granted.keys:
             return (
-                f"You have access {granted.holding(request)} (approved by {mention(request.decided_by)}, "
+                f"You have access {granted.holding(request)} ({approved_by(request)}, "
                 f"{duration_text(request)}), but have not fetched your credentials yet: use *Show credentials*."
             )
         case State.ACTIVE:
             return (
-                f"You have access {granted.holding(request)} (approved by {mention(request.decided_by)} on "
+                f"You have access {granted.holding(request)} ({approved_by(request)} on "
                 f"{slack_date(request.decided_at)}), {duration_text(request)}. "
                 + (f"`{COMMAND} rotate` replaces your key; " if granted.keys else "")
                 + f"`{COMMAND} remove` ends access."

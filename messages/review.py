@@ -23,10 +23,12 @@ from slack_sdk.models.blocks import (
 
 from .basics import COMMAND, Message, Reply, escape, mention, slack_date
 from .home_state import describe_age
+from .oncall import sandbox_review_blocks
 
 REVIEW_REMOVE_ACTION = "amplify_dev_review_remove"  # value: the Slack user id whose access to remove, nothing else
 # Slack allows 50 blocks a message: a header, a context line, the rows, and a "more" line.
 REVIEW_ROWS_SHOWN = 45
+SANDBOX_DEVELOPERS_SHOWN = 5  # of the rows' room: flagged sandboxes of people without access
 
 NEVER_USED_AFTER = timedelta(days=7)
 UNUSED_FOR = timedelta(days=30)
@@ -109,6 +111,9 @@ class Review:
     project: str
     generated_at: datetime
     rows: tuple[ReviewRow, ...]
+    # AMPLIFY_DEV_SANDBOX_REPORT: (developer, their sandbox stacks) of people without access; or why none could be read
+    sandboxes: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    sandbox_failure: str = ""
 
     @property
     def flagged(self) -> tuple[ReviewRow, ...]:
@@ -130,6 +135,9 @@ def review_message(review: Review) -> Message:
     now = review.generated_at
     rows = sorted(review.rows, key=lambda r: (not r.flags, r.developer))
     summary = f"{len(review.rows)} active grant{'s' if len(review.rows) != 1 else ''}, {len(review.flagged)} flagged"
+    if review.sandboxes:
+        n = len(review.sandboxes)
+        summary += f", {n} {'person' if n == 1 else 'people'} without access with Amplify sandboxes"
     blocks: list[Block] = [
         HeaderBlock(text="Access review"),
         ContextBlock(
@@ -137,20 +145,39 @@ def review_message(review: Review) -> Message:
                 MarkdownTextObject(
                     text=f"{summary} (project `{escape(review.project)}`, {slack_date(now)}). Flags: never used 7 "
                     "days after the credentials were shown, not used for 30 days, a key older than 90 days, "
-                    f"expiring within 3 days. Last use can lag by hours (AWS). `{COMMAND} review` shows it again."
+                    f"expiring within 3 days, break-glass not yet acknowledged. Last use can lag by hours (AWS). `{COMMAND} review` shows it again."
                 )
             ]
         ),
     ]
-    for row in rows[:REVIEW_ROWS_SHOWN]:
+    sandboxes = _sandbox_blocks(review)
+    shown = REVIEW_ROWS_SHOWN - len(sandboxes)  # Slack's 50 blocks hold the rows and the sandbox flags together
+    for row in rows[:shown]:
         accessory = _remove_button(row) if row.flags else None
         blocks.append(SectionBlock(text=review_row_text(row, now), accessory=accessory))
-    if len(rows) > REVIEW_ROWS_SHOWN:
-        more = f"…and {len(rows) - REVIEW_ROWS_SHOWN} more grants not shown here; `python bot.py review` lists all."
+    if len(rows) > shown:
+        more = f"…and {len(rows) - shown} more grants not shown here; `python bot.py review` lists all."
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     if not rows:
         blocks.append(SectionBlock(text="Nobody holds access right now."))
+    blocks.extend(sandboxes)
     return Message(text=f"Access review: {summary}", blocks=blocks)
+
+
+def _sandbox_blocks(review: Review) -> list[Block]:
+    """The flag "sandbox of someone without access" (one block per developer, at most SANDBOX_DEVELOPERS_SHOWN),
+    or that the stacks could not be listed."""
+    if review.sandbox_failure:
+        text = (
+            f":grey_question: Could not look for Amplify sandboxes of people without access "
+            f"({escape(review.sandbox_failure)}); `python bot.py check` says what is missing."
+        )
+        return [ContextBlock(elements=[MarkdownTextObject(text=text)])]
+    blocks = sandbox_review_blocks(review.sandboxes[:SANDBOX_DEVELOPERS_SHOWN])
+    if len(review.sandboxes) > SANDBOX_DEVELOPERS_SHOWN:
+        more = f"…and {len(review.sandboxes) - SANDBOX_DEVELOPERS_SHOWN} more people without access have sandboxes."
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    return blocks
 
 
 def review_reply(review: Review) -> Reply:

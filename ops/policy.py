@@ -32,8 +32,10 @@ __all__ = [
     "SimulationCase",
     "attachable_policy_arns",
     "bot_policy",
+    "fit_managed_policy",
     "group_arns",
     "policy_json",
+    "policy_size",
     "simulation_cases",
 ]
 
@@ -51,9 +53,42 @@ def bot_policy(
     if settings.identity_center is not None:  # nothing of the IAM-user mode
         from ops.policy_identity_center import identity_center_policy
 
-        return identity_center_policy(settings, account_id, partition)
+        return fit_managed_policy(identity_center_policy(settings, account_id, partition))
     statements = [g.statement for g in grants(settings, account_id, partition, principal)]
-    return {"Version": "2012-10-17", "Statement": statements}
+    return fit_managed_policy({"Version": "2012-10-17", "Statement": statements})
+
+
+def policy_size(policy: dict[str, Any]) -> int:
+    """What IAM counts against a managed policy's limit: the characters of its JSON, whitespace not counted."""
+    return len(json.dumps(policy, separators=(",", ":")))
+
+
+def fit_managed_policy(policy: dict[str, Any]) -> dict[str, Any]:
+    """The policy as one managed policy holds it (MAX_MANAGED_POLICY_CHARS): as it is when it fits; else without its
+    Sids (names for people, which allow nothing: ~700 characters at the largest configuration); else also with
+    statements that differ only in their actions merged into one. Each step allows exactly what the one before did.
+    Still too large, it is returned as the last step left it, and `policy` says so."""
+    if policy_size(policy) <= MAX_MANAGED_POLICY_CHARS:
+        return policy
+    statements = [{k: v for k, v in s.items() if k != "Sid"} for s in policy["Statement"]]
+    unnamed = {**policy, "Statement": statements}
+    if policy_size(unnamed) <= MAX_MANAGED_POLICY_CHARS:
+        return unnamed
+    return {**policy, "Statement": _merge_same_resource_and_condition(statements)}
+
+
+def _merge_same_resource_and_condition(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One statement per (Effect, Resource, Condition): its actions are the union, in the order first seen."""
+    merged: dict[str, dict[str, Any]] = {}
+    for statement in statements:
+        key = json.dumps([statement.get(k) for k in ("Effect", "Resource", "Condition")], sort_keys=True)
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if key in merged:
+            kept = merged[key]
+            kept["Action"] = list(dict.fromkeys([*kept["Action"], *actions]))
+        else:
+            merged[key] = {**statement, "Action": actions}
+    return [{**s, "Action": s["Action"][0] if len(s["Action"]) == 1 else s["Action"]} for s in merged.values()]
 
 
 def simulation_cases(settings: Settings, account_id: str, partition: str = "aws") -> list[SimulationCase]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from iam.names import account_id_from_arn, partition_from_arn, principal_arn
-from ops.policy import bot_policy, policy_json
+from ops.policy import MAX_MANAGED_POLICY_CHARS, bot_policy, policy_json, policy_size
 from ops.policy_signin import SIGNIN_NOTE, uses_sign_in
 from ops.projects_policy import new_external_id, project_role_policies, projects_bot_policy
 from settings import Settings
@@ -93,20 +93,35 @@ def run_policy(
         out.write(policy_json(project_role_policies(chosen, resolved, external_id)))
         return 0
     if several:
-        out.write(
-            policy_json(
-                projects_bot_policy(
-                    projects or {}, account_id_from_arn(caller), partition_from_arn(caller), principal=resolved
-                )
-            )
+        policy = projects_bot_policy(
+            projects or {}, account_id_from_arn(caller), partition_from_arn(caller), principal=resolved
         )
+        out.write(policy_json(policy))
+        for note in size_notes(policy):
+            print(f"# {note}", file=err)
         return 0
-    out.write(
-        policy_json(bot_policy(settings, account_id_from_arn(caller), partition_from_arn(caller), principal=resolved))
-    )
-    for note in policy_notes(settings, resolved, from_credentials=principal is None):
+    policy = bot_policy(settings, account_id_from_arn(caller), partition_from_arn(caller), principal=resolved)
+    out.write(policy_json(policy))
+    for note in [*policy_notes(settings, resolved, from_credentials=principal is None), *size_notes(policy)]:
         print(f"# {note}", file=err)
     return 0
+
+
+def size_notes(policy: dict[str, Any]) -> list[str]:
+    """What IAM's managed-policy limit did to the printed policy (ops/policy.fit_managed_policy), or that it is over."""
+    size = policy_size(policy)
+    if size > MAX_MANAGED_POLICY_CHARS:
+        return [
+            f"This policy is {size:,} characters, over the {MAX_MANAGED_POLICY_CHARS:,} IAM allows a managed policy: "
+            "attach it to the bot's role as an inline policy (up to 10,240 characters for all of a role's inline "
+            "policies), or shorten the path, the policy ARNs or the group name."
+        ]
+    if any("Sid" not in statement for statement in policy.get("Statement", [])):
+        return [
+            f"The statements carry no Sid: with them the policy would exceed the {MAX_MANAGED_POLICY_CHARS:,} "
+            "characters IAM allows a managed policy (a Sid is a name; it allows nothing)."
+        ]
+    return []
 
 
 def policy_notes(settings: Settings, principal: str | None, *, from_credentials: bool) -> list[str]:

@@ -24,6 +24,7 @@ __all__ = [
     "SANDBOX_LABEL",
     "describe_as",
     "is_sandbox",
+    "sandbox_cloudformation",
     "sandbox_label",
     "start_sandbox_iam",
     "stop_sandbox",
@@ -80,6 +81,15 @@ def start_sandbox_iam(region: str, *, reminder_seconds: float = REMINDER_SECONDS
     client = iam.build_iam_client(region, endpoint_url=SANDBOX_IAM_ENDPOINT)
     install_moto_gaps(client)
     return client
+
+
+def sandbox_cloudformation(region: str) -> BaseClient:
+    """A CloudFormation client on the running moto (start_sandbox_iam first): the sandbox report's stacks."""
+    import boto3
+
+    from amplify_sandboxes import cloudformation_client_from
+
+    return cloudformation_client_from(boto3.session.Session(), region)
 
 
 def stop_sandbox() -> None:

@@ -41,12 +41,14 @@ class Persona:
 
 
 PERSONAS = (
-    Persona("U0DEV", "dana", "Dana Developer", "developer"),
+    Persona("U0DEV", "dana", "Dana Developer", "developer (on call: may use `breakglass`)"),
     Persona("U0LEAD1", "lee", "Lee Lead", "lead (approver)"),
     Persona("U0LEAD2", "lou", "Lou Lead", "lead (approver)"),
     Persona("U0OTHER", "oscar", "Oscar Other", "neither developer nor lead"),
 )
 APPROVERS = frozenset({"U0LEAD1", "U0LEAD2"})
+ON_CALL = frozenset({"U0DEV"})  # may use break-glass in the playground
+BREAKGLASS_HOURS = 2
 BY_ID = {p.user_id: p for p in PERSONAS}
 
 

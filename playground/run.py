@@ -100,13 +100,37 @@ def playground_settings(slack_api_url: str, db_path: str, port: int) -> Any:
         approval_channel=personas.LEADS_CHANNEL,
         approver_user_ids=personas.APPROVERS,
         approver_group_ids=frozenset(),
+        # Dana is on call: `/amplify-dev breakglass <reason>` shows break-glass (the leads' post with Acknowledge).
+        breakglass_hours=personas.BREAKGLASS_HOURS,
+        breakglass_user_ids=personas.ON_CALL,
         slack_api_url=slack_api_url,
         db_path=db_path,
         port=port,
+        sandbox_report=True,  # Dana's sandbox stack (seed_sandbox_stack) shows in the removal notice and the review
         # Minutes, not the hour of a real team: a request left undecided shows its reminder in the leads' channel
         # while one plays (then 3, 7 and 15 minutes after filing; the sweep runs every minute).
         renotify_minutes=PLAYGROUND_RENOTIFY_MINUTES,
     )
+
+
+# What moto's CloudFormation can create; a real sandbox holds the app's backend, which the listing never reads.
+SANDBOX_TEMPLATE = '{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}'
+SANDBOX_APP = "playground-shop"  # the package.json name of the persona's Amplify app
+
+
+def seed_sandbox_stack(region: str) -> str:
+    """The developer persona's Amplify Gen 2 sandbox in the fake AWS, named as `npx ampx sandbox --identifier` names
+    it with the identifier their DM advises: removing their access names it, and the review flags it afterwards."""
+    import iam
+    from amplify_sandboxes import sandbox_identifier, sandbox_stack_name
+    from ops.sandbox import sandbox_cloudformation
+
+    dev = personas.PERSONAS[0]
+    identifier = sandbox_identifier(iam.derive_user_name(dev.user_id, (dev.real_name, dev.username))) or dev.username
+    name = sandbox_stack_name(SANDBOX_APP, identifier)
+    tags = [{"Key": "amplify:deployment-type", "Value": "sandbox"}, {"Key": "created-by", "Value": "amplify"}]
+    sandbox_cloudformation(region).create_stack(StackName=name, TemplateBody=SANDBOX_TEMPLATE, Tags=tags)
+    return name
 
 
 def start_slack() -> PlaygroundSlack:
@@ -150,6 +174,7 @@ def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
     sweeper = store = None
     try:
         app, _, store, router = bot.build(settings, sandbox=True, runner=runner)
+        seed_sandbox_stack(REGION)  # moto runs from here on
         runner.submit(router.recover).result()
         sweeper = Sweeper(router.sweep).start()
         playground = Playground(slack, settings.slack_signing_secret, "", runner)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from aws_names import is_valid_path
+
 
 class SettingsError(ValueError):
     """One or more settings are missing or malformed; each message names its setting and says what is expected."""
@@ -79,8 +81,6 @@ def permissions_boundary(name: str, value: str) -> str:
 
 def iam_path(name: str, value: str) -> str:
     """An IAM path of the bot's own: not `/`, no wildcards."""
-    from iam.names import is_valid_path  # importing iam imports boto3: only when a path is set
-
     if value == "/" or not is_valid_path(value) or "//" in value:
         raise SettingsError(
             f"{name} must be an IAM path of its own such as /amplify-dev/ "

@@ -102,13 +102,21 @@ TABLE_DEFINITION: dict[str, Any] = {
     "BillingMode": "PAY_PER_REQUEST",
 }
 
-_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at", "last_reminded_at", "extension_asked_at"}
+_DATETIMES = {
+    "created_at",
+    "updated_at",
+    "decided_at",
+    "expires_at",
+    "breakglass_acked_at",
+    "last_reminded_at",
+    "extension_asked_at",
+}
 _TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
 _INTS = {"days", "extension_days", "reminders_sent"}
 # Counters whose 0 is stored as no attribute, like an empty value: items written before the field existed then read
 # back as 0 and match an expected 0.
 _COUNTERS = {"reminders_sent"}
-_BOOLS = {"console", "assignment_created"}
+_BOOLS = {"console", "assignment_created", "breakglass"}
 REQUEST_FIELDS = [f.name for f in fields(Request) if f.name != "id"]
 
 

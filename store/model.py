@@ -102,6 +102,12 @@ class Request:
     identity_store_user_id: str | None = None
     assignment_created: bool | None = None
     project: str = DEFAULT_PROJECT  # which project (account, approvers, rules) the request is for
+    # Break-glass (workflow/breakglass.py): access taken at once without approval, its loud post in the approval
+    # channel, and the lead who pressed Acknowledge on it (the access review flags it until then).
+    breakglass: bool = False
+    breakglass_ts: str | None = None
+    breakglass_acked_by: str | None = None
+    breakglass_acked_at: datetime | None = None
     # Reminders to the leads of what waits on them (workflow/reminding.py): the request while PENDING, then its
     # extension while one is asked (asking resets both). Each is claimed by a compare-and-set of the count.
     reminders_sent: int = 0

@@ -29,9 +29,17 @@ from .model import (
 )
 
 _COLUMNS = [f.name for f in fields(Request)]
-_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at", "last_reminded_at", "extension_asked_at"}
+_DATETIMES = {
+    "created_at",
+    "updated_at",
+    "decided_at",
+    "expires_at",
+    "breakglass_acked_at",
+    "last_reminded_at",
+    "extension_asked_at",
+}
 _TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
-_BOOLS = {"console", "assignment_created"}
+_BOOLS = {"console", "assignment_created", "breakglass"}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM requests"
 
 _SCHEMA = """
@@ -88,6 +96,10 @@ _ADDED_COLUMNS = {
     "identity_store_user_id": "TEXT",
     "assignment_created": "INTEGER",
     "project": f"TEXT NOT NULL DEFAULT '{DEFAULT_PROJECT}'",
+    "breakglass": "INTEGER NOT NULL DEFAULT 0",
+    "breakglass_ts": "TEXT",
+    "breakglass_acked_by": "TEXT",
+    "breakglass_acked_at": "TEXT",
     "reminders_sent": "INTEGER NOT NULL DEFAULT 0",
     "last_reminded_at": "TEXT",
     "extension_asked_at": "TEXT",

@@ -326,13 +326,29 @@ def wire_bot(
 
 
 def build_bot(
-    slack: FakeSlack, iam_client: Any, db_path: str, clock: FakeClock, *, identity_center: Any = None, **overrides: str
+    slack: FakeSlack,
+    iam_client: Any,
+    db_path: str,
+    clock: FakeClock,
+    *,
+    identity_center: Any = None,
+    cloudformation: Any = None,
+    **overrides: str,
 ) -> Bot:
-    """Wire the real app to the fakes on a SQLite file; `clock` is the time it and its store see."""
+    """Wire the real app to the fakes on a SQLite file; `clock` is the time it and its store see; `cloudformation`:
+    the client the sandbox report lists with (AMPLIFY_DEV_SANDBOX_REPORT)."""
     settings = make_settings(slack, db_path, **overrides)
     store = SqliteRequestStore(db_path, clock=clock)
     return wire_bot(
-        slack, settings, iam_client, store, SqliteAuditLog(db_path), clock, db_path, grant_clients=identity_center
+        slack,
+        settings,
+        iam_client,
+        store,
+        SqliteAuditLog(db_path),
+        clock,
+        db_path,
+        grant_clients=identity_center,
+        cloudformation=cloudformation,
     )
 
 
@@ -347,9 +363,13 @@ def make_bot(slack: FakeSlack, iam_client: Any, tmp_path: Any, clock: FakeClock)
     """Factory for a bot with settings overrides (e.g. AMPLIFY_DEV_ALLOW_CONSOLE="false"); all share one clock."""
     bots: list[Bot] = []
 
-    def factory(db_path: str | None = None, *, identity_center: Any = None, **overrides: str) -> Bot:
+    def factory(
+        db_path: str | None = None, *, identity_center: Any = None, cloudformation: Any = None, **overrides: str
+    ) -> Bot:
         db = db_path or str(tmp_path / f"amplify-dev-{len(bots)}.db")
-        bot = build_bot(slack, iam_client, db, clock, identity_center=identity_center, **overrides)
+        bot = build_bot(
+            slack, iam_client, db, clock, identity_center=identity_center, cloudformation=cloudformation, **overrides
+        )
         bots.append(bot)
         return bot
 

@@ -33,6 +33,17 @@ class Approvers:
                 logger.warning("cannot resolve approver group %s: %s", group, e.error)
         return False
 
+    def everyone(self) -> list[str]:
+        """Every approver by user ID: those listed, and the members of the listed user groups (a group Slack does
+        not resolve is left out and logged)."""
+        people = set(self.settings.approver_user_ids)
+        for group in sorted(self.settings.approver_group_ids):
+            try:
+                people.update(self.slack.usergroup_members(group))
+            except SlackCallFailed as e:
+                logger.warning("cannot resolve approver group %s: %s", group, e.error)
+        return sorted(people)
+
     def still_approvers(self, approvals: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(approvals that still count, approvals by people who are no longer leads), checked now."""
         kept = tuple(a for a in approvals if self.includes(a))

@@ -14,6 +14,7 @@ from store import Credentials, Fields, Request, RequestStore, State, one_of
 from .grants import GrantError, GrantNotOurs, Minted, NoSecrets
 from .ledger import Ledger
 from .project import Project
+from .sandboxes import identifier_for
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,8 @@ def _mint_and_deliver(p: Project, request: Request) -> msg.Reply | None:
         detail=f"key {minted.access_key_id}",
     )
     if done and done.dm_channel and done.dm_ts:
-        dm = msg.credentials_shown_dm(done, p.clock())
+        sandbox = msg.sandbox_advice_block(identifier_for(done.iam_user_name), name=done.iam_user_name)
+        dm = msg.credentials_shown_dm(done, p.clock(), sandbox)
         try:
             p.slack.update_message(done.dm_channel, done.dm_ts, dm.text, dm.blocks)
         except SlackCallFailed as e:  # the button is harmless now: a second click is refused
@@ -128,6 +130,7 @@ def shown(p: Project, minted: Minted, *, console: bool = True) -> msg.Credential
         signin_url=minted.signin_url if console else None,
         amplify_app_id=p.settings.amplify_app_id,
         amplify_env=p.settings.amplify_env,
+        sandbox_identifier=identifier_for(minted.user_name),
     )
 
 

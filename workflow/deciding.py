@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import messages as msg
 from authz import Decision, may_decide
 from slack_gateway import SlackCallFailed
 from store import Fields, Request, State
 
+from . import breakglass_notice
 from .access import already_handled, no_longer_leads
 from .grants import GrantFailed
 from .outcomes import Actor, Decided, Verdict
 from .project import Project
+from .sandboxes import identifier_for
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +94,7 @@ def decided_reply(p: Project, outcome: Decided) -> msg.Reply | None:
 
 def provision(p: Project, request: Request) -> Decided:
     """Grant the access of an APPROVED request and DM the requester (start-up recovery runs it again)."""
-    # Expiry counts from approval; recomputed identically if recovery runs this again after a crash.
-    expires_at = request.decided_at + timedelta(days=request.days) if request.days and request.decided_at else None
+    expires_at = access_ends(request)
     by = request.decided_by or Actor.BOT
     try:
         granted = p.grants.provision(request, expires_at)
@@ -114,13 +115,26 @@ def provision(p: Project, request: Request) -> Decided:
     return tell_requester(p, active)
 
 
+def access_ends(request: Request) -> datetime | None:
+    """When the access of an APPROVED request ends; the same if recovery provisions it again after a crash."""
+    if request.breakglass:  # fixed when it was taken: at most AMPLIFY_DEV_BREAKGLASS_HOURS from then
+        return request.expires_at
+    # Expiry counts from approval.
+    return request.decided_at + timedelta(days=request.days) if request.days and request.decided_at else None
+
+
 def tell_requester(p: Project, active: Request, *, update_leads: bool = True) -> Decided:
     """DM the requester how to use their access and record the outcome in the approval message."""
+    if active.breakglass:
+        # Break-glass has no approval message: its own posts and DMs tell the leads, before the requester is
+        # told (a run cut short after this is found by recovery: ACTIVE without a DM).
+        active = breakglass_notice.announce(p, active)
+        update_leads = False
     granted = p.granted()
     outcome = msg.access_outcome(granted, active)
     dm_error = ""
     try:
-        dm = msg.access_dm(granted, active)
+        dm = msg.access_dm(granted, active, identifier_for(active.iam_user_name))
         channel, ts = p.slack.send_dm(active.slack_user_id, dm.text, dm.blocks)
         p.ledger.note(active.id, Fields(state=State.ACTIVE), Fields(dm_channel=channel, dm_ts=ts))
     except SlackCallFailed as e:
@@ -149,6 +163,9 @@ def _provisioning_failed(p: Project, request: Request, error: GrantFailed) -> De
         p.ledger.record("failed", request.decided_by, request, outcome=error.code, detail=detail)
     request = failed or request
     noun = granted.noun
+    if request.breakglass:  # no approval message and no approver: say so in the channel and to the requester
+        breakglass_notice.provisioning_failed(p, request, f"creating the {noun} failed: {what}. {todo}")
+        return Decided(Verdict.FAILED, request, request.decided_by or Actor.BOT, what=what, todo=todo)
     p.notify.update_approval_message(
         request, f"{msg.decided_line(request)}\n:x: Creating the {noun} failed: {what}. {todo}"
     )

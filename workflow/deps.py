@@ -41,6 +41,10 @@ class Deps:
     # Empty: one project, `settings` with `iam`.
     projects: Mapping[str, Settings] = field(default_factory=dict)
     project_iam: Mapping[str, Any] = field(default_factory=dict)
+    # AMPLIFY_DEV_SANDBOX_REPORT: the CloudFormation client each project lists Amplify sandboxes with (in its own
+    # account, through its account role, like its IAM client); `cloudformation` for the bot's own account.
+    cloudformation: Any = None
+    project_cloudformation: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def project_names(self) -> list[str]:
@@ -56,6 +60,10 @@ class Deps:
             self,
             settings=settings,
             iam=self.project_iam.get(name, self.iam),
+            # A project in another account never falls back to the bot's own account: no client, no listing.
+            cloudformation=self.project_cloudformation.get(
+                name, None if settings.account_role_arn else self.cloudformation
+            ),
             region=settings.region or self.region,
         )
 

@@ -52,9 +52,10 @@ class Ledger:
             detail=detail,
         )
 
-    def file(self, request: Request, actor: str, detail: str = "") -> Request:
-        """Store a new request with its "requested" event in the same write (OpenRequestExists if one is open)."""
-        record = self.event("requested", actor, request, detail=detail)
+    def file(self, request: Request, actor: str, detail: str = "", *, event: str = "requested") -> Request:
+        """Store a new request with its `event` ("requested"; "breakglass" for access taken without approval) in
+        the same write (OpenRequestExists if one is open)."""
+        record = self.event(event, actor, request, detail=detail)
         filed = self.store.create(request, audit=record)
         self._told(record)
         return filed

@@ -22,6 +22,7 @@ from .deps import Deps
 from .grants import GrantKind, grant_kind_for
 from .ledger import Ledger
 from .notifier import Notifier, audit_channel_poster
+from .sandboxes import SandboxReport
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class Project:
     approvers: Approvers
     notify: Notifier
     ledger: Ledger
+    sandboxes: SandboxReport = field(default_factory=lambda: SandboxReport(False, None))
     reported: set[str] = field(default_factory=set)  # drift findings this process already posted
 
     @property
@@ -75,6 +77,7 @@ def build_project(deps: Deps) -> Project:
         approvers=Approvers(settings, deps.slack),
         notify=Notifier(settings, deps.slack, label=label, granted=lambda: msg.described(grants.granted(), settings)),
         ledger=ledger,
+        sandboxes=SandboxReport(settings.sandbox_report, deps.cloudformation),
     )
 
 

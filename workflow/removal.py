@@ -90,7 +90,7 @@ def revoke(
         closed = revoking
         p.ledger.record(event, by, closed, detail=why.sentence)
     ended = msg.revoked_sentence(granted, closed, deleted=revoked.deleted, channel=True, kept_for=revoked.kept_for)
-    p.notify.channel_notice(_channel_notice(by, target, why, ended))
+    p.notify.channel_notice("\n".join([_channel_notice(by, target, why, ended), *_sandbox_lines(p, closed, target)]))
     if target != by:
         dm = msg.access_removed_dm(granted, closed, why)
         try:
@@ -172,6 +172,17 @@ def offboard(p: Project, user_id: str) -> None:
     revoking = start_revoking(p, request, Actor.BOT, RevokeReason.OFFBOARDED)
     if revoking is not None:
         revoke(p, revoking, Actor.BOT, user_id, why=RevokeReason.OFFBOARDED)
+
+
+def _sandbox_lines(p: Project, closed: Request, target: str) -> list[str]:
+    """The developer's Amplify sandbox stacks for the leads' notice (after the removal: a listing never holds it
+    up), or that the listing failed; nothing when the report is off."""
+    finding = p.sandboxes.of_request(closed)
+    if finding is None:
+        return []
+    if finding.failed:
+        return [msg.sandbox_listing_failed_line(target, finding.failed_step, finding.failed_code)]
+    return msg.sandbox_notice_lines(target, [s for stacks in finding.stacks.values() for s in stacks])
 
 
 def _channel_notice(by: str, target: str, why: RevokeReason, ended: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -32,11 +33,13 @@ from store import Request, RequestStore, State
 
 from .grants import LastUse
 from .project import Project
+from .sandboxes import SandboxReport, identifier_for
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PROJECT = "default"  # the one implicit project until projects exist (issue 13)
 REVIEWED_STATES = (State.ACTIVE, State.REVOKING)  # REVOKING: removal did not finish, so access may remain
+HAD_ACCESS = (State.REVOKED, State.EXPIRED)  # whose sandboxes the review looks for, unless they hold access again
 
 
 def review_flags(request: Request, usage: Any, key_created_at: datetime | None, now: datetime) -> tuple[Flag, ...]:
@@ -58,6 +61,8 @@ def review_flags(request: Request, usage: Any, key_created_at: datetime | None, 
             flags.append(Flag.OLD_KEY)
     if request.expires_at is not None and request.expires_at - now <= EXPIRING_WITHIN:
         flags.append(Flag.EXPIRING)
+    if request.breakglass and not request.breakglass_acked_by:  # until a lead presses Acknowledge on its post
+        flags.append(Flag.BREAKGLASS)
     return tuple(flags)
 
 
@@ -103,6 +108,32 @@ def build_review(
     return Review(project=project, generated_at=now, rows=rows)
 
 
+def with_sandboxes_left_behind(
+    review: Review, store: RequestStore, sandboxes: SandboxReport, *, scope: str | None = None
+) -> Review:
+    """The review plus the sandbox stacks of people who had access and hold none now (the flag "sandbox of someone
+    without access"), or the listing's failure; the review as it was when the report is off."""
+    if not sandboxes.enabled:
+        return review
+    holding = {r.slack_user_id for r in store.in_states((*REVIEWED_STATES, State.APPROVED), project=scope)}
+    names: dict[str, set[str]] = {}  # identifier -> developers (a name is per Slack user: one, in practice)
+    for request in store.in_states(HAD_ACCESS, project=scope):
+        identifier = identifier_for(request.iam_user_name)
+        if identifier and request.slack_user_id not in holding:
+            names.setdefault(identifier, set()).add(request.slack_user_id)
+    finding = sandboxes.find(sorted(names))
+    if finding is None:
+        return review
+    if finding.failed:
+        return replace(review, sandbox_failure=f"{finding.failed_step}: {finding.failed_code}")
+    left: dict[str, dict[str, Any]] = {}  # developer -> their stacks by name (two of their names may match one)
+    for identifier, stacks in finding.stacks.items():
+        for developer in names.get(identifier, ()):
+            left.setdefault(developer, {}).update((s.stack_name, s) for s in stacks)
+    leftovers = tuple((developer, tuple(left[developer].values())) for developer in sorted(left))
+    return replace(review, sandboxes=leftovers)
+
+
 def review_period(now: datetime) -> str:
     """The ISO week `now` falls in, e.g. "2026-W09": the weekly post's claim."""
     year, week, _ = now.isocalendar()
@@ -118,8 +149,9 @@ def review(p: Project, actor: str) -> msg.Reply:
 
 
 def build(p: Project, now: datetime | None = None) -> Review:
-    """The project's review now (or at `now`)."""
-    return build_review(p.store, p.grants.last_use, now or p.clock(), project=p.settings.project, scope=p.scope)
+    """The project's review now (or at `now`), with the sandboxes left behind when the report is on."""
+    review = build_review(p.store, p.grants.last_use, now or p.clock(), project=p.settings.project, scope=p.scope)
+    return with_sandboxes_left_behind(review, p.store, p.sandboxes, scope=p.scope)
 
 
 def post_weekly_review_if_due(p: Project) -> bool:

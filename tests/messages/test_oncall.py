@@ -133,18 +133,31 @@ def test_every_approver_is_told_by_dm_where_to_acknowledge() -> None:
 
 
 def test_the_dm_advises_the_sandbox_identifier() -> None:
-    assert dicts(sandbox_advice_block("janed-u012ab3cd")) == [
+    assert dicts(sandbox_advice_block("dana-u0dev", name="dana-u0dev")) == [
         {
             "type": "section",
             "text": mrkdwn(
-                "For an Amplify Gen 2 sandbox, use `janed-u012ab3cd` as its identifier (your IAM user name, made to "
-                "fit Amplify's limit of 15 letters, digits and dashes) so the leads can find it when your access "
-                "ends:\n`npx ampx sandbox --profile amplify-dev --identifier janed-u012ab3cd`"
+                "*Amplify Gen 2 sandbox*: use `dana-u0dev` as its identifier (your IAM user name), so the leads can "
+                "find it and have it deleted when your access ends:\n"
+                "`npx ampx sandbox --profile amplify-dev --identifier dana-u0dev`"
             ),
         }
     ]
     assert "the name amplify-dev knows you by" in (sandbox_advice("dana-u0dev", identity_center=True) or "")
     assert sandbox_advice_block(None) == []
+
+
+def test_a_name_longer_than_ampx_takes_is_shortened_and_the_dm_says_so() -> None:
+    advice = sandbox_advice("janed-u012ab3cd", name="jane.doe-u012ab3cd") or ""
+
+    assert "your IAM user name `jane.doe-u012ab3cd` made to fit `ampx`" in advice
+    assert (
+        "at most 15 letters, digits and dashes: its other characters dropped and cut at the front, keeping the "
+        "Slack ID at its end" in advice
+    )
+    only_dots = sandbox_advice("danadev-udev", name="dana.dev-udev") or ""
+    assert "its other characters dropped)" in only_dots and "cut at the front" not in only_dots
+    assert advice.endswith("`npx ampx sandbox --profile amplify-dev --identifier janed-u012ab3cd`")
 
 
 @dataclass(frozen=True)

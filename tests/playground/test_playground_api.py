@@ -70,12 +70,22 @@ def test_request_approve_show_credentials_and_remove_through_the_api(playground:
     playground.api("command", user="U0DEV", text="remove")
     channel = conversation(playground.state("U0LEAD1"), "channel")["messages"]
     assert any("<@U0DEV>" in m["text"] and "remov" in json.dumps(m).lower() for m in channel[1:])
+    # Dana's sandbox stack in the playground's fake CloudFormation, named after the identifier her DM advised.
+    assert "--identifier danadevel-u0dev" in json.dumps(conversation(playground.state("U0DEV"), "dm"))
+    notice = json.dumps(channel[-1])
+    assert "still has 1 Amplify sandbox stack" in notice and "aws cloudformation delete-stack" in notice
+    assert "amplify-playgroundshop-danadevelu0dev-sandbox-" in notice
     playground.api("command", user="U0DEV", text="status")
     reply = conversation(playground.state("U0DEV"), "dm")["messages"][-1]
     assert reply["user"] == "U0BOT" and reply["ephemeral"] is True
     assert "/amplify-dev status" not in reply["text"]  # the bot's answer, not the typed command
     assert "amplify_dev_show_credentials" not in json.dumps(reply)
     assert all(reply["ts"] not in json.dumps(playground.state(user)) for user in PERSONAS[1:])
+
+    # Dana holds no access now: a lead's review flags the sandbox she left behind.
+    playground.api("command", user="U0LEAD1", text="review")
+    review = json.dumps(conversation(playground.state("U0LEAD1"), "dm")["messages"][-1])
+    assert "sandbox of someone without access" in review and "danadevelu0dev" in review
 
 
 def _last_dm_message(playground: PlaygroundProcess, user: str) -> dict:

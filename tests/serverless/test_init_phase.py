@@ -49,7 +49,9 @@ event = {"version": "2.0", "headers": headers, "requestContext": {"http": {"meth
          "isBase64Encoded": False}
 context = type("Context", (), {"function_name": "f", "invoked_function_arn": "arn:aws:lambda:eu-west-1:1:function:f"})
 answer = lambda_handler.handler(event, context())
-loaded = sorted({m.split(".")[0] for m in sys.modules} & {"workflow", "identity_center", "ops", "moto", "playground"})
+loaded = sorted(
+    {m.split(".")[0] for m in sys.modules} & {"workflow", "iam", "identity_center", "ops", "moto", "playground"}
+)
 print(json.dumps({
     "built_at_import": built_at_import, "steps": [name for name, _ in lambda_handler.INIT_STEPS],
     "made_at_init": made_at_init, "lambda_client_made_at_init": real_client is not None,
@@ -86,6 +88,9 @@ def test_inside_lambda_the_import_builds_the_bot_and_the_first_ack_needs_no_work
         AMPLIFY_DEV_APPROVAL_CHANNEL=CHANNEL,
         AMPLIFY_DEV_APPROVERS=LEAD,
         AMPLIFY_DEV_DYNAMODB_TABLE="amplify-dev-never-reached",
+        # The path rule is checked with the settings (the init phase): from a leaf, not from iam/ (boto3's IAM
+        # layer, ~40 ms at 512 MB's share of a CPU), which only the workflow needs.
+        AMPLIFY_DEV_IAM_PATH="/team-x/amplify-dev/",
     )
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", CONTAINER_SCRIPT, SIGNING_SECRET],
@@ -100,7 +105,7 @@ def test_inside_lambda_the_import_builds_the_bot_and_the_first_ack_needs_no_work
     assert seen["built_at_import"] and "Bolt app (auth.test)" in seen["steps"]
     assert seen["made_at_init"] == ["lambda"] and seen["lambda_client_made_at_init"]  # no IAM, no DynamoDB
     assert seen["hooks"] == [1, 1]
-    # The ack: acknowledged, with Bolt's self-invocation, and nothing of the workflow imported or built for it.
+    # The ack: acknowledged, with Bolt's self-invocation, and nothing of the workflow (nor iam/) imported for it.
     assert seen["status"] == 200 and seen["invoked"] == 1
     assert not seen["workflow_built"] and seen["loaded"] == []
 
