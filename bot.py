@@ -31,6 +31,7 @@ from clients import (
     build_identity_center,
     build_project_clients,
     build_sandbox_clients,
+    build_signin_clients,
     build_store,
     report_unreachable_projects,
 )
@@ -185,6 +186,9 @@ def build_router(
         project_iam = build_project_clients(projects, region, sessions)
         own_cloudformation = (lambda: aws.client("cloudformation")) if aws else (lambda: _own_cloudformation(region))
     cloudformation, project_cloudformation = build_sandbox_clients(projects, region, sessions, own_cloudformation)
+    signin, project_signin = build_signin_clients(
+        projects, region, sessions, sandbox=sandbox, session=aws.session if aws and not sandbox else None
+    )
     identity_center = None
     if settings.identity_center is not None:
         identity_center, settings = build_identity_center(settings, region, sandbox=sandbox)
@@ -208,6 +212,8 @@ def build_router(
             project_iam=project_iam,
             cloudformation=cloudformation,
             project_cloudformation=project_cloudformation,
+            signin=signin,
+            project_signin=project_signin,
         )
     )
 

@@ -144,6 +144,46 @@ def build_sandbox_clients(
     return own_client, per_project
 
 
+def signs_in(settings: Settings) -> bool:
+    """AMPLIFY_DEV_CREDENTIALS=sign-in applies (an IAM-user project; Identity Center gives no key either way)."""
+    return settings.identity_center is None and settings.credentials == "sign-in"
+
+
+def build_signin_clients(
+    projects: dict[str, Settings],
+    region: str,
+    sessions: dict[str, Any] | None = None,
+    *,
+    sandbox: bool = False,
+    session: Any = None,
+) -> tuple[Any, dict[str, Any]]:
+    """The AWS Sign-In clients (to end developers' `aws login` sessions): the bot's own, and one per sign-in project
+    in its own account or region; (None, {}) when no project signs in. With sandbox=True the Sign-In calls go to a
+    local fake (playground.signin_api), as moto has no Sign-In service. `sessions`: the projects' sessions
+    build_project_clients made (shared, so an account role is assumed once per project)."""
+    if not any(signs_in(p) for p in projects.values()):
+        return None, {}
+    import iam
+
+    if sandbox:
+        from ops.sandbox import SANDBOX_ACCOUNT_ID
+        from playground.signin_api import serve_for
+
+        if not iam.signin_endpoint_override():
+            serve_for(os.environ, account_id=SANDBOX_ACCOUNT_ID, region=region)
+        return iam.signin_client_from(session, region), {}
+    own = iam.signin_client_from(session, region)
+    clients = {}
+    for name, project in projects.items():
+        if signs_in(project) and (project.account_role_arn or project.region):
+            project_region = project.region or region
+            assumed = (sessions or {}).get(name) or iam.project_session(
+                project.account_role_arn, project_region, external_id=project.external_id
+            )
+            clients[name] = iam.signin_client_from(assumed, project_region)
+    return own, clients
+
+
 def report_unreachable_projects(router: Router, projects: dict[str, Settings], region: str) -> None:
     """At start: a project whose role cannot be assumed is reported (log and its channel); the others go on."""
     from botocore.exceptions import BotoCoreError, ClientError

@@ -12,6 +12,7 @@ from .credentials import (
     generate_password,
     get_password_policy,
     list_access_key_ids,
+    reset_console_password,
 )
 from .errors import AccessKeyLimit, IamError, NotManagedByBot, UserNameTaken
 from .expiry import (
@@ -99,6 +100,7 @@ __all__ = [
     "list_signin_sessions",
     "list_users_under_path",
     "project_session",
+    "reset_console_password",
     "revoke_developer_user",
     "revoke_signin_sessions",
     "set_expiry",

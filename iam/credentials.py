@@ -134,6 +134,19 @@ def create_console_login(iam: BaseClient, user_name: str, policy: PasswordPolicy
     return password
 
 
+def reset_console_password(iam: BaseClient, user_name: str, policy: PasswordPolicy | None = None) -> Secret:
+    """Give the user a new temporary console password (changed at the next sign-in) and return it; a user without
+    a console password gets one. The old password stops working at once."""
+    password = generate_password(policy or get_password_policy(iam))
+    try:
+        iam.update_login_profile(UserName=user_name, Password=password.reveal(), PasswordResetRequired=True)
+    except AWS_ERRORS as exc:
+        if not is_no_such_entity(exc):
+            raise IamError("UpdateLoginProfile", error_code(exc), rolled_back=not outcome_unknown(exc)) from None
+        return create_console_login(iam, user_name, policy)
+    return password
+
+
 def _create_login_profile(iam: BaseClient, user_name: str, password: Secret) -> None:
     iam.create_login_profile(UserName=user_name, Password=password.reveal(), PasswordResetRequired=True)
 

@@ -34,6 +34,7 @@ class UserUsage:
     user_name: str
     keys: tuple[KeyUsage, ...]  # oldest first
     password_last_used: datetime | None = None  # only read for console users; None: never signed in (or not asked)
+    signin_last_used: datetime | None = None  # sign-in: the latest use of its `aws login` sessions (None: none)
 
 
 def read_user_usage(iam: BaseClient, user_name: str, *, console: bool) -> UserUsage:

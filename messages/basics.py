@@ -108,13 +108,14 @@ def text_reply(text: str) -> Reply:
 # The kinds of grant (workflow/grants/): the plain value every builder chooses its words by.
 IAM_USER_KIND = "iam_user"
 IDENTITY_CENTER_KIND = "identity_center"
-GRANT_KINDS = (IAM_USER_KIND, IDENTITY_CENTER_KIND)
+SIGN_IN_KIND = "sign_in"  # an IAM user without an access key: console sign-in and `aws login` (AMPLIFY_DEV_CREDENTIALS)
+GRANT_KINDS = (IAM_USER_KIND, IDENTITY_CENTER_KIND, SIGN_IN_KIND)
 
 
 @dataclass(frozen=True)
 class Granted:
-    """What a request grants, in the words messages use: an IAM user (the default), or an Identity Center account
-    assignment of a permission set. The project's grant kind (workflow/grants/) supplies it; builders read `kind`."""
+    """What a request grants, in the words messages use: an IAM user (the default, with an access key; or with
+    console sign-in and `aws login`, no key), or an Identity Center account assignment of a permission set. The project's grant kind (workflow/grants/) supplies it; builders read `kind`."""
 
     kind: str = IAM_USER_KIND
     assignment: str = ""  # "permission set `X` in account N"; only for an assignment
@@ -124,14 +125,24 @@ class Granted:
     grant: Any = None  # messages.grant.GrantDescription: what approving grants, shown where a lead decides
 
     def __post_init__(self) -> None:
-        # A new kind of grant (sign-in credentials next) adds its value here and its words in messages/grants.py.
+        # A new kind of grant adds its value here and its words in messages/grants.py.
         if self.kind not in GRANT_KINDS:
             raise ValueError(f"unknown kind of grant: {self.kind!r}")
 
     @property
     def keys(self) -> bool:
-        """Access keys exist for this kind (Show credentials, rotate, key age)."""
+        """The grant is an IAM user with credentials to show once and rotate (an access key, or a sign-in password)."""
+        return self.kind in (IAM_USER_KIND, SIGN_IN_KIND)
+
+    @property
+    def access_key(self) -> bool:
+        """The developer holds a long-lived access key (key age, "rotate replaces your key")."""
         return self.kind == IAM_USER_KIND
+
+    @property
+    def sign_in(self) -> bool:
+        """The developer signs in (console password, `aws login`): no access key, sessions revoked on removal."""
+        return self.kind == SIGN_IN_KIND
 
     @property
     def noun(self) -> str:
@@ -150,6 +161,8 @@ class Granted:
 
     def value(self, request: Request) -> str:
         """The field's value: "`alice`", or the assignment and whom it is for."""
+        if self.sign_in:
+            return f"`{escape(request.iam_user_name)}` (console sign-in and `aws login`, no access key)"
         if self.keys:
             return f"`{escape(request.iam_user_name)}`"
         if request.identity_store_user_id:  # resolved when filed: the leads approve this very user
@@ -176,6 +189,11 @@ class Granted:
 
     def deleted(self, request: Request, whose: str = "") -> str:
         """ "IAM user `alice` and its keys are deleted at once" (`whose`: "<@U>'s " before it)."""
+        if self.sign_in:
+            return (
+                f"{whose}IAM user `{escape(request.iam_user_name)}` is deleted at once and its `aws login` "
+                "sessions are ended"
+            )
         if self.keys:
             return f"{whose}IAM user `{escape(request.iam_user_name)}` and its keys are deleted at once"
         return f"{whose or 'The '}assignment of {self.assignment} is deleted at once"

@@ -172,6 +172,8 @@ def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
             SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
             ActionsBlock(block_id="home_own", elements=[remove]),
         ]
+    if granted.sign_in:
+        return _home_sign_in_blocks(state, request, remove, approved)
     if request.credentials in (Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING):
         key = "being created right now: look in your DM with me"
     elif state.key_age_unknown:
@@ -205,6 +207,48 @@ def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
                     title="Rotate your access key?",
                     text="A new key is shown once in your DM with me; your current key is deleted right after.",
                     confirm="Rotate",
+                    deny="Cancel",
+                ),
+            )
+        )
+    buttons.append(remove)
+    return [
+        SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
+        ActionsBlock(block_id="home_own", elements=buttons),
+    ]
+
+
+def _home_sign_in_blocks(
+    state: HomeState, request: Request, remove: ButtonElement, approved: MarkdownTextObject
+) -> list[Block]:
+    """A sign-in grant (no access key): the temporary password is shown once, `rotate` sets a new one."""
+    if request.credentials in (Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING):
+        how = "a temporary password is being set right now: look in your DM with me"
+    elif request.credentials == Credentials.NONE:
+        how = "*Show credentials* sets a temporary password and shows it once, with the `aws login` steps"
+    else:
+        how = "console sign-in, then `aws login --profile amplify-dev`; no access key"
+    fields = [
+        MarkdownTextObject(text=f"*IAM user*\n`{escape(request.iam_user_name)}`"),
+        MarkdownTextObject(text=f"*Sign-in*\n{how}"),
+        approved,
+    ]
+    if state.expires_at is not None:
+        fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
+    buttons: list[ButtonElement] = []
+    if request.credentials == Credentials.NONE:
+        buttons.append(show_credentials_button(request))
+    else:
+        buttons.append(
+            ButtonElement(
+                text="New temporary password",
+                action_id=HOME_ROTATE_ACTION,
+                value=request.id,
+                confirm=ConfirmObject(
+                    title="Set a new password?",
+                    text="A new temporary password is shown once in your DM with me; every `aws login` session "
+                    "you have is ended.",
+                    confirm="Set it",
                     deny="Cancel",
                 ),
             )

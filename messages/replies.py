@@ -27,7 +27,8 @@ def usage_reply(note: str | None = None, *, breakglass_hours: int | None = None)
         f"• `{COMMAND} request [--console] [--days N] <reason>`: ask for access (`--console` adds AWS console "
         "sign-in; `--days` how long, within the limit the operator set)",
         f"• `{COMMAND} status`: your request or access",
-        f"• `{COMMAND} rotate`: replace your access key (the new one is shown once in your DM with me)",
+        f"• `{COMMAND} rotate`: new credentials (a new access key, or with console sign-in a new temporary "
+        "password), shown once in your DM with me",
         f"• `{COMMAND} remove`: end your access now (leads: `{COMMAND} remove @someone`)",
         f"• `{COMMAND} list`: pending requests and active users (leads only)",
         f"• `{COMMAND} review`: who holds access and when they last used it, with flags (leads only)",
@@ -55,7 +56,13 @@ def describe_request(request: Request, granted: Granted = IAM_USER) -> str:
             return (
                 f"You have access {granted.holding(request)} ({approved_by(request)} on "
                 f"{slack_date(request.decided_at)}), {duration_text(request)}. "
-                + (f"`{COMMAND} rotate` replaces your key; " if granted.keys else "")
+                + (
+                    f"`{COMMAND} rotate` sets a new temporary password; "
+                    if granted.sign_in
+                    else f"`{COMMAND} rotate` replaces your key; "
+                    if granted.keys
+                    else ""
+                )
                 + f"`{COMMAND} remove` ends access."
             )
         case State.REVOKING:

@@ -34,6 +34,8 @@ NEVER_USED_AFTER = timedelta(days=7)
 UNUSED_FOR = timedelta(days=30)
 KEY_MAX_AGE = timedelta(days=90)  # AWS's rotation advice
 EXPIRING_WITHIN = timedelta(days=3)
+# The key-age column of a sign-in grant (AMPLIFY_DEV_CREDENTIALS=sign-in): there is no key to age.
+KEY_AGE_NOT_APPLICABLE = "not applicable (sign-in, no access key)"
 
 
 class Flag(StrEnum):
@@ -77,6 +79,8 @@ class ReviewRow:
     password_last_used: datetime | None  # console users only
     flags: tuple[Flag, ...] = ()
     note: str = ""  # what AWS did not tell the bot (an IAM error, or a grant kind without last-used data)
+    signin_last_used: datetime | None = None  # sign-in: the latest use of the `aws login` sessions (None: none)
+    keys: bool = True  # False: sign-in, the developer holds no access key, so the key age does not apply
 
     def key_age(self, now: datetime) -> timedelta | None:
         """How old the key in use is at `now`."""
@@ -94,13 +98,15 @@ class ReviewRow:
             "approved_at": _iso(self.approved_at),
             "expires_at": _iso(self.expires_at),
             "key_id": self.key_id,
-            "key_created_at": _iso(self.key_created_at),
+            "key_created_at": _iso(self.key_created_at) if self.keys else KEY_AGE_NOT_APPLICABLE,
             "last_used_at": _iso(self.last_used_at),
             "last_used_service": self.last_used_service,
             "last_used_region": self.last_used_region,
             "password_last_used": _iso(self.password_last_used),
             "flags": [str(f) for f in self.flags],
             "note": self.note,
+            "signin_last_used": _iso(self.signin_last_used),
+            "keys": self.keys,
         }
 
 
@@ -200,6 +206,8 @@ def review_row_text(row: ReviewRow, now: datetime) -> str:
             f"key `{escape(row.key_id)}` {describe_age(row.key_age(now))} old, last used {ago(row.last_used_at, now)}"
             + (f" ({escape(where)})" if where else "")
         )
+    elif not row.keys:
+        lines.append(f"key age: {KEY_AGE_NOT_APPLICABLE}; `aws login` last used {ago(row.signin_last_used, now)}")
     elif not row.note:
         lines.append("no access key yet (credentials not fetched)")
     if row.console:
@@ -219,8 +227,9 @@ def _remove_button(row: ReviewRow) -> ButtonElement:
         style="danger",
         confirm=ConfirmObject(
             title="Remove this access?",
-            text=f"{mention(row.developer)}'s IAM user `{escape(row.iam_user)}` and its keys are deleted at once; "
-            "they are told by DM.",
+            text=f"{mention(row.developer)}'s IAM user `{escape(row.iam_user)}` "
+            + ("and its keys are deleted at once" if row.keys else "is deleted at once, its `aws login` sessions ended")
+            + "; they are told by DM.",
             confirm="Remove",
             deny="Cancel",
             style="danger",

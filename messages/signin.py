@@ -23,11 +23,14 @@ What it tells the developer, and where each fact comes from (checked with the se
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from slack_sdk.models.blocks import Block, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, SectionBlock
 
-from .basics import CLI_PROFILE, COMMAND, Reply, escape
-from .credentials import link
+from store import Request
+
+from .basics import CLI_PROFILE, COMMAND, Message, Reply, escape, mention, slack_date
+from .credentials import link, show_credentials_button
 
 MINIMUM_CLI_VERSION = "2.32.0"
 GEN1_PROFILE = f"{CLI_PROFILE}-gen1"
@@ -57,12 +60,19 @@ def gen1_profile_block(region: str) -> str:
     )
 
 
-def signin_credentials_ephemeral(shown: SignInShown, *, rotated: bool = False, sessions_ended: int = 0) -> Reply:
+def signin_credentials_ephemeral(
+    shown: SignInShown, *, rotated: bool = False, sessions_ended: int = 0, sessions_failed: int = 0
+) -> Reply:
     """The one message that carries the temporary password, with the `aws login` and Amplify steps."""
     region = escape(shown.region)
     title = "Your new temporary AWS password" if rotated else "Your AWS sign-in"
     ended = ""
-    if rotated:
+    if rotated and sessions_failed:
+        ended = (
+            f" {sessions_ended} of your `aws login` sessions were ended, {sessions_failed} could not be: tell the "
+            f"leads. Run `aws login --profile {CLI_PROFILE}` again after signing in."
+        )
+    elif rotated:
         ended = (
             f" Every `aws login` session you had was ended ({sessions_ended}): run `aws login --profile "
             f"{CLI_PROFILE}` again after signing in."
@@ -113,3 +123,58 @@ def _amplify_steps(shown: SignInShown, region: str) -> str:
         f"then run `{pull}` (or `amplify init`), choose *AWS profile* and `{GEN1_PROFILE}`. It reuses your "
         f"`aws login` session; if `ampx` cannot find credentials, `--profile {GEN1_PROFILE}` works for it too."
     )
+
+
+def signin_approved_dm(request: Request, sandbox: list[Block] | None = None) -> Message:
+    """The requester's DM once their IAM user exists: Show credentials sets the temporary password (no key); and
+    `sandbox`: the Amplify sandbox identifier to use (messages/oncall.py)."""
+    return Message(
+        text=f"Your amplify-dev access was approved by {mention(request.decided_by)}",
+        blocks=[
+            SectionBlock(
+                text=(
+                    f":white_check_mark: {mention(request.decided_by)} approved your access to the AWS Amplify "
+                    f"project. Your IAM user `{escape(request.iam_user_name)}` is ready.\n"
+                    "Click *Show credentials* when you are ready: a temporary console password is set at that "
+                    "moment and shown to you once, only here, with the `aws login` steps. There is no access key."
+                )
+            ),
+            ActionsBlock(block_id="credentials", elements=[show_credentials_button(request)]),
+            *(sandbox or []),
+        ],
+    )
+
+
+def signin_shown_dm(request: Request, when: datetime, sandbox: list[Block] | None = None) -> Message:
+    """The DM after the temporary password was shown: the button is gone, rotate sets a new one; the sandbox advice
+    stays."""
+    return Message(
+        text="Your amplify-dev sign-in was shown",
+        blocks=[
+            SectionBlock(
+                text=(
+                    f":white_check_mark: Access approved by {mention(request.decided_by)}. The temporary password "
+                    f"for `{escape(request.iam_user_name)}` was shown on {slack_date(when)} and is not stored "
+                    f"anywhere. Lost it? Run `{COMMAND} rotate` for a new one (it also ends every `aws login` "
+                    f"session); `{COMMAND} remove` ends your access."
+                )
+            ),
+            *(sandbox or []),
+        ],
+    )
+
+
+def sessions_ended_text(revoked: int, failed: int = 0) -> str:
+    """What ending a user's `aws login` sessions came to, in words: "2 `aws login` sessions were ended"."""
+    ended = f"{revoked} `aws login` session{'' if revoked == 1 else 's'} {'was' if revoked == 1 else 'were'} ended"
+    if not failed:
+        return ended
+    return (
+        f"{ended}, {failed} could not be (AWS refused); those stop renewing once the user is deleted, and "
+        "what they already issued is denied from then on"
+    )
+
+
+def sessions_audit_detail(revoked: int, failed: int = 0, code: str | None = None) -> str:
+    """The audit row's note on the sessions a removal or rotation ended (never a secret)."""
+    return f"{revoked} sign-in session(s) revoked" + (f", {failed} not ({code})" if failed or code else "")

@@ -118,6 +118,8 @@ def grants(settings: Settings, account_id: str, partition: str, principal: str |
     if uses_sign_in(settings):
         # No flow creates an access key in sign-in; without the grant, a bug cannot create one either.
         manage_actions.remove("iam:CreateAccessKey")
+        # `rotate` sets a new temporary password on the user's own login profile (forced reset).
+        manage_actions.insert(manage_actions.index("iam:DeleteLoginProfile"), "iam:UpdateLoginProfile")
     list_actions = [
         "iam:GetAccessKeyLastUsed",  # the access review: when each key was last used
         "iam:ListAccessKeys",

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from messages.review import Review, ReviewRow
+from messages.review import KEY_AGE_NOT_APPLICABLE, Review, ReviewRow
 from settings import Settings
 from workflow.grants import last_use_reader
 from workflow.review import DEFAULT_PROJECT, build_review
@@ -46,6 +46,8 @@ def render_text(review: Review, out: TextIO) -> None:
     for row in review.rows:
         age = row.key_age(now)
         key = f"key {row.key_id}, {age.days} days old" if row.key_id and age is not None else "no key"
+        if not row.keys:
+            key = f"key age {KEY_AGE_NOT_APPLICABLE}; aws login last used {_day(row.signin_last_used, never='never')}"
         where = ", ".join(x for x in (row.last_used_service, row.last_used_region) if x)
         out.write(
             f"\n{row.developer}  {row.iam_user}{'  (console)' if row.console else ''}  [{row.state}]\n"
@@ -76,6 +78,7 @@ def run_review_export(
     project: str | None = None,
     store: Any = None,
     iam_client: Any = None,
+    signin_client: Any = None,
     now: datetime | None = None,
 ) -> int:
     """Print the review of `project` (the only one may be left out); 2 on an unknown or missing name."""
@@ -103,10 +106,17 @@ def run_review_export(
         iam_client = iam.iam_client_from(
             iam.project_session(chosen.account_role_arn, region, external_id=chosen.external_id), region
         )
+    if signin_client is None and chosen.identity_center is None and chosen.credentials == "sign-in":
+        import iam
+        from ops.aws import default_region
+
+        region = chosen.region or default_region()
+        session = iam.project_session(chosen.account_role_arn, region, external_id=chosen.external_id)
+        signin_client = iam.signin_client_from(session, region)
     try:
         review = build_review(
             store,
-            last_use_reader(chosen, iam_client),
+            last_use_reader(chosen, iam_client, signin_client),
             now or datetime.now(UTC),
             project=project,
             scope=project if settings.projects_file else None,

@@ -21,6 +21,7 @@ from scheduler import Periodic
 
 __all__ = [
     "PLAYGROUND_LABEL",
+    "SANDBOX_ACCOUNT_ID",
     "SANDBOX_LABEL",
     "describe_as",
     "is_sandbox",
@@ -33,6 +34,7 @@ __all__ = [
 logger = logging.getLogger("amplify-dev.sandbox")
 
 REMINDER_SECONDS = 300.0
+SANDBOX_ACCOUNT_ID = "123456789012"  # moto's default account: the sandbox's users and Sign-In sessions live in it
 # The global IAM endpoint moto intercepts; given explicitly so AWS_ENDPOINT_URL cannot send calls elsewhere.
 SANDBOX_IAM_ENDPOINT = "https://iam.amazonaws.com"
 _WARNING = (

@@ -90,11 +90,20 @@ def isolate_environment(environ: MutableMapping[str, str], workdir: str) -> None
     environ["NO_PROXY"] = ",".join([*no_proxy, HOST, "localhost"])
 
 
-def playground_settings(slack_api_url: str, db_path: str, port: int) -> Any:
-    """The bot's settings for the playground: its personas, its channel, a fresh signing secret."""
+def playground_credentials(raw: str | None) -> str:
+    """AMPLIFY_DEV_CREDENTIALS for the playground (the switch between the two kinds of credentials): access-key
+    (default) or sign-in, whose Sign-In calls a local fake answers (playground.signin_api); SettingsError if neither."""
+    from settings.validators import credentials
+
+    return credentials("AMPLIFY_DEV_CREDENTIALS", raw or "access-key")
+
+
+def playground_settings(slack_api_url: str, db_path: str, port: int, credentials: str = "access-key") -> Any:
+    """The bot's settings for the playground: its personas, its channel, a fresh signing secret, the credentials."""
     from settings import Settings
 
     return Settings(
+        credentials=credentials,
         slack_bot_token=FAKE_BOT_TOKEN,
         slack_signing_secret=secrets.token_hex(16),
         approval_channel=personas.LEADS_CHANNEL,
@@ -156,10 +165,12 @@ def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
     """Serve the playground on 127.0.0.1:$PORT until SIGTERM or Ctrl-C, wired by `bot` (bot.py itself)."""
     from http_server import SLACK_PATH, HttpServer, PortInUse
     from scheduler import Sweeper
+    from settings import SettingsError
 
     try:
         port = playground_port(os.environ.get("PORT"))
-    except ValueError as e:
+        credentials = playground_credentials(os.environ.get("AMPLIFY_DEV_CREDENTIALS"))
+    except (ValueError, SettingsError) as e:
         print(f"amplify-dev: {e}", file=sys.stderr)
         return 2
     if not port_is_free(HOST, port):  # before the slow part (moto, the bot), so the answer comes at once
@@ -168,7 +179,8 @@ def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
     workdir = tempfile.TemporaryDirectory(prefix="amplify-dev-playground-")
     isolate_environment(os.environ, workdir.name)
     slack = start_slack()
-    settings = playground_settings(slack.url, os.path.join(workdir.name, "playground.db"), port)
+    # isolate_environment dropped AWS_ENDPOINT_URL_SIGNIN: in sign-in, bot.build starts the fake Sign-In for it.
+    settings = playground_settings(slack.url, os.path.join(workdir.name, "playground.db"), port, credentials)
     runner = TrackingExecutor(max_workers=bot.WORKER_THREADS, thread_name_prefix="amplify-dev")
     sandbox.describe_as(sandbox.PLAYGROUND_LABEL, sandbox.PLAYGROUND_WARNING)
     sweeper = store = None
@@ -194,7 +206,13 @@ def run_playground(bot: Wiring, out: TextIO = sys.stdout) -> int:
         print(
             f"amplify-dev PLAYGROUND: open http://{HOST}:{server.port}/ in your browser\n"
             "  Slack is that page and AWS IAM is a fake (moto) inside this process: nothing leaves this machine,\n"
-            "  and every key it shows is fake and works nowhere. Ctrl-C stops it and forgets everything.",
+            "  and every key it shows is fake and works nowhere. Ctrl-C stops it and forgets everything.\n"
+            + (
+                "  Credentials: sign-in (a temporary password and `aws login`, no access key; Sign-In is a local "
+                "fake).\n  AMPLIFY_DEV_CREDENTIALS=access-key shows the access-key kind."
+                if credentials == "sign-in"
+                else "  Credentials: access-key. AMPLIFY_DEV_CREDENTIALS=sign-in shows the sign-in kind (no key)."
+            ),
             file=out,
             flush=True,
         )

@@ -332,10 +332,12 @@ def build_bot(
     clock: FakeClock,
     *,
     identity_center: Any = None,
+    signin: Any = None,
     cloudformation: Any = None,
     **overrides: str,
 ) -> Bot:
-    """Wire the real app to the fakes on a SQLite file; `clock` is the time it and its store see; `cloudformation`:
+    """Wire the real app to the fakes on a SQLite file; `clock` is the time it and its store see; `signin`: the
+    Sign-In client (AMPLIFY_DEV_CREDENTIALS=sign-in; the fixture `signin`, pointed at the fake); `cloudformation`:
     the client the sandbox report lists with (AMPLIFY_DEV_SANDBOX_REPORT)."""
     settings = make_settings(slack, db_path, **overrides)
     store = SqliteRequestStore(db_path, clock=clock)
@@ -348,6 +350,7 @@ def build_bot(
         clock,
         db_path,
         grant_clients=identity_center,
+        signin=signin,
         cloudformation=cloudformation,
     )
 
@@ -364,11 +367,23 @@ def make_bot(slack: FakeSlack, iam_client: Any, tmp_path: Any, clock: FakeClock)
     bots: list[Bot] = []
 
     def factory(
-        db_path: str | None = None, *, identity_center: Any = None, cloudformation: Any = None, **overrides: str
+        db_path: str | None = None,
+        *,
+        identity_center: Any = None,
+        signin: Any = None,
+        cloudformation: Any = None,
+        **overrides: str,
     ) -> Bot:
         db = db_path or str(tmp_path / f"amplify-dev-{len(bots)}.db")
         bot = build_bot(
-            slack, iam_client, db, clock, identity_center=identity_center, cloudformation=cloudformation, **overrides
+            slack,
+            iam_client,
+            db,
+            clock,
+            identity_center=identity_center,
+            signin=signin,
+            cloudformation=cloudformation,
+            **overrides,
         )
         bots.append(bot)
         return bot

@@ -34,7 +34,8 @@ def claim(store: RequestStore, actor: str, request_id: str) -> None:
 
 
 def show_credentials(p: Project, actor: str, request: Request) -> msg.Reply | None:
-    """The requester's Show credentials click: mint the key (and console password) and show it once."""
+    """The requester's Show credentials click: mint the key (and console password; sign-in: only the password) and
+    show it once."""
     decision = may_use_credentials(actor, request.slack_user_id)
     if not decision.allowed:
         logger.info("request %s: refused (%s)", request.id, decision.code)
@@ -65,14 +66,12 @@ def _mint_and_deliver(p: Project, request: Request) -> msg.Reply | None:
         return msg.no_secrets_reply(p.granted())
     except GrantNotOurs as e:
         release(p.ledger, request, Credentials.MINTING, Credentials.NONE)
-        logger.error("request %s: IAM user %s %s; no key made", request.id, request.iam_user_name, e.why)
+        logger.error("request %s: IAM user %s %s; no credentials made", request.id, request.iam_user_name, e.why)
         p.notify.channel_notice(
-            f":warning: {msg.mention(request.slack_user_id)} asked for a key, but IAM user "
-            f"`{request.iam_user_name}` {e.why}, so none was made. An AWS admin should look at it."
+            f":warning: {msg.mention(request.slack_user_id)} asked for credentials, but IAM user "
+            f"`{request.iam_user_name}` {e.why}, so none were made. An AWS admin should look at it."
         )
-        return msg.text_reply(
-            f"Your IAM user `{request.iam_user_name}` {e.why}, so I made no key. The leads were told."
-        )
+        return msg.not_ours_reply(p.granted(), request, e.why)
     except GrantError as e:
         release(p.ledger, request, Credentials.MINTING, Credentials.NONE)
         if e.unanswered:
@@ -90,28 +89,26 @@ def _mint_and_deliver(p: Project, request: Request) -> msg.Reply | None:
             f"AWS refused to create your credentials (`{e.step}`: {e.code}); nothing was kept. Try the "
             "button again in a minute; if it keeps failing, tell the leads."
         )
+    granted = p.granted()
     try:
-        deliver(p, request, request.slack_user_id, msg.credentials_ephemeral(shown(p, minted)))
+        deliver(p, request, request.slack_user_id, msg.credentials_message(granted, shown(p, minted)))
     except SlackCallFailed as e:
         # An ephemeral that was not delivered is gone for good: delete what it carried.
         discard_minted(p, request, minted, console=minted.console_password is not None)
         release(p.ledger, request, Credentials.MINTING, Credentials.NONE)
         logger.error("request %s: credentials delivery failed: %s", request.id, e.error)
-        return msg.text_reply(
-            f"I couldn't show you your credentials (Slack said `{e.error}`), so I deleted the key I had just "
-            "made. Nothing was lost: click *Show credentials* again."
-        )
+        return msg.delivery_failed_reply(granted, e.error)
     done = p.ledger.move(
         request,
         Fields(credentials=Credentials.MINTING),
         Fields(credentials=Credentials.SHOWN, access_key_id=minted.access_key_id),
         "credentials_shown",
         request.slack_user_id,
-        detail=f"key {minted.access_key_id}",
+        detail=msg.minted_what(granted, minted.access_key_id),
     )
     if done and done.dm_channel and done.dm_ts:
         sandbox = msg.sandbox_advice_block(identifier_for(done.iam_user_name), name=done.iam_user_name)
-        dm = msg.credentials_shown_dm(done, p.clock(), sandbox)
+        dm = msg.credentials_done_dm(granted, done, p.clock(), sandbox)
         try:
             p.slack.update_message(done.dm_channel, done.dm_ts, dm.text, dm.blocks)
         except SlackCallFailed as e:  # the button is harmless now: a second click is refused
@@ -123,8 +120,8 @@ def shown(p: Project, minted: Minted, *, console: bool = True) -> msg.Credential
     """What the one ephemeral message shows (the secret revealed only here, where it is sent to its owner)."""
     return msg.CredentialsShown(
         user_name=minted.user_name,
-        access_key_id=minted.access_key_id,
-        secret_access_key=minted.secret_access_key.reveal(),
+        access_key_id=minted.access_key_id or "",
+        secret_access_key=minted.secret_access_key.reveal() if minted.secret_access_key else "",
         region=p.region,
         console_password=minted.console_password.reveal() if console and minted.console_password else None,
         signin_url=minted.signin_url if console else None,

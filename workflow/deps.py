@@ -45,6 +45,10 @@ class Deps:
     # account, through its account role, like its IAM client); `cloudformation` for the bot's own account.
     cloudformation: Any = None
     project_cloudformation: Mapping[str, Any] = field(default_factory=dict)
+    # AMPLIFY_DEV_CREDENTIALS=sign-in: the AWS Sign-In client (iam.signin_client_from) that lists and revokes the
+    # developers' `aws login` sessions, and each project's own (in its account); None where no project signs in.
+    signin: Any = None
+    project_signin: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def project_names(self) -> list[str]:
@@ -64,6 +68,7 @@ class Deps:
             cloudformation=self.project_cloudformation.get(
                 name, None if settings.account_role_arn else self.cloudformation
             ),
+            signin=self.project_signin.get(name, None if settings.account_role_arn else self.signin),
             region=settings.region or self.region,
         )
 

@@ -38,6 +38,7 @@ class Revocation:
     target: str
     deleted: bool = True  # REVOKED: False when the bot had made nothing to delete (left in place)
     kept_for: str = ""  # REVOKED, not deleted: this other open request relies on the same assignment
+    sessions: tuple[int, int] | None = None  # REVOKED, sign-in: the sessions ended first (revoked, not revoked)
     step: str = ""  # STOPPED: the AWS step and error code
     code: str = ""
     reason: str = ""  # NOT_OURS: why not ("wrong path, tags or instance")

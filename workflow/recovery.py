@@ -78,8 +78,8 @@ def _recover_state(p: Project, request: Request, why: str = "restarted") -> bool
         # We cannot know whether the ephemeral reached the requester: a key nobody saw must not live.
         logger.warning("recovery: request %s was showing credentials; deleting what was minted", request.id)
         p.grants.discard_all_keys(request, keep=None)
-        if request.console:
-            credentials.discard_minted(p, request, None, console=True)
+        # The kind decides what a console password nobody saw means (sign-in: there always is one).
+        credentials.discard_minted(p, request, None, console=request.console)
         credentials.release(p.ledger, request, Credentials.MINTING, Credentials.NONE)
         p.notify.dm(
             request.slack_user_id,
@@ -90,12 +90,11 @@ def _recover_state(p: Project, request: Request, why: str = "restarted") -> bool
     if request.state == State.ACTIVE and request.credentials == Credentials.ROTATING:
         logger.warning("recovery: request %s was rotating its key; keeping the previous key", request.id)
         p.grants.discard_all_keys(request, keep=request.access_key_id)
+        # A password set for the rotation may have reached nobody (sign-in): the kind deletes it; a key kind has
+        # nothing to do here.
+        credentials.discard_minted(p, request, None, console=False)
         credentials.release(p.ledger, request, Credentials.ROTATING, Credentials.SHOWN)
-        p.notify.dm(
-            request.slack_user_id,
-            f":warning: I {why} while rotating your AWS key. Your previous key still works; run "
-            f"`{msg.COMMAND} rotate` again for a new one.",
-        )
+        p.notify.dm(request.slack_user_id, msg.rotation_interrupted(p.granted(), why))
         return True
     if request.state == State.ACTIVE and not request.dm_ts:
         logger.warning("recovery: request %s was provisioned but the requester was not told; DMing", request.id)

@@ -15,7 +15,7 @@ from slack_gateway import SlackCallFailed
 from store import Credentials, Fields, Request, RevokeReason, State, one_of
 
 from .access import already_handled
-from .grants import GrantError, GrantNotOurs
+from .grants import GrantError, GrantNotOurs, SessionsRevoked
 from .outcomes import Actor, Ended, Revocation, person
 from .project import Project
 
@@ -79,17 +79,24 @@ def revoke(
         return Revocation(Ended.NOT_OURS, revoking, why, by, target, reason=e.why)
     except GrantError as e:
         logger.error("request %s: revoke failed at %s: %s", revoking.id, e.step, e.code)
-        p.ledger.record("failed", by, revoking, outcome=e.code, detail=f"removal at {e.step}")
+        _audit_sessions(p, by, revoking, e.sessions)
+        detail = f"removal at {e.step}" + msg.sessions_detail(e.sessions and e.sessions.audited)
+        p.ledger.record("failed", by, revoking, outcome=e.code, detail=detail)
         p.notify.channel_notice(
             f":warning: Removing {msg.mention(target)}'s {label} stopped at "
             f"`{e.step}` ({e.code}). Some access may remain until `{msg.COMMAND} remove <@{target}>` succeeds."
         )
         return Revocation(Ended.STOPPED, revoking, why, by, target, step=e.step, code=e.code)
-    closed = p.ledger.move(revoking, Fields(state=State.REVOKING), Fields(state=final), event, by, detail=why.sentence)
+    _audit_sessions(p, by, revoking, revoked.sessions)
+    sessions = revoked.sessions.counts if revoked.sessions else None
+    detail = why.sentence + msg.sessions_detail(revoked.sessions and revoked.sessions.audited)
+    closed = p.ledger.move(revoking, Fields(state=State.REVOKING), Fields(state=final), event, by, detail=detail)
     if closed is None:  # another process closed it after deleting the same access: say so once more
         closed = revoking
-        p.ledger.record(event, by, closed, detail=why.sentence)
-    ended = msg.revoked_sentence(granted, closed, deleted=revoked.deleted, channel=True, kept_for=revoked.kept_for)
+        p.ledger.record(event, by, closed, detail=detail)
+    ended = msg.revoked_sentence(
+        granted, closed, deleted=revoked.deleted, channel=True, kept_for=revoked.kept_for, sessions=sessions
+    )
     p.notify.channel_notice("\n".join([_channel_notice(by, target, why, ended), *_sandbox_lines(p, closed, target)]))
     if target != by:
         dm = msg.access_removed_dm(granted, closed, why)
@@ -99,7 +106,15 @@ def revoke(
             logger.warning("request %s: removal DM failed: %s", closed.id, e.error)
     if closed.credentials == Credentials.NONE and closed.dm_channel and closed.dm_ts:
         p.notify.retire_dm_button(closed)
-    return Revocation(Ended.REVOKED, closed, why, by, target, deleted=revoked.deleted, kept_for=revoked.kept_for)
+    return Revocation(
+        Ended.REVOKED, closed, why, by, target, deleted=revoked.deleted, kept_for=revoked.kept_for, sessions=sessions
+    )
+
+
+def _audit_sessions(p: Project, by: str, request: Request, sessions: SessionsRevoked | None) -> None:
+    """A sign-in revocation that failed is audited on its own row (the deletion went on regardless)."""
+    if sessions is not None and sessions.code:
+        p.ledger.record("failed", by, request, outcome=sessions.code, detail=msg.sessions_detail(sessions.audited)[2:])
 
 
 def removal_reply(p: Project, outcome: Revocation) -> msg.Reply:
@@ -117,7 +132,12 @@ def removal_reply(p: Project, outcome: Revocation) -> msg.Reply:
         )
     subject = "Your" if outcome.target == outcome.by else f"{msg.mention(outcome.target)}'s"
     ended = msg.revoked_sentence(
-        granted, outcome.request, deleted=outcome.deleted, channel=False, kept_for=outcome.kept_for
+        granted,
+        outcome.request,
+        deleted=outcome.deleted,
+        channel=False,
+        kept_for=outcome.kept_for,
+        sessions=outcome.sessions,
     )
     return msg.text_reply(f"{subject} access is removed: {ended}")
 

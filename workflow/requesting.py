@@ -18,10 +18,12 @@ logger = logging.getLogger(__name__)
 
 
 def request_form(p: Project, private_metadata: dict[str, str]) -> Any:
-    """The request modal as this operator configured it (console allowed, default and maximum days)."""
+    """The request modal as this operator configured it (console allowed, default and maximum days).
+
+    With sign-in credentials console access is what the developer gets anyway: no checkbox to ask for it."""
     settings = p.settings
     return msg.request_modal(
-        allow_console=settings.allow_console,
+        allow_console=settings.allow_console and not p.granted().sign_in,
         private_metadata=private_metadata,
         default_days=settings.default_days,
         max_days=settings.max_days,
@@ -97,6 +99,7 @@ def request_access(
     refused = p.grants.check_requester(actor, profile)  # e.g. no Identity Center user with their email
     if refused:
         return msg.requester_refused(refused.reason, refused.email, refused.step, refused.code)
+    console = p.grants.console(console)  # sign-in: always (the console sign-in is what `aws login` starts from)
     request = Request(
         id=new_request_id(),
         slack_user_id=actor,

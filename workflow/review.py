@@ -48,7 +48,7 @@ def review_flags(request: Request, usage: Any, key_created_at: datetime | None, 
     flags: list[Flag] = []
     if usage is not None:
         used = [k.last_used_at for k in usage.keys if k.last_used_at] + [
-            t for t in (usage.password_last_used,) if t is not None
+            t for t in (usage.password_last_used, usage.signin_last_used) if t is not None
         ]
         last_used = max(used, default=None)
         # The key is minted when the requester clicks Show credentials: its creation is when it was shown.
@@ -92,6 +92,8 @@ def review_row(request: Request, last_use: LastUse, now: datetime) -> ReviewRow:
         password_last_used=usage.password_last_used if usage else None,
         flags=review_flags(request, usage, in_use.created_at if in_use else None, now),
         note=last_use.note,
+        signin_last_used=usage.signin_last_used if usage else None,
+        keys=last_use.keys,
     )
 
 

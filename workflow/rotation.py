@@ -1,4 +1,5 @@
-"""`/amplify-dev rotate`: a new key shown now in the caller's DM, and only then the older keys deleted."""
+"""`/amplify-dev rotate`: a new key shown now in the caller's DM, and only then the older keys deleted (sign-in: a
+new temporary password, every `aws login` session ended)."""
 
 from __future__ import annotations
 
@@ -36,14 +37,12 @@ def rotate(p: Project, actor: str, request: Request | None) -> msg.Reply:
         return msg.no_secrets_reply(granted)
     except GrantNotOurs as e:
         release(p.ledger, claimed, Credentials.ROTATING, Credentials.SHOWN)
-        logger.error("request %s: IAM user %s %s; no key made", claimed.id, claimed.iam_user_name, e.why)
+        logger.error("request %s: IAM user %s %s; no credentials made", claimed.id, claimed.iam_user_name, e.why)
         p.notify.channel_notice(
-            f":warning: {msg.mention(claimed.slack_user_id)} asked for a key, but IAM user "
-            f"`{claimed.iam_user_name}` {e.why}, so none was made. An AWS admin should look at it."
+            f":warning: {msg.mention(claimed.slack_user_id)} asked for new credentials, but IAM user "
+            f"`{claimed.iam_user_name}` {e.why}, so none were made. An AWS admin should look at it."
         )
-        return msg.text_reply(
-            f"Your IAM user `{claimed.iam_user_name}` {e.why}, so I made no key. The leads were told."
-        )
+        return msg.not_ours_reply(granted, claimed, e.why)
     except GrantError as e:
         release(p.ledger, claimed, Credentials.ROTATING, Credentials.SHOWN)
         if e.unanswered:
@@ -56,18 +55,23 @@ def rotate(p: Project, actor: str, request: Request | None) -> msg.Reply:
                 "Your IAM user already has two access keys, IAM's limit, so I couldn't add a new one. "
                 f"Run `{msg.COMMAND} remove` and ask again, or ask a lead."
             )
-        return msg.text_reply(f"AWS refused to create a new key (`{e.step}`: {e.code}); your old key still works.")
+        return msg.rotation_refused(granted, e.step, e.code)
     key = rotated.minted
+    sessions = rotated.sessions
+    if sessions is not None and sessions.code:  # sign-in: some sessions would not end (audited; the reply says so)
+        detail = msg.sessions_detail(sessions.audited)[2:]
+        p.ledger.record("failed", actor, claimed, outcome=sessions.code, detail=detail)
+    counts = sessions.counts if sessions else (0, 0)
+    reply = msg.credentials_message(
+        granted, shown(p, key, console=key.access_key_id is None), rotated=True, sessions=counts
+    )
     try:
-        deliver(p, claimed, actor, msg.credentials_ephemeral(shown(p, key, console=False), rotated=True))
+        deliver(p, claimed, actor, reply)
     except SlackCallFailed as e:
         discard_minted(p, claimed, key, console=False)
         release(p.ledger, claimed, Credentials.ROTATING, Credentials.SHOWN)
-        logger.error("request %s: rotated key delivery failed: %s", claimed.id, e.error)
-        return msg.text_reply(
-            f"I couldn't deliver a new key (Slack said `{e.error}`), so I deleted it again; your old key "
-            "still works. Try again in a minute."
-        )
+        logger.error("request %s: rotated credentials delivery failed: %s", claimed.id, e.error)
+        return msg.rotation_undelivered(granted, e.error, counts)
     # Record the delivered key before deleting the old ones: a crash in between keeps the right key.
     p.ledger.note(claimed.id, Fields(credentials=Credentials.ROTATING), Fields(access_key_id=key.access_key_id))
     old_keys = rotated.old_key_ids
@@ -78,16 +82,8 @@ def rotate(p: Project, actor: str, request: Request | None) -> msg.Reply:
         Fields(credentials=Credentials.SHOWN, access_key_id=key.access_key_id),
         "rotated",
         actor,
-        detail=f"new key {key.access_key_id}",
+        detail="new "
+        + msg.minted_what(granted, key.access_key_id)
+        + msg.sessions_detail(sessions and sessions.audited),
     )
-    if failed_deletes:
-        return msg.text_reply(
-            f"Your new key is in your DM with me, but I couldn't delete the old one "
-            f"(`{', '.join(failed_deletes)}`). Run `{msg.COMMAND} rotate` again later, or ask a lead."
-        )
-    if not old_keys:
-        return msg.text_reply("Your new access key is in your DM with me (shown once).")
-    return msg.text_reply(
-        "Your new access key is in your DM with me (shown once). The old key"
-        f"{'s were' if len(old_keys) > 1 else ' was'} deleted."
-    )
+    return msg.rotated_reply(granted, old_keys, failed_deletes, counts)

@@ -182,7 +182,7 @@ class Router:
         settings = [p.settings for p in self.projects.values()]
         longest = 0 if any(not s.max_days for s in settings) else max(s.max_days for s in settings)
         return msg.request_modal(
-            allow_console=any(s.allow_console for s in settings),
+            allow_console=any(p.settings.allow_console and not p.granted().sign_in for p in self.projects.values()),
             private_metadata=private_metadata,
             default_days=min(self.d.settings.default_days, longest) if longest else self.d.settings.default_days,
             max_days=longest,

@@ -36,6 +36,10 @@ def allowances(statements: list[dict[str, Any]]) -> set[tuple[str, str, str, str
     return found
 
 
+def _actions(statement: dict[str, Any]) -> list[str]:
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+
+
 def test_the_largest_configuration_with_the_sandbox_report_fits_in_a_managed_policy() -> None:
     for extra in ({"AMPLIFY_DEV_CREDENTIALS": "access-key"}, {}):  # with the report alone, and with sign-in too
         settings = settings_with(**{**LARGEST, **extra})
@@ -46,7 +50,8 @@ def test_the_largest_configuration_with_the_sandbox_report_fits_in_a_managed_pol
 
         assert policy_size(policy) <= MAX_MANAGED_POLICY_CHARS
         assert allowances(policy["Statement"]) == allowances(full)
-        assert any(s["Action"] == "cloudformation:ListStacks" for s in policy["Statement"])
+        # Merged with another statement when that is what makes it fit (sign-in's UpdateLoginProfile, issue 20).
+        assert any("cloudformation:ListStacks" in _actions(s) for s in policy["Statement"])
 
 
 def test_a_policy_that_fits_keeps_its_sids() -> None:

@@ -1,7 +1,7 @@
 """The seam between the flows and what a grant of AWS access is: one interface of AWS actions per kind of grant.
 
-A kind (iam_user.py: an IAM user per developer, the default; identity_center.py: an Identity Center account
-assignment) provisions, mints and rotates what the developer holds, revokes it, reports its last use and lists its
+A kind (iam_user.py: an IAM user per developer with an access key, the default; sign_in.py: the same IAM user with
+console sign-in and `aws login` instead of a key; identity_center.py: an Identity Center account assignment) provisions, mints and rotates what the developer holds, revokes it, reports its last use and lists its
 drift. It says what happened (a step, a code, a reason), never in sentences: the words are the message builders'
 (messages/grants.py), chosen by the plain value `granted().kind`. No flow imports iam/ or identity_center/, and no
 flow asks which kind it works with; a kind where something does not apply says so by raising `NoSecrets`.
@@ -18,6 +18,8 @@ import messages as msg
 from settings import Settings
 from slack_gateway import SlackUser
 from store import Fields, Request
+
+SIGN_IN = "sign-in"  # Settings.credentials: console sign-in and `aws login`, no access key
 
 if TYPE_CHECKING:
     from ..deps import Deps
@@ -36,11 +38,20 @@ class GrantFailed(Exception):
 class GrantError(Exception):
     """An AWS step of minting, rotating, revoking or extending failed; carries the step and AWS's error code only."""
 
-    def __init__(self, step: str, code: str, *, key_limit: bool = False, unanswered: bool = False) -> None:
+    def __init__(
+        self,
+        step: str,
+        code: str,
+        *,
+        key_limit: bool = False,
+        unanswered: bool = False,
+        sessions: SessionsRevoked | None = None,
+    ) -> None:
         super().__init__(f"{step} failed: {code}")
         self.step, self.code = step, code
         self.key_limit = key_limit  # IAM's two-key limit is full
         self.unanswered = unanswered  # AWS did not answer before anything was made
+        self.sessions = sessions  # a removal that stopped after ending the user's sign-in sessions: how many
 
 
 class GrantNotOurs(Exception):
@@ -56,11 +67,31 @@ class NoSecrets(Exception):
 
 
 @dataclass(frozen=True)
+class SessionsRevoked:
+    """The developer's sign-in sessions a removal or rotation ended: how many, how many not, AWS's first error."""
+
+    revoked: int
+    failed: int = 0
+    code: str | None = None  # None: every session was revoked
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """(revoked, not revoked), for the words."""
+        return self.revoked, self.failed
+
+    @property
+    def audited(self) -> tuple[int, int, str | None]:
+        """(revoked, not revoked, code), for the audit row."""
+        return self.revoked, self.failed, self.code
+
+
+@dataclass(frozen=True)
 class Revoked:
     """How a revoke ended at AWS: `deleted` False means the bot had made nothing to delete (left in place)."""
 
     deleted: bool = True
     kept_for: str = ""  # not deleted because this other open request relies on the same assignment
+    sessions: SessionsRevoked | None = None  # the sign-in sessions ended first; None: the kind has none
 
 
 @dataclass(frozen=True)
@@ -81,11 +112,12 @@ class Secret(Protocol):
 
 @dataclass(frozen=True)
 class Minted:
-    """Credentials just made for the requester: only in this process until the one ephemeral message carries them."""
+    """Credentials just made for the requester: only in this process until the one ephemeral message carries them.
+    A sign-in grant has no key (`access_key_id` and `secret_access_key` None), only the console password."""
 
     user_name: str
-    access_key_id: str
-    secret_access_key: Secret = field(repr=False)
+    access_key_id: str | None
+    secret_access_key: Secret | None = field(repr=False)
     console_password: Secret | None = field(default=None, repr=False)
     signin_url: str | None = None
 
@@ -96,6 +128,7 @@ class Rotated:
 
     minted: Minted
     old_key_ids: tuple[str, ...]
+    sessions: SessionsRevoked | None = None  # a sign-in rotation: the sessions it ended
 
 
 @dataclass(frozen=True)
@@ -104,6 +137,7 @@ class LastUse:
 
     usage: object | None  # iam.review.UserUsage, read through the kind only
     note: str = ""
+    keys: bool = True  # False: the kind holds no access key, so the key age does not apply (sign-in)
 
 
 class GrantKind(Protocol):
@@ -122,6 +156,9 @@ class GrantKind(Protocol):
     def name_for(self, actor: str, names: list[str]) -> str:
         """The IAM user name a request records (and audits) for this Slack user."""
 
+    def console(self, asked: bool) -> bool:
+        """Whether the access includes console sign-in, given what the requester asked (sign-in: always)."""
+
     def provision(self, request: Request, expires_at: datetime | None) -> Fields:
         """Grant the access of an APPROVED request (safe to run again); the fields to store. Raises GrantFailed."""
 
@@ -132,7 +169,8 @@ class GrantKind(Protocol):
         """The first credentials, made now that the requester is here. Raises NoSecrets, GrantNotOurs, GrantError."""
 
     def rotate(self, request: Request) -> Rotated:
-        """A new key beside the one in use. Raises NoSecrets, GrantNotOurs, GrantError (key_limit when full)."""
+        """A new key beside the one in use (sign-in: a new temporary password, every session ended). Raises
+        NoSecrets, GrantNotOurs, GrantError (key_limit when full)."""
 
     def discard(self, request: Request, minted: Minted | None, *, console: bool) -> tuple[str, ...]:
         """Delete credentials minted but not delivered; the key ids that would not go (to retry later)."""
@@ -144,7 +182,8 @@ class GrantKind(Protocol):
         """Delete every key of the request's user except `keep` (after a crash mid-way: keys nobody may hold)."""
 
     def revoke(self, request: Request) -> Revoked:
-        """Delete what the bot granted for the request. Raises GrantNotOurs or GrantError."""
+        """Delete what the bot granted for the request (sign-in: its sessions ended first). Raises GrantNotOurs or
+        GrantError."""
 
     def extend(self, request: Request, new_expiry: datetime) -> None:
         """Move the end date AWS enforces, if it enforces one. Raises GrantError."""
@@ -160,22 +199,31 @@ class GrantKind(Protocol):
 
 
 def grant_kind_for(deps: Deps, ledger: Ledger) -> GrantKind:
-    """The one place the kind is chosen: the project's mode (AMPLIFY_DEV_MODE, or the project's `mode`)."""
+    """The one place the kind is chosen: the project's mode (AMPLIFY_DEV_MODE, or the project's `mode`), then its
+    credentials (AMPLIFY_DEV_CREDENTIALS, or the project's `credentials`)."""
     if deps.settings.identity_center is not None:
         from .identity_center import IdentityCenterGrants
 
         return IdentityCenterGrants(deps, ledger)
+    if deps.settings.credentials == SIGN_IN:
+        from .sign_in import SignInGrants
+
+        return SignInGrants(deps, ledger)
     from .iam_user import IamUserGrants
 
     return IamUserGrants(deps, ledger)
 
 
-def last_use_reader(settings: Settings, iam_client: Any) -> Callable[[Request], LastUse]:
+def last_use_reader(settings: Settings, iam_client: Any, signin_client: Any = None) -> Callable[[Request], LastUse]:
     """The review's last-use read for a project's kind, without a running bot (the review export in ops/)."""
     if settings.identity_center is not None:
         from .identity_center import NO_USAGE_IN_IDENTITY_CENTER
 
         return lambda _request: LastUse(None, NO_USAGE_IN_IDENTITY_CENTER)
+    if settings.credentials == SIGN_IN:
+        from .sign_in import signin_last_use
+
+        return signin_last_use(iam_client, signin_client)
     from .iam_user import iam_last_use
 
     return iam_last_use(iam_client)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import iam
@@ -12,6 +12,7 @@ from store import OPEN_STATES, Fields, Request, RequestStore, State
 
 from ..ledger import Ledger
 from ..outcomes import Actor
+from . import SessionsRevoked
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +21,17 @@ class IamDrift:
     """Finish lost removals, close lost records, report the rest; the caller reports the findings."""
 
     def __init__(
-        self, client: Any, owner: iam.Owner, store: RequestStore, ledger: Ledger, project: str, *, scope: str | None
+        self,
+        client: Any,
+        owner: iam.Owner,
+        store: RequestStore,
+        ledger: Ledger,
+        project: str,
+        *,
+        scope: str | None,
+        delete_user: Callable[[str, str], SessionsRevoked | None],
     ) -> None:
+        self.delete_user = delete_user  # the kind's deletion (sign-in: its sessions ended first)
         self.client = client
         self.owner = owner
         self.store = store
@@ -110,12 +120,17 @@ class IamDrift:
             return []
         # Its request is closed, so its removal did not finish: finish it.
         try:
-            iam.revoke_developer_user(self.client, name, owner, request_id=request.id)
+            sessions = self.delete_user(name, request.id)
         except iam.IamError as e:
             return [
                 f"IAM user `{name}` outlived its closed request `{request.id}`; removing it failed at `{e.step}` ({e.code})."
             ]
-        self.ledger.record("removed", Actor.BOT, request, outcome="drift", detail="user outlived its closed request")
+        detail = "user outlived its closed request" + msg.sessions_detail(sessions.audited if sessions else None)
+        if sessions is not None and sessions.code:
+            self.ledger.record(
+                "failed", Actor.BOT, request, outcome=sessions.code, detail=msg.sessions_detail(sessions.audited)[2:]
+            )
+        self.ledger.record("removed", Actor.BOT, request, outcome="drift", detail=detail)
         return [
             f"IAM user `{name}` (for {msg.mention(request.slack_user_id)}) outlived its closed request "
             f"`{request.id}`: removed."

@@ -17,7 +17,7 @@ from store import Fields, Request
 
 from ..deps import Deps
 from ..ledger import Ledger
-from . import GrantError, GrantFailed, GrantNotOurs, LastUse, RequesterRefused, Revoked
+from . import GrantError, GrantFailed, GrantNotOurs, LastUse, RequesterRefused, Revoked, SessionsRevoked
 from .iam_drift import IamDrift
 from .iam_keys import IamKeys
 
@@ -27,11 +27,15 @@ logger = logging.getLogger(__name__)
 class IamUserGrants(IamKeys):
     """Access is an IAM user: created at approval, its key minted when the requester clicks."""
 
+    sign_in = False  # SignInGrants: the user gets what `aws login` needs, and never a key
+
     def __init__(self, deps: Deps, ledger: Ledger) -> None:
         settings = deps.settings
         super().__init__(deps.iam, iam.Owner(settings.iam_path, settings.instance), deps.clock)
         self.settings = settings
-        self.drift_check = IamDrift(deps.iam, self.owner, deps.store, ledger, settings.project, scope=deps.scope)
+        self.drift_check = IamDrift(
+            deps.iam, self.owner, deps.store, ledger, settings.project, scope=deps.scope, delete_user=self.delete_user
+        )
 
     def granted(self) -> msg.Granted:
         """An IAM user under the bot's path."""
@@ -44,6 +48,10 @@ class IamUserGrants(IamKeys):
     def name_for(self, actor: str, names: list[str]) -> str:
         """The IAM user name for a request: from the Slack name, unique by the Slack id."""
         return iam.derive_user_name(actor, names)
+
+    def console(self, asked: bool) -> bool:
+        """Console sign-in when the requester asks for it."""
+        return asked
 
     def filed_identity(self, profile: SlackUser) -> str | None:
         """Nothing to resolve: the IAM user is named from the Slack profile."""
@@ -67,7 +75,7 @@ class IamUserGrants(IamKeys):
             project=settings.project if settings.projects_file else "",
         )
         try:
-            user = iam.create_developer_user(self.client, spec)
+            user = iam.create_developer_user(self.client, spec, sign_in=self.sign_in)
         except iam.IamError as e:
             raise self._failed(request, e) from None
         except ValueError:  # a name or path IAM would reject: checked before any AWS call
@@ -94,14 +102,20 @@ class IamUserGrants(IamKeys):
         iam.revoke_developer_user(self.client, request.iam_user_name, self.owner, request_id=request.id)
 
     def revoke(self, request: Request) -> Revoked:
-        """Delete the IAM user in IAM's order (keys, login profile, …, the user)."""
+        """Delete the IAM user in IAM's order (keys, login profile, …, the user); sign-in: its sessions first."""
         try:
-            iam.revoke_developer_user(self.client, request.iam_user_name, self.owner, request_id=request.id)
+            sessions = self.delete_user(request.iam_user_name, request.id)
         except iam.NotManagedByBot:
             raise GrantNotOurs("wrong path, tags or instance") from None
-        except iam.IamError as e:
-            raise GrantError(e.step, e.code) from None
-        return Revoked()
+        except iam.IamError as e:  # sign-in: DeletionStopped carries the sessions already ended
+            raise GrantError(e.step, e.code, sessions=getattr(e, "sessions", None)) from None
+        return Revoked(sessions=sessions)
+
+    def delete_user(self, user_name: str, request_id: str) -> SessionsRevoked | None:
+        """Delete this deployment's user in IAM's order (removal, expiry, off-boarding and the drift check all
+        come here); the sessions ended first, where the kind has any (None here: a key has no sessions)."""
+        iam.revoke_developer_user(self.client, user_name, self.owner, request_id=request_id)
+        return None
 
     def extend(self, request: Request, new_expiry: datetime) -> None:
         """Move the expiry tag and the inline deny policy IAM enforces."""

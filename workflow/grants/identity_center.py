@@ -134,6 +134,10 @@ class IdentityCenterGrants:
         """The name the request records (as in the IAM-user kind; no IAM user is made)."""
         return iam.derive_user_name(actor, names)
 
+    def console(self, asked: bool) -> bool:
+        """As asked (the assignment's portal gives the console either way)."""
+        return asked
+
     def filed_identity(self, profile: SlackUser) -> str | None:
         """The Identity Store user the request is for, resolved when it is filed (the one the leads approve);
         None when there is none yet (created at approval with AMPLIFY_DEV_IC_CREATE_USERS) or no answer."""
