@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from tests.conftest import DEV, LEAD, Bot, message_text
 from tests.e2e.test_projects import API_CHANNEL, WEB_CHANNEL, pbot, posts_to  # noqa: F401  (pbot: a fixture)
@@ -61,9 +62,9 @@ def test_a_boundary_and_a_group_are_named_and_silence_the_warning(make_bot: Call
     assert "with boundary `AmplifyDevBoundary` · group `amplify-developers`" in home and "admin-equivalent" not in home
 
 
-def test_sign_in_credentials_are_named_as_such(make_bot: Callable[..., Bot]) -> None:
-    bot = make_bot(AMPLIFY_DEV_CREDENTIALS="sign-in")
-    bot.command(DEV, "request --console building the checkout")
+def test_sign_in_credentials_are_named_as_such(make_bot: Callable[..., Bot], signin: Any) -> None:
+    bot = make_bot(signin=signin, AMPLIFY_DEV_CREDENTIALS="sign-in")
+    bot.command(DEV, "request building the checkout")
     post = message_text(bot.approval_post().params)
     assert "console sign-in and `aws login` (short-lived CLI credentials, no access key)" in post
     assert "sign-in, no key" in home_text(bot)
