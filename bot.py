@@ -48,9 +48,9 @@ if TYPE_CHECKING:  # on Lambda the workflow (IAM, the store, every flow) is impo
 
 logger = logging.getLogger("amplify-dev")
 
-# The lazy listeners' threads in Socket Mode and HTTP. Each runnable worker competes with the ack threads for the
-# GIL: measured under the 200-user burst (bench/RESULTS.md), 3 workers halve the ack p99 of 8 (Approve 44 vs 64 ms,
-# Show credentials 69 vs 119 ms) for a 15% later DM (p50 1.3 vs 1.1 s).
+# The lazy listeners' threads when they run in the bot's own process (--sandbox, AMPLIFY_DEV_LAZY_WORKERS=0; also
+# start-up recovery). Each runnable worker thread competes with the ack threads for the GIL: measured under the
+# 200-user burst (bench/RESULTS.md), 3 threads halve the ack p99 of 8 for a 15% later DM.
 WORKER_THREADS = 3
 ACK_SWITCH_INTERVAL = 0.001  # seconds
 BOLT_APP_NAME = "slack_bolt.amplify-dev"
@@ -105,10 +105,19 @@ def warn_if_environment_token_unused(client: WebClient) -> None:
         )
 
 
-def create_app(settings: Settings, *, client: WebClient, router: Router, runner: Executor | None = None) -> App:
+def create_app(
+    settings: Settings,
+    *,
+    client: WebClient,
+    router: Router,
+    runner: Executor | None = None,
+    verify_requests: bool = True,
+) -> App:
     """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test.
 
     `runner` runs the lazy listeners in Socket Mode and HTTP (Bolt's own pool of 5 threads when None).
+    `verify_requests=False` only for a lazy-listener worker process: its requests come over a private pipe from
+    the bot process, which checked Slack's signature before the ack.
     """
     quiet_libraries()  # whoever builds the app, the loggers that would print secrets stay at WARNING
     warn_if_environment_token_unused(client)
@@ -125,6 +134,7 @@ def create_app(settings: Settings, *, client: WebClient, router: Router, runner:
         # Bolt names its per-class loggers "<app name>:<class>" (the Lambda adapter's logs whole events, with
         # response_url, at DEBUG): under "slack_bolt" they stay at WARNING with the rest of Bolt.
         name=BOLT_APP_NAME,
+        request_verification_enabled=verify_requests,
     )
     handlers.register(app, router, breakglass_hours=longest_breakglass(settings))
 
@@ -148,6 +158,7 @@ def build(
     sandbox: bool = False,
     runner: Executor | None = None,
     projects: dict[str, Settings] | None = None,
+    verify_requests: bool = True,
 ) -> tuple[App, Executor, RequestStore, Router]:
     """Build the real clients once and wire the app (IAM on an in-process moto with sandbox=True)."""
     client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
@@ -156,7 +167,21 @@ def build(
         from lazy_runner import LazyRunner  # submit() without a lock: what the acks waited for under a burst
 
         runner = LazyRunner(WORKER_THREADS, "amplify-dev")
-    return create_app(settings, client=client, router=router, runner=runner), runner, router.store, router
+    app = create_app(settings, client=client, router=router, runner=runner, verify_requests=verify_requests)
+    return app, runner, router.store, router
+
+
+def build_lazy_worker_app(*, sandbox: bool = False) -> App:
+    """A lazy-listener worker process's app (lazy_workers.py): the bot's settings from the same environment.
+
+    `sandbox` puts IAM on a moto inside the worker (its own, not the bot's): only for tests of the runner.
+    """
+    configure_logging()
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    quiet_libraries()
+    app, _, _, _ = build(settings, sandbox=sandbox, projects=load_projects(settings), verify_requests=False)
+    return app
 
 
 def build_router(
@@ -406,12 +431,19 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         report_unreachable_projects(router, projects, aws_region())
     # Requests a crash left mid-way are finished or rolled back before anything new is accepted.
     runner.submit(router.recover).result()
-    # Acks must leave within Slack's 3 s while the worker threads run the slow work: hand the GIL over more often
-    # (1 ms instead of 5 ms) so an ack thread never waits long behind botocore's parsing in a burst.
+    # Acks must leave within Slack's 3 s while other threads run (the lazy threads' botocore parsing, or the
+    # dispatcher and waitress's loop): hand the GIL over more often (1 ms instead of 5 ms).
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
     # Expiry and reminders every minute; the IAM-wide drift check once an hour (it lists every user).
     sweeper = Sweeper(router.sweep).start()
+    workers = None
     try:
+        if settings.lazy_workers and not sandbox:  # the sandbox's IAM is moto inside this process: threads only
+            from lazy_workers import LazyWorkers
+
+            # The slow half of every listener in worker processes: its botocore parsing and Slack calls no longer
+            # hold the GIL the acks wait for (bench/RESULTS.md). Each worker builds its own app from the settings.
+            workers = LazyWorkers(settings.lazy_workers, "bot:build_lazy_worker_app").install(app).start_workers()
         if settings.socket_mode:
             serve_socket_mode(app, settings.slack_app_token or "")
         else:
@@ -423,6 +455,8 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         logger.info("stopping: finishing work in progress")
     finally:
         sweeper.stop()
+        if workers is not None:
+            workers.shutdown()
         runner.shutdown(wait=True)
         store.close()
         logger.info("stopped")

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
@@ -95,6 +95,7 @@ def is_routable(body: bytes, content_type: str | None) -> bool:
 def wsgi_app(app: App, signing_secret: str, *, clock: Callable[[], float] = time.time) -> WsgiApp:
     """The WSGI application: Slack at POST /slack/events, a liveness probe at GET /healthz."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
     slack = SlackRequestHandler(app, path=SLACK_PATH)
     verifier = SignatureVerifier(signing_secret)
@@ -121,11 +122,20 @@ def wsgi_app(app: App, signing_secret: str, *, clock: Callable[[], float] = time
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         if not verifier.is_valid_request(body, headers):
             return answer(start_response, "401 Unauthorized")
-        if not is_routable(body, environ.get("CONTENT_TYPE")):
-            # Bolt would raise on it (a 500 with a stack trace); signed, so Slack's: acknowledge and ignore.
+        for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if environ.get(name):
+                headers[name.lower().replace("_", "-")] = environ[name]
+        try:
+            # Parsed once, here (Bolt's WSGI adapter would parse it again after a routability check had).
+            request = BoltRequest(body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers)
+        except (ValueError, AttributeError, TypeError):  # broken JSON or UTF-8, or not an object (`[1,2]`, `null`)
+            # Bolt cannot route it (a 500 with a stack trace); signed, so Slack's: acknowledge and ignore.
             logger.warning("ignored a signed request body Bolt cannot route")
             return answer(start_response, "200 OK")
-        return slack(environ, start_response)
+        response = app.dispatch(request)
+        wsgi_response = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
+        start_response(wsgi_response.status, wsgi_response.get_headers())
+        return wsgi_response.get_body()
 
     return application
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from bench.client import Client, Snapshot
 from bench.flows import Flows
-from bench.processes import Stack, proc_status
+from bench.processes import Stack, child_pids, proc_status
 from bench.results import FlowCalls, Results
 from bench.workspace import CHANNEL, GROUP_LEAD, LEAD, WAIT_DEADLINE
 from messages import APPROVE_ACTION, SHOW_CREDENTIALS_ACTION
@@ -185,3 +185,10 @@ class Phases:
         ]
         time.sleep(self.args.idle_seconds)
         self.results.rss_after = proc_status(self.stack.bot_pid())
+        workers = [proc_status(pid)["VmRSS"] / 1024 for pid in child_pids(self.stack.bot_pid())]
+        if workers:
+            self.results.notes.append(
+                f"the bot's {len(workers)} lazy-listener worker processes after the bursts: RSS "
+                + ", ".join(f"{mb:.1f}" for mb in workers)
+                + " MB (the bot's own row above is its acking process only)"
+            )

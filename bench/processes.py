@@ -42,6 +42,15 @@ def proc_status(pid: int) -> dict[str, int]:
     return values
 
 
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (the bot's lazy-listener workers), from /proc."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far."""
     with open(f"/proc/{pid}/stat") as stat:
@@ -112,6 +121,7 @@ class Stack:
     floor: Process | None = None  # bench/floor_server.py: the burst's do-nothing server
     bot_port: int = 0
     bot_started: float = 0.0  # time.perf_counter() at the bot's Popen
+    bot_extra_env: dict[str, str] = field(default_factory=dict)  # run.py --lazy-workers
     notes: list[str] = field(default_factory=list)  # anything odd about the processes, for the report
 
     @property
@@ -142,13 +152,14 @@ class Stack:
 
     def bot_env(self) -> dict[str, str]:
         """The bot's environment, pointed at the two fakes."""
-        return bot_environment(
+        env = bot_environment(
             dict(os.environ),
             slack_url=self.slack.url if self.slack else "",
             aws_url=self.moto.url if self.moto else "",
             db_path=self.db_path,
             port=self.bot_port,
         )
+        return {**env, **self.bot_extra_env}
 
     def start_bot(self) -> float:
         """Start `python bot.py` (bench/bot_local.py); return the seconds until `GET /healthz` answered 200."""
@@ -206,4 +217,7 @@ class Stack:
     def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds used so far by each running child process, by its name in the report."""
         named = {"bot": self.bot, "moto": self.moto, "fake Slack": self.slack}
-        return {name: cpu_seconds(p.popen.pid) for name, p in named.items() if p is not None}
+        used = {name: cpu_seconds(p.popen.pid) for name, p in named.items() if p is not None}
+        if self.bot is not None:  # the lazy-listener worker processes, together
+            used["bot's workers"] = sum(cpu_seconds(c) for c in child_pids(self.bot.popen.pid))
+        return used

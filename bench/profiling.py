@@ -14,7 +14,7 @@ from typing import Any
 from bench.figures import spread
 from bench.phases import Phases
 from bench.workspace import BENCH, CHANNEL, LEAD, WAIT_DEADLINE
-from messages import APPROVE_ACTION
+from messages import APPROVE_ACTION, SHOW_CREDENTIALS_ACTION
 
 
 def run_profile(phases: Phases) -> None:
@@ -64,6 +64,13 @@ def run_profile(phases: Phases) -> None:
     sent, _ = client.burst(bodies, args.concurrency)
     client.wait("chat.update", since=start.n, count=len(owners), timeout=WAIT_DEADLINE)
     phases.results.profile["approve acks"] = [s.ack for s in sent.values()]
+    start = client.snapshot()  # every requester clicks Show credentials (its ack claims them in the store)
+    bodies = [
+        (u, client.click_body(u, SHOW_CREDENTIALS_ACTION, request_id, f"D{u}")) for request_id, u in owners.items()
+    ]
+    sent, _ = client.burst(bodies, args.concurrency)
+    client.wait("chat.update", since=start.n, count=len(owners), timeout=WAIT_DEADLINE)
+    phases.results.profile["show credentials acks"] = [s.ack for s in sent.values()]
     for recorder in (spy, wall_spy):
         recorder.send_signal(signal.SIGINT)
         try:
@@ -83,6 +90,8 @@ def thread_group(name: str) -> str:
         return "waitress request threads (the ack path)"
     if name == "amplify-dev-sweeper":
         return "sweeper (expiry, reminders, drift check)"
+    if name == "amplify-dev-lazy-dispatch":
+        return "dispatcher (hands lazy work to the worker processes)"
     if name.startswith("amplify-dev"):
         return "worker pool (work after the ack)"
     if name == "MainThread":
@@ -183,11 +192,12 @@ def profile_section(profile: dict[str, Any]) -> list[str]:
     spy = profile.get("py-spy")
     if spy:
         total = sum(spy["groups"].values()) or 1
-        acks = profile.get("request acks", []), profile.get("approve acks", [])
+        acks = [profile.get(f"{kind} acks", []) for kind in ("request", "approve", "show credentials")]
         lines += [
-            "A second burst (requests, then Approve clicks) under py-spy: 250 Hz, every thread, only the thread "
+            "A second burst (requests, then Approve clicks, then Show credentials) under py-spy: 250 Hz, every thread, only the thread "
             "holding the GIL is sampled (in one Python process only that thread can run Python code, so this is "
-            f"where the bot's own time goes). Its acks: request {spread(acks[0])}, Approve {spread(acks[1])} "
+            f"where the bot's own time goes). Its acks: request {spread(acks[0])}, Approve {spread(acks[1])}, "
+            f"Show credentials {spread(acks[2])} "
             "(py-spy takes CPU too).",
             "",
             "| thread group | share of GIL samples | packages on the stack (inclusive) | hottest leaf functions |",

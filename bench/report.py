@@ -186,13 +186,10 @@ def build_report(r: Results, args: argparse.Namespace) -> tuple[str, str]:
     missed = [what.split(" (IAM")[0].split(" (`")[0] for what, _, _, met in rows if met == yes_no(False)]
     met_count = sum(met == yes_no(True) for _, _, _, met in rows)
     table += ["", f"Targets: {met_count} met, {len(missed)} missed" + (f" ({'; '.join(missed)})." if missed else ".")]
-    cpu = ["| phase | wall s | " + " | ".join(["bot", "moto", "fake Slack", "bench client"]) + " |", "|---" * 6 + "|"]
+    columns = ("bot", "bot's workers", "moto", "fake Slack", "bench client")
+    cpu = ["| phase | wall s | " + " | ".join(columns) + " |", "|---" * 7 + "|"]
     for phase, used in r.cpu.items():
-        cpu.append(
-            f"| {phase} | {used['wall']:.1f} | "
-            + " | ".join(f"{used.get(k, 0):.1f}" for k in ("bot", "moto", "fake Slack", "bench client"))
-            + " |"
-        )
+        cpu.append(f"| {phase} | {used['wall']:.1f} | " + " | ".join(f"{used.get(k, 0):.1f}" for k in columns) + " |")
     text = [
         "Calls per flow, by name (the calls most flows of that kind made; `response_url` is the reply through the "
         "command's response_url):",

@@ -48,6 +48,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="also profile start-up (pyinstrument) and a burst (py-spy)"
     )
+    parser.add_argument(
+        "--lazy-workers", type=int, help="AMPLIFY_DEV_LAZY_WORKERS for the bot (default: the bot's own default)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, database)")
     return parser.parse_args(argv)
 
@@ -62,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     clock = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="amplify-dev-bench-"))
     stack = Stack(workdir)
+    if args.lazy_workers is not None:
+        stack.bot_extra_env["AMPLIFY_DEV_LAZY_WORKERS"] = str(args.lazy_workers)
     phases = Phases(stack, args)
     try:
         print("· starting moto and the fake Slack", file=sys.stderr, flush=True)

@@ -82,6 +82,11 @@ class ReviewRow:
     signin_last_used: datetime | None = None  # sign-in: the latest use of the `aws login` sessions (None: none)
     keys: bool = True  # False: sign-in, the developer holds no access key, so the key age does not apply
 
+    @property
+    def ended(self) -> bool:
+        """The access has ended (a break-glass grant listed only until a lead acknowledges it)."""
+        return self.state in ("revoked", "expired")
+
     def key_age(self, now: datetime) -> timedelta | None:
         """How old the key in use is at `now`."""
         return None if self.key_created_at is None else max(now - self.key_created_at, timedelta(0))
@@ -140,7 +145,8 @@ def review_message(review: Review) -> Message:
     """The review in Slack: flagged rows first, each with Remove; at most REVIEW_ROWS_SHOWN rows."""
     now = review.generated_at
     rows = sorted(review.rows, key=lambda r: (not r.flags, r.developer))
-    summary = f"{len(review.rows)} active grant{'s' if len(review.rows) != 1 else ''}, {len(review.flagged)} flagged"
+    active = sum(1 for r in review.rows if not r.ended)
+    summary = f"{active} active grant{'s' if active != 1 else ''}, {len(review.flagged)} flagged"
     if review.sandboxes:
         n = len(review.sandboxes)
         summary += f", {n} {'person' if n == 1 else 'people'} without access with Amplify sandboxes"
@@ -159,7 +165,7 @@ def review_message(review: Review) -> Message:
     sandboxes = _sandbox_blocks(review)
     shown = REVIEW_ROWS_SHOWN - len(sandboxes)  # Slack's 50 blocks hold the rows and the sandbox flags together
     for row in rows[:shown]:
-        accessory = _remove_button(row) if row.flags else None
+        accessory = _remove_button(row) if row.flags and not row.ended else None
         blocks.append(SectionBlock(text=review_row_text(row, now), accessory=accessory))
     if len(rows) > shown:
         more = f"…and {len(rows) - shown} more grants not shown here; `python bot.py review` lists all."
@@ -198,7 +204,13 @@ def review_row_text(row: ReviewRow, now: datetime) -> str:
         f"{mention(row.developer)} as `{escape(row.iam_user)}`{' with console access' if row.console else ''}"
         f"{' (removal did not finish)' if row.state == 'revoking' else ''}: approved by {mention(row.approved_by)} "
         f"on {slack_date(row.approved_at)}, "
-        + (f"expires {slack_date(row.expires_at)}" if row.expires_at else "no expiry")
+        + (
+            f"access {'expired' if row.state == 'expired' else 'removed'}"
+            if row.ended
+            else f"expires {slack_date(row.expires_at)}"
+            if row.expires_at
+            else "no expiry"
+        )
     ]
     if row.key_id:
         where = ", ".join(x for x in (row.last_used_service, row.last_used_region) if x)
@@ -206,11 +218,13 @@ def review_row_text(row: ReviewRow, now: datetime) -> str:
             f"key `{escape(row.key_id)}` {describe_age(row.key_age(now))} old, last used {ago(row.last_used_at, now)}"
             + (f" ({escape(where)})" if where else "")
         )
+    elif row.ended:
+        pass
     elif not row.keys:
         lines.append(f"key age: {KEY_AGE_NOT_APPLICABLE}; `aws login` last used {ago(row.signin_last_used, now)}")
     elif not row.note:
         lines.append("no access key yet (credentials not fetched)")
-    if row.console:
+    if row.console and not row.ended:
         lines.append(f"console sign-in: {ago(row.password_last_used, now)}")
     if row.note:
         lines.append(f"_{escape(row.note)}_")

@@ -24,6 +24,7 @@ DEFAULT_POLICY_ARNS = ("arn:aws:iam::aws:policy/AdministratorAccess-Amplify",)
 DEFAULT_IAM_PATH = "/amplify-dev/"
 DEFAULT_DB = "./amplify-dev.db"
 DEFAULT_PORT = 3000
+DEFAULT_LAZY_WORKERS = 3
 DEFAULT_PENDING_HOURS = 72
 DEFAULT_DAYS = 30
 DEFAULT_MAX_DAYS = 90
@@ -55,6 +56,9 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     allow_console: bool = True
     port: int = DEFAULT_PORT
+    # AMPLIFY_DEV_LAZY_WORKERS: worker processes for the slow half of each listener (Socket Mode, HTTP; 0: threads
+    # in the bot's own process, as --sandbox always uses). See lazy_workers.py.
+    lazy_workers: int = DEFAULT_LAZY_WORKERS
     pending_hours: int = DEFAULT_PENDING_HOURS
     default_days: int = DEFAULT_DAYS
     max_days: int = DEFAULT_MAX_DAYS  # 0: access without expiry is allowed
@@ -270,6 +274,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, slack: bool = Tru
         )
     allow_console = problems.take(lambda: _boolean(env, "AMPLIFY_DEV_ALLOW_CONSOLE", default=True), True)
     port = problems.take(lambda: _port(env), DEFAULT_PORT)
+    lazy_workers = number("AMPLIFY_DEV_LAZY_WORKERS", DEFAULT_LAZY_WORKERS, minimum=0)
     identity_center = problems.take(
         lambda: load_identity_center(env, lambda e, name: _boolean(e, name, default=False), SettingsError), None
     )
@@ -307,6 +312,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, slack: bool = Tru
         retention_days=retention_days,
         allow_console=allow_console,
         port=port,
+        lazy_workers=lazy_workers,
         pending_hours=pending_hours,
         default_days=default_days,
         max_days=max_days,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import fields, replace
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ _DATETIMES = {
 }
 _TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
 _BOOLS = {"console", "assignment_created", "breakglass"}
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # UPDATE ... RETURNING (Debian 12 and Ubuntu 22.04 ship newer)
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM requests"
 
 _SCHEMA = """
@@ -124,7 +126,7 @@ class SqliteRequestStore:
         self._clock = clock
         # One connection guarded by a lock: SQLite serialises writers anyway. A compare-and-set is one
         # conditional UPDATE, in one transaction with its audit row.
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=_WRITE_LOCK_WAIT)
         self._lock = threading.Lock()
         with self._lock:
             if path != ":memory:":
@@ -223,11 +225,18 @@ class SqliteRequestStore:
             where.append(f"({' OR '.join(tests)})")
             params.extend(_to_db(name, value) for value in values)
         sql = f"UPDATE requests SET {sets} WHERE {' AND '.join(where)}"
+        if not _RETURNING:
+            with self._lock, self._transaction():
+                updated = self._conn.execute(sql, params).rowcount
+                if updated and audit is not None:
+                    self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
+            return self.get(request_id) if updated else None
+        # The row as written comes back with the write: no second read (and lock round) after every transition.
         with self._lock, self._transaction():
-            updated = self._conn.execute(sql, params).rowcount
-            if updated and audit is not None:
+            rows = self._conn.execute(f"{sql} RETURNING {', '.join(_COLUMNS)}", params).fetchall()
+            if rows and audit is not None:
                 self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
-        return self.get(request_id) if updated else None
+        return _from_row(rows[0]) if rows else None
 
     def in_states(self, states: Iterable[State], project: str | None = None) -> list[Request]:
         """All requests in any of these states (of `project` if given), oldest first."""
@@ -333,7 +342,7 @@ class SqliteRequestStore:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
         """One transaction (the caller holds the lock): a transition and its audit row land together."""
-        self._conn.execute("BEGIN IMMEDIATE")
+        _begin_immediate(self._conn)
         try:
             yield
         except BaseException:
@@ -345,6 +354,31 @@ class SqliteRequestStore:
         with self._lock:
             row = self._conn.execute(sql, params).fetchone()
         return _from_row(row) if row else None
+
+
+# SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ms... between tries for the write lock: under a burst
+# with lazy-listener worker processes writing the same file, an ack's one write (Show credentials' claim) waited
+# those steps behind transactions that take well under a millisecond. Retrying sooner keeps that wait short.
+_WRITE_LOCK_WAIT = 30.0  # seconds, as the connection's own timeout
+_RETRY_FIRST, _RETRY_MAX = 0.0002, 0.005  # seconds between tries, doubling
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE (take the write lock), retrying at short intervals while another process holds it."""
+    delay, deadline = _RETRY_FIRST, time.monotonic() + _WRITE_LOCK_WAIT
+    conn.execute("PRAGMA busy_timeout = 0")  # this connection's other statements keep the 30 s handler
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, _RETRY_MAX)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(_WRITE_LOCK_WAIT * 1000)}")
 
 
 def _user_and_project(slack_user_id: str, project: str | None) -> tuple[str, tuple[str, ...]]:

@@ -120,6 +120,7 @@ NUMERIC_SETTINGS = [
     "AMPLIFY_DEV_REQUIRED_APPROVALS",
     "AMPLIFY_DEV_RENOTIFY_MINUTES",
     "AMPLIFY_DEV_BREAKGLASS_HOURS",
+    "AMPLIFY_DEV_LAZY_WORKERS",
 ]
 # Each is a "1" or "2" to str.isdigit(); int() refuses the first two and reads the others as numbers.
 NOT_ASCII_DIGITS = ["\u00b2", "\u2460", "\u0661", "\u06f1", "\uff11", "\u0967", "\uff18\uff10\uff18\uff10"]
@@ -133,13 +134,13 @@ def test_numeric_settings_take_only_ascii_digits(name: str, value: str) -> None:
 
 
 def test_numeric_settings_take_ascii_digits() -> None:
-    values = ["8080", "24", "7", "14", "2", "30", "4"]
+    values = ["8080", "24", "7", "14", "2", "30", "4", "2"]
     s = load_settings(
         {**GOOD, **dict(zip(NUMERIC_SETTINGS, values, strict=True)), "AMPLIFY_DEV_BREAKGLASS_USERS": "U0ONCALL"}
     )
 
     assert (s.port, s.pending_hours, s.default_days, s.max_days, s.required_approvals) == (8080, 24, 7, 14, 2)
-    assert (s.renotify_minutes, s.breakglass_hours) == (30, 4)
+    assert (s.renotify_minutes, s.breakglass_hours, s.lazy_workers) == (30, 4, 2)
 
 
 @pytest.mark.parametrize("path", ["/amplify-*/", "/amplify-dev?/", "/teams/*/", "/*/"])
@@ -168,3 +169,10 @@ def test_requesters_and_review_schedule_are_parsed() -> None:
 def test_bad_requesters_or_schedule_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings({**GOOD, name: value})
+
+
+def test_lazy_workers_default_to_three_processes_and_zero_means_threads() -> None:
+    assert load_settings(GOOD).lazy_workers == 3
+    assert load_settings({**GOOD, "AMPLIFY_DEV_LAZY_WORKERS": "0"}).lazy_workers == 0
+    with pytest.raises(SettingsError, match="AMPLIFY_DEV_LAZY_WORKERS"):
+        load_settings({**GOOD, "AMPLIFY_DEV_LAZY_WORKERS": "-1"})

@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_PROJECT = "default"  # the one implicit project until projects exist (issue 13)
 REVIEWED_STATES = (State.ACTIVE, State.REVOKING)  # REVOKING: removal did not finish, so access may remain
 HAD_ACCESS = (State.REVOKED, State.EXPIRED)  # whose sandboxes the review looks for, unless they hold access again
+BREAKGLASS_ENDED = "access has ended; still listed until a lead acknowledges the break-glass"
 
 
 def review_flags(request: Request, usage: Any, key_created_at: datetime | None, now: datetime) -> tuple[Flag, ...]:
@@ -59,7 +60,11 @@ def review_flags(request: Request, usage: Any, key_created_at: datetime | None, 
             flags.append(Flag.UNUSED)
         if key_created_at is not None and now - key_created_at > KEY_MAX_AGE:
             flags.append(Flag.OLD_KEY)
-    if request.expires_at is not None and request.expires_at - now <= EXPIRING_WITHIN:
+    if (
+        request.state not in HAD_ACCESS
+        and request.expires_at is not None
+        and request.expires_at - now <= EXPIRING_WITHIN
+    ):
         flags.append(Flag.EXPIRING)
     if request.breakglass and not request.breakglass_acked_by:  # until a lead presses Acknowledge on its post
         flags.append(Flag.BREAKGLASS)
@@ -105,9 +110,15 @@ def build_review(
     project: str = DEFAULT_PROJECT,
     scope: str | None = None,
 ) -> Review:
-    """The review of every active grant in `store` (of the project `scope`; None: every one), as of `now`."""
-    rows = tuple(review_row(r, last_use(r), now) for r in store.in_states(REVIEWED_STATES, project=scope))
-    return Review(project=project, generated_at=now, rows=rows)
+    """The review of every active grant in `store` (of the project `scope`; None: every one), as of `now`, and of
+    every break-glass grant that ended before a lead acknowledged it (its flag stays until one does)."""
+    rows = [review_row(r, last_use(r), now) for r in store.in_states(REVIEWED_STATES, project=scope)]
+    rows += [
+        review_row(r, LastUse(None, BREAKGLASS_ENDED), now)
+        for r in store.in_states(HAD_ACCESS, project=scope)
+        if r.breakglass and not r.breakglass_acked_by
+    ]
+    return Review(project=project, generated_at=now, rows=tuple(rows))
 
 
 def with_sandboxes_left_behind(

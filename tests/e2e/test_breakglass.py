@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from messages import BREAKGLASS_ACK_ACTION, SHOW_CREDENTIALS_ACTION
+from messages.review import REVIEW_REMOVE_ACTION
 from store import Credentials, State
 from tests.conftest import CHANNEL, DEV, GROUP_LEAD, LEAD, LEAD2, OTHER, Bot, message_text
 
@@ -160,6 +161,27 @@ def test_the_review_flags_it_until_a_lead_acknowledges_and_only_a_lead_may(bg_bo
     bg_bot.command(LEAD, "review")
     assert "break-glass, not yet acknowledged" not in bg_bot.last_reply_text(LEAD)
     assert acknowledged.state == State.ACTIVE  # acknowledging ends the flag, not the access
+
+
+def test_a_break_glass_that_ended_unacknowledged_stays_flagged_in_the_review_until_a_lead_acknowledges(
+    bg_bot: Bot,
+) -> None:
+    bg_bot.command(DEV, f"breakglass {REASON}")
+    request = bg_bot.store.open_request_for(DEV)
+    bg_bot.clock.advance(hours=4, minutes=1)
+    bg_bot.workflow.sweep()
+    assert bg_bot.store.get(request.id).state == State.EXPIRED and USER not in bg_bot.iam_users()
+    bg_bot.command(LEAD, "review")
+    review = bg_bot.last_reply_text(LEAD)
+    assert "break-glass, not yet acknowledged" in review and "still listed until a lead acknowledges" in review
+    assert "0 active grants, 1 flagged" in review and "access expired" in review
+    assert REVIEW_REMOVE_ACTION not in json.dumps(bg_bot.replies_to(LEAD)[-1])  # nothing left to remove
+
+    bg_bot.click(LEAD, BREAKGLASS_ACK_ACTION, request.id)
+    assert bg_bot.store.get(request.id).breakglass_acked_by == LEAD
+    bg_bot.command(LEAD, "review")
+    assert "not yet acknowledged*" not in bg_bot.last_reply_text(LEAD)
+    assert "Nobody holds access right now" in bg_bot.last_reply_text(LEAD)
 
 
 def test_two_leads_acknowledging_at_once_make_one_acknowledgement(bg_bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
