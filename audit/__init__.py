@@ -26,6 +26,7 @@ EVENTS = (
     "extension_requested",  # the requester asked the leads for more days
     "extension_denied",
     "refused",  # the requester policy refused someone (guest, bot, deactivated, not listed): nothing was filed
+    "reminded",  # the leads were reminded of an undecided request or extension (detail: which reminder)
 )
 
 

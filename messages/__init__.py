@@ -57,7 +57,15 @@ from .forms import (
     REQUEST_VIEW,
     request_modal,
 )
-from .grant import CredentialKind, GrantDescription, admin_warning, grant_blocks, grant_description, grant_line
+from .grant import (
+    CredentialKind,
+    GrantDescription,
+    admin_warning,
+    described,
+    grant_blocks,
+    grant_description,
+    grant_line,
+)
 from .grants import (
     access_dm,
     access_outcome,
@@ -193,6 +201,7 @@ __all__ = [
     "denied_dm",
     "describe_age",
     "describe_request",
+    "described",
     "dm_failed",
     "duration_text",
     "escape",

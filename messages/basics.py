@@ -122,6 +122,7 @@ class Granted:
     sso: Any = None  # messages.identity_center.SsoAccess: where and how to sign in (an assignment)
     session: timedelta | None = None  # how long a session lasts, if known (an assignment)
     path: str = ""  # the IAM path the bot's users live under (an IAM user)
+    grant: Any = None  # messages.grant.GrantDescription: what approving grants, shown where a lead decides
 
     def __post_init__(self) -> None:
         # A new kind of grant adds its value here and its words in messages/grants.py.

@@ -4,7 +4,7 @@ permissions boundary, the boundary and group, the account and project, and the k
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from settings import Settings
 from settings.policies import admin_equivalent, is_aws_managed, policy_name
 
-from .basics import escape, project_label
+from .basics import Granted, escape, project_label
 
 _BOTS_OWN = "the bot's own account"
 
@@ -47,7 +47,7 @@ class CredentialKind(StrEnum):
 class GrantDescription:
     """What approving grants, in the terms a lead weighs (built from a project's settings: grant_description)."""
 
-    project: str  # the project's name
+    project: str  # the project's name; empty for a bot without a projects file (its one project goes unnamed)
     credential: CredentialKind
     account: str | None = None  # the AWS account id, when known
     project_description: str = ""
@@ -74,16 +74,23 @@ def grant_description(
     if credential is None:
         configured = getattr(settings, "credentials", CredentialKind.ACCESS_KEY.value)
         credential = CredentialKind.PERMISSION_SET if ic else CredentialKind(configured)
+    role = settings.account_role_arn  # a project in another account: its role's account (arn:aws:iam::<id>:role/x)
+    role_account = role.split(":")[4] if role and role.count(":") >= 5 else None
     return GrantDescription(
-        project=settings.project,
+        project=settings.project if settings.projects_file else "",
         project_description=settings.description,
         credential=credential,
-        account=account or (ic.account_id if ic else None),
+        account=account or (ic.account_id if ic else None) or role_account,
         policy_arns=() if ic else settings.policy_arns,
         permissions_boundary=None if ic else settings.permissions_boundary,
         iam_group=None if ic else settings.iam_group,
         permission_set=(permission_set or ic.permission_set_arn) if ic else None,
     )
+
+
+def described(granted: Granted, settings: Settings) -> Granted:
+    """`granted` with what approving grants: the grant kind's own description, else the one its settings give."""
+    return granted if granted.grant is not None else replace(granted, grant=grant_description(settings))
 
 
 def _policies(grant: GrantDescription) -> str:
@@ -121,11 +128,10 @@ def grant_fields(grant: GrantDescription) -> list[MarkdownTextObject]:
         fields.append(MarkdownTextObject(text=f"*Permissions boundary*\n{boundary}"))
     if grant.iam_group:
         fields.append(MarkdownTextObject(text=f"*IAM group*\n`{escape(grant.iam_group)}`"))
-    fields += [
-        MarkdownTextObject(text=f"*Account*\n{escape(grant.account) if grant.account else _BOTS_OWN}"),
-        MarkdownTextObject(text=f"*Project*\n{project_label(grant.project, grant.project_description)}"),
-        MarkdownTextObject(text=f"*Credentials*\n{grant.credential.words}"),
-    ]
+    fields.append(MarkdownTextObject(text=f"*Account*\n{escape(grant.account) if grant.account else _BOTS_OWN}"))
+    if grant.project:
+        fields.append(MarkdownTextObject(text=f"*Project*\n{project_label(grant.project, grant.project_description)}"))
+    fields.append(MarkdownTextObject(text=f"*Credentials*\n{grant.credential.words}"))
     return fields
 
 
@@ -153,6 +159,8 @@ def grant_line(grant: GrantDescription) -> str:
     if grant.iam_group:
         parts.append(f"group `{escape(grant.iam_group)}`")
     parts.append(f"account {escape(grant.account)}" if grant.account else _BOTS_OWN)
-    parts += [f"project `{escape(grant.project)}`", grant.credential.short]
+    if grant.project:
+        parts.append(f"project `{escape(grant.project)}`")
+    parts.append(grant.credential.short)
     line = " · ".join(parts)
     return (":warning: *admin-equivalent* · " + line) if grant.admin_policies else line

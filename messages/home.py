@@ -24,7 +24,9 @@ from store import Credentials, Request, State
 
 from .basics import APPROVE_ACTION, COMMAND, DENY_ACTION, clip_reason, escape, mention, slack_date
 from .credentials import show_credentials_button
+from .grant import grant_line
 from .home_state import OLD_KEY_DAYS, HomeState, describe_age
+from .oncall import last_reminded_line
 from .replies import describe_request
 from .requests import decision_buttons
 
@@ -95,7 +97,8 @@ def _home_own_blocks(state: HomeState) -> list[Block]:
                 SectionBlock(
                     text=(
                         f":hourglass_flowing_sand: Your request `{escape(request.id)}`{console} from "
-                        f"{slack_date(request.created_at)} is waiting for a lead."
+                        f"{slack_date(request.created_at)} is waiting for a lead. "
+                        + last_reminded_line(request.last_reminded_at, request.reminders_sent)
                     )
                 ),
                 _home_reason(request),
@@ -261,6 +264,7 @@ def _home_pending_blocks(state: HomeState) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=f"Pending requests ({len(state.pending)})")]
     if not state.pending:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Nothing is waiting for a decision.")]))
+    grant = state.granted.grant
     for request in state.pending[:HOME_PENDING_SHOWN]:
         console = " with console access" if request.console else ""
         blocks.append(
@@ -268,6 +272,7 @@ def _home_pending_blocks(state: HomeState) -> list[Block]:
                 text=(
                     f"{mention(request.slack_user_id)} asks for {state.granted.what(request)}{console}, "
                     f"since {slack_date(request.created_at)}. Request `{escape(request.id)}`."
+                    + (f"\n{grant_line(grant)}" if grant is not None else "")
                 )
             )
         )

@@ -16,6 +16,7 @@ from store import Credentials, Request, State
 from .basics import COMMAND, IAM_USER, Granted, Reply, duration_text, escape, mention, slack_date, text_reply
 from .breakglass import approved_by, breakglass_usage_line
 from .credentials import show_credentials_button
+from .oncall import last_reminded_line
 
 
 def usage_reply(note: str | None = None, *, breakglass_hours: int | None = None) -> Reply:
@@ -87,7 +88,21 @@ def status_reply(request: Request | None, granted: Granted = IAM_USER) -> Reply:
     blocks: list[Block] = [SectionBlock(text=describe_request(request, granted))]
     if granted.keys and request.state == State.ACTIVE and request.credentials == Credentials.NONE:
         blocks.append(ActionsBlock(elements=[show_credentials_button(request)]))
-    return Reply(text=describe_request(request, granted), blocks=blocks)
+    waiting = _waiting_on_leads(request)
+    if waiting:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=waiting)]))
+    return Reply(text=describe_request(request, granted) + (f" {waiting}" if waiting else ""), blocks=blocks)
+
+
+def _waiting_on_leads(request: Request) -> str:
+    """What still waits on the leads (the request, or an extension of it) and when they were last reminded."""
+    reminded = last_reminded_line(request.last_reminded_at, request.reminders_sent)
+    if request.state == State.PENDING:
+        return reminded
+    if request.state == State.ACTIVE and request.extension_days is not None:
+        days = request.extension_days
+        return f"Your extension by {days} day{'s' if days != 1 else ''} is waiting for a lead. {reminded}"
+    return ""
 
 
 def list_reply(pending: list[Request], active: list[Request], granted: Granted = IAM_USER) -> Reply:

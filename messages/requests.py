@@ -31,6 +31,7 @@ from .basics import (
     mention,
     slack_date,
 )
+from .grant import grant_blocks
 
 
 def _reason_block(reason: str) -> SectionBlock:
@@ -106,9 +107,15 @@ def _request_summary(request: Request, verb: str, project: str = "", granted: Gr
             text=f":key: {mention(request.slack_user_id)} {verb} for access to the AWS Amplify project{which}."
         ),
         _request_fields(request, project, granted),
+        *_grant_blocks(granted),
         ContextBlock(elements=[MarkdownTextObject(text="*Reason*")]),
         _reason_block(request.reason),
     ]
+
+
+def _grant_blocks(granted: Granted) -> list[Block]:
+    """What approving grants (informed approval), when the grant kind describes it."""
+    return grant_blocks(granted.grant) if granted.grant is not None else []
 
 
 def _approvals_so_far(request: Request, required: int) -> list[Block]:
@@ -158,8 +165,8 @@ def channel_notice(text: str) -> Message:
     return Message(text=text, blocks=[SectionBlock(text=text)])
 
 
-def extension_request_message(request: Request) -> Message:
-    """An extension as the leads see it, decided like a normal request."""
+def extension_request_message(request: Request, granted: Granted = IAM_USER) -> Message:
+    """An extension as the leads see it, with what it keeps granted, decided like a normal request."""
     days = request.extension_days or 0
     return Message(
         text=f"{mention(request.slack_user_id)} asks to extend their AWS Amplify access",
@@ -171,6 +178,7 @@ def extension_request_message(request: Request) -> Message:
                     f"(now ends {slack_date(request.expires_at)})."
                 )
             ),
+            *_grant_blocks(granted),
             decision_buttons(request, "extension", EXTEND_APPROVE_ACTION, EXTEND_DENY_ACTION, "Deny this extension?"),
         ],
     )

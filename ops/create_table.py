@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any, TextIO
 
 from botocore.exceptions import (
@@ -16,7 +17,7 @@ from botocore.exceptions import (
 )
 
 from settings import Settings
-from store.dynamodb_table import TABLE_DEFINITION, TTL_ATTRIBUTE
+from store.dynamodb_table import ADDED_INDEXES, TABLE_DEFINITION, TTL_ATTRIBUTE
 
 WAIT = {"Delay": 2, "MaxAttempts": 60}  # a new on-demand table is usually ACTIVE within seconds
 
@@ -38,7 +39,10 @@ def ensure_table(client: Any, table_name: str, out: TextIO) -> int:
     if existing is not None:
         have = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes", [])}
         missing = [i["IndexName"] for i in TABLE_DEFINITION["GlobalSecondaryIndexes"] if i["IndexName"] not in have]
-        if missing:
+        if missing and set(missing) <= set(ADDED_INDEXES):  # a table of an earlier release: add what it lacks
+            for name in missing:
+                add_index(client, table_name, name, out)
+        elif missing:
             print(
                 f"amplify-dev: table {table_name} lacks the indexes {', '.join(missing)}; it was not made by "
                 "create-table or template.yaml. Choose another AMPLIFY_DEV_DYNAMODB_TABLE.",
@@ -55,6 +59,24 @@ def ensure_table(client: Any, table_name: str, out: TextIO) -> int:
         out.write(f"turned on time to live ({TTL_ATTRIBUTE}): closed requests and audit events expire\n")
     out.write(f"table {table_name} is ready\n")
     return 0
+
+
+def add_index(client: Any, table_name: str, name: str, out: TextIO) -> None:
+    """Add one index of a later release to an existing table (DynamoDB builds one at a time) and wait for it."""
+    index = next(i for i in TABLE_DEFINITION["GlobalSecondaryIndexes"] if i["IndexName"] == name)
+    keys = {k["AttributeName"] for k in index["KeySchema"]}
+    client.update_table(
+        TableName=table_name,
+        AttributeDefinitions=[a for a in TABLE_DEFINITION["AttributeDefinitions"] if a["AttributeName"] in keys],
+        GlobalSecondaryIndexUpdates=[{"Create": index}],
+    )
+    out.write(f"added index {name} to table {table_name}\n")
+    for _ in range(WAIT["MaxAttempts"]):
+        table = client.describe_table(TableName=table_name)["Table"]
+        status = {i["IndexName"]: i.get("IndexStatus") for i in table.get("GlobalSecondaryIndexes", [])}
+        if status.get(name) == "ACTIVE":
+            return
+        time.sleep(WAIT["Delay"])
 
 
 def run_create_table(settings: Settings, out: TextIO, *, client: Any = None) -> int:

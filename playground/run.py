@@ -27,6 +27,7 @@ logger = logging.getLogger("amplify-dev.playground")
 
 HOST = "127.0.0.1"  # never another interface: the page acts as anyone, unauthenticated
 DEFAULT_PORT = 3000
+PLAYGROUND_RENOTIFY_MINUTES = 1  # the leads are reminded of an undecided request within minutes here
 REGION = "us-east-1"
 FAKE_BOT_TOKEN = "xoxb-playground-fake-token"  # noqa: S105 - accepted only by the local fake
 
@@ -115,6 +116,9 @@ def playground_settings(slack_api_url: str, db_path: str, port: int, credentials
         db_path=db_path,
         port=port,
         sandbox_report=True,  # Dana's sandbox stack (seed_sandbox_stack) shows in the removal notice and the review
+        # Minutes, not the hour of a real team: a request left undecided shows its reminder in the leads' channel
+        # while one plays (then 3, 7 and 15 minutes after filing; the sweep runs every minute).
+        renotify_minutes=PLAYGROUND_RENOTIFY_MINUTES,
     )
 
 

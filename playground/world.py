@@ -27,6 +27,7 @@ class Message:
     blocks: list[dict[str, Any]]
     user: str
     only_for: str | None = None
+    thread_ts: str | None = None  # a reply in the thread of that message (a reminder to the leads)
 
     def to_json(self) -> dict[str, Any]:
         """The message as the state API returns it."""
@@ -37,6 +38,7 @@ class Message:
             "text": self.text,
             "blocks": copy.deepcopy(self.blocks),
             "ephemeral": self.only_for is not None,
+            "thread_ts": self.thread_ts,
         }
 
 
@@ -179,7 +181,8 @@ class SlackWorld:
 
     def _bot_message(self, channel: str, ts: str, params: Params, only_for: str | None = None) -> Message:
         blocks = params.get("blocks") if isinstance(params.get("blocks"), list) else []
-        return Message(channel, ts, str(params.get("text") or ""), blocks or [], self.bot_user_id, only_for)
+        thread = str(params["thread_ts"]) if params.get("thread_ts") else None
+        return Message(channel, ts, str(params.get("text") or ""), blocks or [], self.bot_user_id, only_for, thread)
 
     def _add(self, message: Message) -> None:
         with self._lock:

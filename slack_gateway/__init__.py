@@ -96,11 +96,14 @@ class SlackGateway:
         """Who the bot is: team_id, user_id, bot_id."""
         return dict(self._call("auth.test", self.client.auth_test).data)
 
-    def post_message(self, channel: str, text: str, blocks: Sequence[Block | dict] | None = None) -> str:
-        """Post a message; returns its ts."""
+    def post_message(
+        self, channel: str, text: str, blocks: Sequence[Block | dict] | None = None, *, thread_ts: str | None = None
+    ) -> str:
+        """Post a message (a reply in the thread of `thread_ts`, if given); returns its ts."""
         text, blocks = labelled(text, blocks)
+        thread = {"thread_ts": thread_ts} if thread_ts else {}
         response = self._call(
-            "chat.postMessage", self.client.chat_postMessage, channel=channel, text=text, blocks=blocks
+            "chat.postMessage", self.client.chat_postMessage, channel=channel, text=text, blocks=blocks, **thread
         )
         return str(response["ts"])
 

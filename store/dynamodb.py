@@ -117,9 +117,9 @@ class DynamoRequestStore(DynamoReads):
         sets = [
             f"{expression.name(k)} = {expression.value(to_attribute(k, v))}"
             for k, v in changes.items()
-            if not is_empty(v)
+            if not is_empty(v, k)
         ]
-        removes = [expression.name(k) for k, v in changes.items() if is_empty(v)]
+        removes = [expression.name(k) for k, v in changes.items() if is_empty(v, k)]
         if "undelivered_key_ids" in changes:  # keep the sparse clean-up index in step with the list
             if is_empty(changes["undelivered_key_ids"]):
                 removes.append(expression.name(CLEANUP_ATTRIBUTE))

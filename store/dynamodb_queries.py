@@ -14,6 +14,7 @@ from store.dynamodb_table import (
     BY_IN_FLIGHT,
     BY_STATE_CREATED,
     BY_STATE_EXPIRES,
+    BY_STATE_EXTENSION,
     BY_STATE_UPDATED,
     BY_USER,
     CLEANUP_ATTRIBUTE,
@@ -118,6 +119,11 @@ class DynamoReads:
     def revoking_updated_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """REVOKING requests untouched since `cutoff`; reads only those."""
         return sorted(_of(project, self._query(BY_STATE_UPDATED, State.REVOKING, "updated_at", cutoff)), key=by_age)
+
+    def extensions_asked_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
+        """ACTIVE requests with an extension asked at or before `cutoff`; reads only those (a sparse index)."""
+        found = self._query(BY_STATE_EXTENSION, State.ACTIVE, "extension_asked_at", cutoff)
+        return sorted(_of(project, found), key=by_age)
 
     def with_undelivered_keys(self, project: str | None = None) -> list[Request]:
         """Requests that still list access keys nobody saw; reads only those (a sparse index)."""

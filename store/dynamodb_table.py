@@ -18,6 +18,8 @@ Indexes (projection ALL, so a query needs no follow-up reads; keys present only 
 - `by_state_created`: `state` + `created_at`, for `in_states` and the sweep's undecided requests.
 - `by_state_expires`: `state` + `expires_at` (sparse: only requests with an end), for expiries and reminders.
 - `by_state_updated`: `state` + `updated_at`, for stalled removals and requests left mid-way.
+- `by_state_extension`: `state` + `extension_asked_at` (sparse: only extensions waiting on the leads), for their
+  reminders.
 - `by_cleanup`, `by_in_flight`: sparse, `updated_at` sorted: requests with keys nobody saw; requests whose
   credentials are being claimed, minted or rotated (the sweep finds the ones a lost lazy run left behind).
 The sweep queries one state's partition up to a cutoff, so it reads only what is due.
@@ -47,6 +49,9 @@ BY_USER = "by_user"
 BY_STATE_CREATED = "by_state_created"
 BY_STATE_EXPIRES = "by_state_expires"
 BY_STATE_UPDATED = "by_state_updated"
+BY_STATE_EXTENSION = "by_state_extension"  # sparse: only requests with an extension waiting on the leads
+# Indexes added after the first release: `create-table` adds them to a table an earlier release made.
+ADDED_INDEXES = (BY_STATE_EXTENSION,)
 # Sparse: only requests that still list access keys nobody saw carry CLEANUP_ATTRIBUTE.
 BY_CLEANUP = "by_cleanup"
 CLEANUP_ATTRIBUTE, CLEANUP_KEYS = "needs_cleanup", "keys"
@@ -79,6 +84,7 @@ TABLE_DEFINITION: dict[str, Any] = {
             "created_at",
             "expires_at",
             "updated_at",
+            "extension_asked_at",
             CLEANUP_ATTRIBUTE,
             IN_FLIGHT_ATTRIBUTE,
         )
@@ -89,15 +95,27 @@ TABLE_DEFINITION: dict[str, Any] = {
         _index(BY_STATE_CREATED, "state", "created_at"),
         _index(BY_STATE_EXPIRES, "state", "expires_at"),
         _index(BY_STATE_UPDATED, "state", "updated_at"),
+        _index(BY_STATE_EXTENSION, "state", "extension_asked_at"),
         _index(BY_CLEANUP, CLEANUP_ATTRIBUTE, "updated_at"),
         _index(BY_IN_FLIGHT, IN_FLIGHT_ATTRIBUTE, "updated_at"),
     ],
     "BillingMode": "PAY_PER_REQUEST",
 }
 
-_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at", "breakglass_acked_at"}
+_DATETIMES = {
+    "created_at",
+    "updated_at",
+    "decided_at",
+    "expires_at",
+    "breakglass_acked_at",
+    "last_reminded_at",
+    "extension_asked_at",
+}
 _TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
-_INTS = {"days", "extension_days"}
+_INTS = {"days", "extension_days", "reminders_sent"}
+# Counters whose 0 is stored as no attribute, like an empty value: items written before the field existed then read
+# back as 0 and match an expected 0.
+_COUNTERS = {"reminders_sent"}
 _BOOLS = {"console", "assignment_created", "breakglass"}
 REQUEST_FIELDS = [f.name for f in fields(Request) if f.name != "id"]
 
@@ -123,9 +141,9 @@ def assignment_record_key(assignment: str) -> dict[str, Any]:
     return {PK: {"S": f"ASSIGNMENT#{assignment}"}, SK: {"S": "ASSIGNMENT"}}
 
 
-def is_empty(value: Any) -> bool:
-    """Whether a value is stored as an absent attribute (None or an empty tuple)."""
-    return value is None or value == ()
+def is_empty(value: Any, name: str = "") -> bool:
+    """Whether a value of field `name` is stored as an absent attribute (None, an empty tuple, a counter's 0)."""
+    return value is None or value == () or (name in _COUNTERS and value == 0)
 
 
 def time_text(value: datetime) -> str:
@@ -166,7 +184,7 @@ def request_item(request: Request) -> dict[str, Any]:
     item["id"] = {"S": request.id}
     for name in REQUEST_FIELDS:
         value = getattr(request, name)
-        if not is_empty(value):
+        if not is_empty(value, name):
             item[name] = to_attribute(name, value)
     if request.undelivered_key_ids:
         item[CLEANUP_ATTRIBUTE] = {"S": CLEANUP_KEYS}
@@ -242,8 +260,8 @@ class Expression:
         """`field` holds one of the expected values (an empty one: the attribute is absent)."""
         options = allowed_values(expected)
         name = self.name(field)
-        tests = [f"{name} = {self.value(to_attribute(field, v))}" for v in options if not is_empty(v)]
-        if any(is_empty(v) for v in options):
+        tests = [f"{name} = {self.value(to_attribute(field, v))}" for v in options if not is_empty(v, field)]
+        if any(is_empty(v, field) for v in options):
             tests.append(f"attribute_not_exists({name})")
         return f"({' OR '.join(tests)})"
 

@@ -108,6 +108,11 @@ class Request:
     breakglass_ts: str | None = None
     breakglass_acked_by: str | None = None
     breakglass_acked_at: datetime | None = None
+    # Reminders to the leads of what waits on them (workflow/reminding.py): the request while PENDING, then its
+    # extension while one is asked (asking resets both). Each is claimed by a compare-and-set of the count.
+    reminders_sent: int = 0
+    last_reminded_at: datetime | None = None
+    extension_asked_at: datetime | None = None  # when the extension waiting on the leads was asked
 
     @property
     def is_open(self) -> bool:
@@ -223,6 +228,9 @@ class RequestStore(Protocol):
 
     def revoking_updated_before(self, cutoff: datetime) -> list[Request]:
         """REVOKING requests untouched since `cutoff` (removals that stalled)."""
+
+    def extensions_asked_before(self, cutoff: datetime) -> list[Request]:
+        """ACTIVE requests with an extension asked at or before `cutoff` and not yet decided (due a reminder)."""
 
     def with_undelivered_keys(self) -> list[Request]:
         """Requests that still list access keys nobody saw (their deletion failed)."""

@@ -30,7 +30,15 @@ from .model import (
 )
 
 _COLUMNS = [f.name for f in fields(Request)]
-_DATETIMES = {"created_at", "updated_at", "decided_at", "expires_at", "breakglass_acked_at"}
+_DATETIMES = {
+    "created_at",
+    "updated_at",
+    "decided_at",
+    "expires_at",
+    "breakglass_acked_at",
+    "last_reminded_at",
+    "extension_asked_at",
+}
 _TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
 _BOOLS = {"console", "assignment_created", "breakglass"}
 _RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # UPDATE ... RETURNING (Debian 12 and Ubuntu 22.04 ship newer)
@@ -94,6 +102,9 @@ _ADDED_COLUMNS = {
     "breakglass_ts": "TEXT",
     "breakglass_acked_by": "TEXT",
     "breakglass_acked_at": "TEXT",
+    "reminders_sent": "INTEGER NOT NULL DEFAULT 0",
+    "last_reminded_at": "TEXT",
+    "extension_asked_at": "TEXT",
 }
 # One open request per Slack user and project, enforced by the database so two concurrent commands cannot both
 # insert. Replaces the per-user index of releases before projects (after the project column exists).
@@ -140,6 +151,11 @@ class SqliteRequestStore:
             self._conn.execute(
                 "CREATE INDEX IF NOT EXISTS requests_active_without_dm ON requests (updated_at) "
                 "WHERE state = 'active' AND (dm_ts IS NULL OR dm_ts = '')"
+            )
+            # Extensions waiting on the leads, for their reminders: only those rows are in it.
+            self._conn.execute(
+                "CREATE INDEX IF NOT EXISTS requests_with_extension_asked ON requests (state, extension_asked_at) "
+                "WHERE extension_asked_at IS NOT NULL"
             )
             self._conn.executescript(_OPEN_INDEX)
 
@@ -243,6 +259,14 @@ class SqliteRequestStore:
         """REVOKING requests untouched since `cutoff` (removals that stalled)."""
         return self._many(
             "state = ? AND updated_at <= ?", (State.REVOKING, _to_db("updated_at", cutoff)), project=project
+        )
+
+    def extensions_asked_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
+        """ACTIVE requests with an extension asked at or before `cutoff` and not yet decided (due a reminder)."""
+        return self._many(
+            "state = ? AND extension_asked_at IS NOT NULL AND extension_asked_at <= ?",
+            (State.ACTIVE, _to_db("extension_asked_at", cutoff)),
+            project=project,
         )
 
     def with_undelivered_keys(self, project: str | None = None) -> list[Request]:

@@ -29,7 +29,7 @@ def use_of(p: Project, request: Request) -> msg.BreakGlassUse:
         reason=request.reason,
         hours=hours,
         expires_at=ends,
-        grant=msg.grant_description(p.settings),
+        grant=p.granted().grant or msg.grant_description(p.settings),
         approval_channel=request.approval_channel or p.settings.approval_channel,
     )
 

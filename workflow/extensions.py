@@ -30,18 +30,19 @@ def request_extension(p: Project, actor: str, request: Request) -> msg.Reply | N
     asked = p.ledger.move(
         request,
         Fields(state=State.ACTIVE, extension_days=None),
-        Fields(extension_days=days),
+        # Its reminders start again (workflow/reminding.py): counted from now, none sent yet.
+        Fields(extension_days=days, extension_asked_at=p.clock(), reminders_sent=0, last_reminded_at=None),
         "extension_requested",
         actor,
         detail=f"{days} more days",
     )
     if asked is None:
         return msg.text_reply("You already asked for an extension; the leads will decide on it.")
-    message = msg.extension_request_message(asked)
+    message = msg.extension_request_message(asked, p.granted())
     try:
         ts = p.slack.post_message(p.settings.approval_channel, message.text, message.blocks)
     except SlackCallFailed as e:
-        p.ledger.note(request.id, Fields(extension_days=days), Fields(extension_days=None))
+        p.ledger.note(request.id, Fields(extension_days=days), Fields(extension_days=None, extension_asked_at=None))
         return msg.text_reply(f"I couldn't ask the leads (Slack said `{e.error}`); try again later.")
     p.ledger.note(request.id, Fields(extension_days=days), Fields(extension_ts=ts))
     logger.info("request %s: extension of %s days asked by %s", request.id, days, actor)
@@ -91,7 +92,14 @@ def decide_extension(p: Project, actor: str, request: Request, *, approve: bool)
     extended = p.ledger.note(
         request.id,
         expect,
-        Fields(extension_days=None, extension_ts=None, extension_approvals=(), expires_at=new_expiry, reminded=None),
+        Fields(
+            extension_days=None,
+            extension_ts=None,
+            extension_approvals=(),
+            extension_asked_at=None,
+            expires_at=new_expiry,
+            reminded=None,
+        ),
     )
     if extended is None:
         return _not_decided(p, request)
@@ -131,7 +139,7 @@ def _deny(p: Project, actor: str, request: Request) -> msg.Reply | None:
     denied = p.ledger.move(
         request,
         Fields(state=State.ACTIVE, extension_days=request.extension_days),
-        Fields(extension_days=None, extension_ts=None, extension_approvals=()),
+        Fields(extension_days=None, extension_ts=None, extension_approvals=(), extension_asked_at=None),
         "extension_denied",
         actor,
     )

@@ -1,8 +1,8 @@
 """The one place a request changes: every state change is a compare-and-set with its audit row in the same write.
 
-A flow never calls the store's compare_and_set itself. `move` is a transition (its `state` or anything a person
-did): the audit event goes in the same write, and a loser writes neither. `note` is bookkeeping that is not a
-state change (the DM's timestamp, a credentials claim, a reminder sent) and refuses to change `state`, so a
+A flow never calls the store's compare_and_set itself. `move` is a transition (its `state`, anything a person
+did, or a reminder to the leads): the audit event goes in the same write, and a loser writes neither. `note` is
+bookkeeping that is not a state change (the DM's timestamp, a credentials claim, an expiry reminder) and refuses to change `state`, so a
 state change cannot slip past the audit trail. `record` is an audit event with no write of the request (a
 failure, a drift finding).
 """

@@ -52,8 +52,8 @@ class Project:
         return self.scope or DEFAULT_PROJECT
 
     def granted(self) -> msg.Granted:
-        """What a grant is in this project, as the message builders word it."""
-        return self.grants.granted()
+        """What a grant is in this project, as the message builders word it, with what approving grants."""
+        return msg.described(self.grants.granted(), self.settings)
 
 
 def build_project(deps: Deps) -> Project:
@@ -75,7 +75,7 @@ def build_project(deps: Deps) -> Project:
         clock=deps.clock,
         grants=grants,
         approvers=Approvers(settings, deps.slack),
-        notify=Notifier(settings, deps.slack, label=label, granted=grants.granted),
+        notify=Notifier(settings, deps.slack, label=label, granted=lambda: msg.described(grants.granted(), settings)),
         ledger=ledger,
         sandboxes=SandboxReport(settings.sandbox_report, deps.cloudformation),
     )

@@ -106,7 +106,7 @@ def _recover_state(p: Project, request: Request, why: str = "restarted") -> bool
         p.ledger.note(
             request.id,
             Fields(extension_ts=None, extension_days=request.extension_days),
-            Fields(extension_days=None, extension_approvals=()),
+            Fields(extension_days=None, extension_approvals=(), extension_asked_at=None),
         )
         p.notify.dm(
             request.slack_user_id,

@@ -1,5 +1,5 @@
 """Periodic upkeep: expire undecided requests, revoke expired access, remind before expiry, retry stalled
-removals, and the drift check between IAM and the store. Every change is a compare-and-set, so two sweeps
+removals, remind the leads of what waits on them (reminding.py), and the drift check between IAM and the store. Every change is a compare-and-set, so two sweeps
 (or two processes) never act twice."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import messages as msg
 from slack_gateway import SlackCallFailed
 from store import Fields, Request, RevokeReason, State
 
-from . import credentials, recovery, removal, review
+from . import credentials, recovery, reminding, removal, review
 from .outcomes import Actor, Revocation
 from .project import Project
 
@@ -47,6 +47,7 @@ def sweep(p: Project, *, reconcile: bool = False) -> None:
         removal.finish_revoking(p, request)
     for request in store.with_undelivered_keys(project=p.scope):  # keys nobody saw whose deletion failed earlier
         credentials.discard_undelivered(p, request)
+    reminding.remind_undecided(p)  # after the expiries: an expired request is never re-announced
     review.post_weekly_review_if_due(p)  # AMPLIFY_DEV_REVIEW_SCHEDULE; once a week (workflow/review.py)
     if reconcile:
         drift_check(p)

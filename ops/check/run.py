@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from ops.check.aws import check_aws
 from ops.check.oncall import check_oncall
+from ops.check.reminders import check_reminders
 from ops.check.results import CheckResult, exit_code, write_report
 from ops.check.risks import check_risks
 from ops.check.signin import check_credentials_kind
@@ -106,6 +107,7 @@ def check_all(
         return [
             *check_slack(settings, slack, manifest_path=manifest_path),
             *check_identity_center(settings, identity_center, sts),
+            *check_reminders(settings),
             *check_oncall(settings, cloudformation),
         ]
     return [
@@ -113,6 +115,7 @@ def check_all(
         *check_aws(settings, iam_client, sts),
         *check_risks(settings),
         *check_credentials_kind(settings),
+        *check_reminders(settings),
         *check_oncall(settings, cloudformation),
     ]
 

@@ -75,13 +75,14 @@ function renderMessages(state) {
   }
   for (const message of conversation.messages) {
     const row = document.createElement("div");
-    row.className = `message${message.ephemeral ? " ephemeral" : ""}`;
+    row.className = `message${message.ephemeral ? " ephemeral" : ""}${message.thread_ts ? " reply" : ""}`;
     row.dataset.ts = message.ts;
     const isBot = message.user === "U0BOT";
     const head = document.createElement("div");
     head.className = "message-head";
     head.innerHTML = `<span class="author">${isBot ? "amplify-dev" : BlockKit.personName(message.user)}</span>${isBot ? '<span class="app-tag">APP</span>' : ""}`;
     if (message.ephemeral) head.innerHTML += '<span class="only-you">👁 Only visible to you</span>';
+    if (message.thread_ts) head.innerHTML += '<span class="in-thread">↳ reply in thread</span>';
     row.appendChild(head);
     if (message.blocks.length) {
       row.appendChild(BlockKit.renderBlocks(message.blocks, buttonHandler({ channel: conversation.id, ts: message.ts })));

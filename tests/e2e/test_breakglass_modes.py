@@ -53,6 +53,7 @@ def test_identity_center_break_glass_assigns_at_once_and_the_sweep_ends_it(
     assert START_URL in message_text(bot.dms_to(DEV)[-1].params)  # the normal sign-in DM
     [post] = posts_to(bot, CHANNEL)
     assert "Identity Center permission set" in message_text(post) and buttons(post)
+    assert "permission set `AmplifyDeveloper`" in message_text(post)  # its name, as on the approval message
     assert bot.dms_to(LEAD) and len(events(bot, "breakglass")) == 1
 
     bot.click(LEAD, BREAKGLASS_ACK_ACTION, request.id)

@@ -55,11 +55,12 @@ def build_projects_bot(
     clock: FakeClock,
     *,
     env: dict[str, str] | None = None,
+    projects: str = PROJECTS,
     **clients: Any,
 ) -> Bot:
-    """The real app with AMPLIFY_DEV_PROJECTS_FILE, each project's IAM client on its assumed role."""
+    """The real app with AMPLIFY_DEV_PROJECTS_FILE (`projects`), each project's IAM client on its assumed role."""
     path = tmp_path / "projects.toml"
-    path.write_text(PROJECTS)
+    path.write_text(projects)
     db = str(tmp_path / "projects.db")
     settings = make_settings(slack, db, AMPLIFY_DEV_PROJECTS_FILE=str(path), **(env or {}))
     projects = load_projects(settings)

@@ -89,14 +89,14 @@ def world(iam_client: Any) -> IdentityCenterWorld:
 def make_ic_bot(make_bot: Callable[..., Bot], world: IdentityCenterWorld) -> Callable[..., Bot]:
     """A bot in identity-center mode on the world (settings overrides as in make_bot)."""
 
-    def factory(*, cloudformation: Any = None, **overrides: str) -> Bot:
+    def factory(db_path: str | None = None, *, cloudformation: Any = None, **overrides: str) -> Bot:
         settings = {
             "AMPLIFY_DEV_MODE": "identity-center",
             "AMPLIFY_DEV_PERMISSION_SET_ARN": world.permission_set_arn,
             "AMPLIFY_DEV_SSO_START_URL": START_URL,
             **overrides,
         }
-        return make_bot(identity_center=world.clients, cloudformation=cloudformation, **settings)
+        return make_bot(db_path, identity_center=world.clients, cloudformation=cloudformation, **settings)
 
     return factory
 

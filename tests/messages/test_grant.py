@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from messages import Granted
 from messages.grant import (
     CredentialKind,
     GrantDescription,
     admin_warning,
+    described,
     grant_blocks,
     grant_description,
     grant_line,
@@ -95,7 +97,7 @@ def test_the_one_line_form_leads_with_the_warning() -> None:
 def test_from_settings_in_both_modes() -> None:
     iam_user = grant_description(settings_with(AMPLIFY_DEV_PERMISSIONS_BOUNDARY=BOUNDARY), account="111111111111")
     assert iam_user == GrantDescription(
-        project="default",
+        project="",  # no projects file: the one project goes unnamed
         credential=CredentialKind.ACCESS_KEY,
         account="111111111111",
         policy_arns=(AMPLIFY_ADMIN,),
@@ -119,7 +121,14 @@ def test_from_settings_in_both_modes() -> None:
     assert [b.to_dict() for b in grant_blocks(ic)][1]["fields"] == [
         mrkdwn("*Grants*\npermission set `AmplifyDeveloper`"),
         mrkdwn("*Account*\n222222222222"),
-        mrkdwn("*Project*\n`default`"),
         mrkdwn("*Credentials*\nan IAM Identity Center permission set (sign-in through the access portal)"),
     ]
     assert admin_warning(ic) is None  # the permission set's policies are not the bot's to name
+
+
+def test_a_kind_that_does_not_describe_its_grant_gets_its_settings_description() -> None:
+    settings = settings_with(AMPLIFY_DEV_CREDENTIALS="sign-in", AMPLIFY_DEV_ALLOW_CONSOLE="true")
+    filled = described(Granted(path="/amplify-dev/"), settings)
+    assert filled.grant == grant_description(settings) and filled.grant.credential is CredentialKind.SIGN_IN
+    own = GrantDescription(project="x", credential=CredentialKind.PERMISSION_SET, permission_set="Mine")
+    assert described(Granted(kind="identity_center", grant=own), settings).grant is own

@@ -105,6 +105,7 @@ def test_good_configuration_passes_with_only_the_expected_warnings(
         "admin-equivalent policy": Status.WARN,  # the default policy, no boundary
         "console access": Status.WARN,
         "developer credentials": Status.WARN,  # access-key: a long-lived key each
+        "reminders": Status.PASS,  # the default: 60, 180, 420, 900 minutes
     }
     assert "#amplify-leads" in line(results, "approval channel").detail
     assert f"arn:aws:sts::{ACCOUNT}:user/moto" in line(results, "credentials").detail

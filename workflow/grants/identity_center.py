@@ -98,6 +98,11 @@ class IdentityCenterGrants:
                 session_duration=found.session_duration if found else timedelta(hours=1),
             ),
             session=found.session_duration if found else None,
+            grant=msg.grant_description(
+                self.d.settings,
+                account=self.config.account_id or self.clients.account_id,
+                permission_set=found.name if found else None,
+            ),
         )
 
     def _assignment(self) -> str:
