@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
@@ -16,15 +15,13 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
-from slack_bolt import App, BoltRequest, BoltResponse
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+from slack_bolt import App
 from slack_bolt.error import BoltError
-from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
-from slack_sdk.signature import SignatureVerifier
 
-import handlers
+from cli import POLICY_NEEDS_INSTANCE, UNKNOWN_PROFILE, aws_credentials_problem, configuration_error, parse_args
 from clients import (
     AwsClients,
     aws_region,
@@ -35,11 +32,11 @@ from clients import (
     build_store,
     report_unreachable_projects,
 )
-from handlers.guards import is_well_formed
 from http_server import PortInUse, serve_http
 from logging_setup import configure_logging, quiet_libraries
 from settings import Settings, SettingsError, load_settings
 from settings.projects import load_projects
+from slack_app import create_app
 from slack_gateway import build_web_client
 
 if TYPE_CHECKING:  # on Lambda the workflow (IAM, the store, every flow) is imported on first use, after the ack
@@ -53,103 +50,6 @@ logger = logging.getLogger("amplify-dev")
 # 200-user burst (bench/RESULTS.md), 3 threads halve the ack p99 of 8 for a 15% later DM.
 WORKER_THREADS = 3
 ACK_SWITCH_INTERVAL = 0.001  # seconds
-BOLT_APP_NAME = "slack_bolt.amplify-dev"
-BOLT_APP_LOGGER = "slack_bolt.App"  # Bolt's framework logger, which the app is given
-
-
-class AmplifyDevApp(App):
-    """Bolt's App, dropping malformed payloads before Bolt's own matchers index into them (an IndexError)."""
-
-    def __init__(self, *, signing_secret: str, **kwargs: Any) -> None:
-        super().__init__(signing_secret=signing_secret, **kwargs)
-        self._verifier = SignatureVerifier(signing_secret)
-
-    def dispatch(self, req: BoltRequest) -> BoltResponse:
-        """Dispatch a well-formed request; acknowledge and drop a malformed one, logging only its type."""
-        if not is_well_formed(req.body):
-            headers = {k: (v[0] if isinstance(v, list | tuple) and v else v) for k, v in req.headers.items()}
-            signed = req.mode == "socket_mode" or self._verifier.is_valid_request(req.raw_body, headers)
-            logger.warning("ignored a malformed %s payload", req.body.get("type") or "command")
-            return BoltResponse(status=200 if signed else 401, body="")
-        response = super().dispatch(req)
-        if response.status == 404:
-            # Bolt's answer when no listener matched (e.g. `payload={}` or an empty body), after its signature
-            # check: a 404 would make Slack retry or show an error, so acknowledge and ignore it.
-            logger.warning("ignored a %s payload no listener handles", req.body.get("type") or "command")
-            return BoltResponse(status=200, body="")
-        return response
-
-
-class _TokenFromEnvironment(logging.Filter):
-    """Drops Bolt's "As you gave `client` as well, `token` will be unused." (create_app says it when it is true)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != warning_client_prioritized_and_token_skipped()
-
-
-_TOKEN_FILTER = _TokenFromEnvironment()
-
-
-def warn_if_environment_token_unused(client: WebClient) -> None:
-    """Bolt reads SLACK_BOT_TOKEN from the environment whenever it is set, and warns that it goes unused beside our
-    client: noise when it is the very token the client carries (the settings read it from there), a real warning
-    when it is another one (the bot uses its settings' token, not that one)."""
-    bolt_logger = logging.getLogger(BOLT_APP_LOGGER)
-    if _TOKEN_FILTER not in bolt_logger.filters:
-        bolt_logger.addFilter(_TOKEN_FILTER)
-    environment = os.environ.get("SLACK_BOT_TOKEN")
-    if environment and environment != client.token:
-        logger.warning(
-            "SLACK_BOT_TOKEN in the environment is not the token the bot uses (its settings' or its secret's); "
-            "the environment's is ignored"
-        )
-
-
-def create_app(
-    settings: Settings,
-    *,
-    client: WebClient,
-    router: Router,
-    runner: Executor | None = None,
-    verify_requests: bool = True,
-) -> App:
-    """The Bolt app with every listener registered; nothing here does I/O except Bolt's one auth.test.
-
-    `runner` runs the lazy listeners in Socket Mode and HTTP (Bolt's own pool of 5 threads when None).
-    `verify_requests=False` only for a lazy-listener worker process: its requests come over a private pipe from
-    the bot process, which checked Slack's signature before the ack.
-    """
-    quiet_libraries()  # whoever builds the app, the loggers that would print secrets stay at WARNING
-    warn_if_environment_token_unused(client)
-    app = AmplifyDevApp(
-        client=client,
-        signing_secret=settings.slack_signing_secret,
-        # Our listeners only ack; the slow work is a lazy listener, which Bolt starts on `runner` (Socket Mode,
-        # HTTP) or as an asynchronous self-invocation (Lambda, see lambda_handler.py). Bolt answers Slack as soon
-        # as the ack function returns, with no polling thread in between.
-        process_before_response=True,
-        listener_executor=runner,
-        raise_error_for_unhandled_request=False,
-        logger=logging.getLogger(BOLT_APP_LOGGER),
-        # Bolt names its per-class loggers "<app name>:<class>" (the Lambda adapter's logs whole events, with
-        # response_url, at DEBUG): under "slack_bolt" they stay at WARNING with the rest of Bolt.
-        name=BOLT_APP_NAME,
-        request_verification_enabled=verify_requests,
-    )
-    handlers.register(app, router, breakglass_hours=longest_breakglass(settings))
-
-    @app.error
-    def _on_error(error: Exception, body: dict[str, Any]) -> None:
-        logger.error("unhandled error for a %s payload", body.get("type") or "command", exc_info=error)
-
-    return app
-
-
-def longest_breakglass(settings: Settings) -> int | None:
-    """The longest break-glass any project allows (None: off everywhere), for the help; the projects file is read
-    again here (small, validated at start) so that on Lambda the help needs no workflow."""
-    hours = [p.breakglass_hours for p in load_projects(settings).values() if p.breakglass_hours is not None]
-    return max(hours, default=None)
 
 
 def build(
@@ -306,39 +206,6 @@ def serve_socket_mode(app: App, app_token: str) -> None:
         handler.close()
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    """The command line: run the bot (default), or one of the operator's commands."""
-    parser = argparse.ArgumentParser(prog="python bot.py", description="amplify-dev Slack bot")
-    parser.add_argument("--sandbox", action="store_true", help="run against an in-process fake IAM (moto), not AWS")
-    parser.add_argument(
-        "--playground", action="store_true", help="try it on a local page standing in for Slack, with fake AWS"
-    )
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (the default)")
-    sub.add_parser("check", help="check the configuration, Slack and AWS set-up, then exit")
-    policy = sub.add_parser("policy", help="print the least-privilege IAM policy the bot's own AWS identity needs")
-    policy.add_argument(
-        "--principal-arn",
-        help="the IAM role or user ARN the bot runs as (default: the identity of the current AWS credentials)",
-    )
-    policy.add_argument(
-        "--project", help="print the policy and the trust policy of this project's account role instead"
-    )
-    policy.add_argument(
-        "--trust-caller",
-        action="store_true",
-        help="with --project and no --principal-arn: let the trust policy name the current credentials' identity",
-    )
-    sub.add_parser("create-table", help="create the DynamoDB table AMPLIFY_DEV_DYNAMODB_TABLE names (safe to rerun)")
-    audit = sub.add_parser("audit", help="export the audit trail")
-    audit.add_argument("--since", help="only events on or after this date (YYYY-MM-DD)")
-    audit.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    review = sub.add_parser("review", help="print the access review (active grants, last use, flags)")
-    review.add_argument("--project", help="the project to review (only `default` exists for now)")
-    review.add_argument("--format", choices=("text", "csv", "jsonl"), default="text")
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the bot until it is stopped, or run one operator command."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -461,37 +328,6 @@ def run_bot(settings: Settings, *, sandbox: bool = False) -> int:
         store.close()
         logger.info("stopped")
     return 0
-
-
-UNKNOWN_PROFILE = "AWS_PROFILE names a profile that is in neither ~/.aws/config nor ~/.aws/credentials."
-POLICY_NEEDS_INSTANCE = (
-    "`policy` needs AMPLIFY_DEV_APPROVAL_CHANNEL (the leads' channel ID) or AMPLIFY_DEV_INSTANCE: the policy lets "
-    "the bot change only users tagged with this deployment's instance, which is the approval channel unless set"
-)
-
-
-def configuration_error(problems: list[str]) -> str:
-    """Every invalid setting, one per line, for stderr."""
-    if len(problems) == 1:
-        return f"amplify-dev: configuration error: {problems[0]}"
-    return f"amplify-dev: {len(problems)} configuration errors:\n" + "\n".join(f"  - {p}" for p in problems)
-
-
-def aws_credentials_problem() -> str | None:
-    """Why boto3's chain finds no credentials (environment, profile, instance or task role), or None."""
-    import boto3
-
-    from ops.check.hints import sentence_for
-
-    try:
-        found = boto3.Session().get_credentials()
-    except ProfileNotFound:
-        return UNKNOWN_PROFILE
-    except BotoCoreError as e:
-        return f"AWS credentials: {sentence_for('sts:GetCallerIdentity', e)}"
-    if found is None:
-        return f"no AWS credentials: {sentence_for('sts:GetCallerIdentity', NoCredentialsError())}"
-    return None
 
 
 if __name__ == "__main__":

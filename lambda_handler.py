@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("amplify-dev")
 
+LAMBDA_NAME = "AWS_LAMBDA_FUNCTION_NAME"  # set by the Lambda runtime, in the function's environment
+
 SCHEDULE_KEY = "amplify_dev"
 LAZY_HEADERS = ("x-slack-bolt-lazy-only", "x-slack-bolt-lazy-function-name")
 
@@ -175,7 +177,7 @@ def build_from_environment() -> Container:
         environ = {**secret.values, **{k: v for k, v in environ.items() if v.strip() and k != SECRET_ARN_SETTING}}
     step("read the Slack secret")
     settings = load_settings(environ)
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, inside_lambda=bool(os.environ.get(LAMBDA_NAME)))
     quiet_libraries()  # Bolt's Lambda adapter logs whole events (response_url included) at DEBUG
     step("settings")
     app, router = build_lambda_app(settings, aws)
@@ -245,7 +247,7 @@ def after_restore() -> None:
         _bot = _container.bot
 
 
-if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # inside Lambda: this import is the init phase
+if os.environ.get(LAMBDA_NAME):  # inside Lambda: this import is the init phase
     from snapshot_restore_py import register_after_restore, register_before_snapshot
 
     current()

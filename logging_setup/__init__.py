@@ -120,24 +120,36 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """Our stderr handler (text or JSON lines), the redacting filter on every root handler, noisy libraries at WARNING."""
+def configure_logging(level: str = "INFO", fmt: str = "text", *, inside_lambda: bool = False) -> None:
+    """Our stderr handler (text or JSON lines), the redacting filter on every root handler, noisy libraries at WARNING.
+
+    `inside_lambda`: the runtime's own root handler (see below) already writes each line to CloudWatch Logs, with
+    the invocation's request id; a second handler of ours on stderr would write every line twice. There, the
+    runtime's handler gets our formatter (and the redacting filter) and ours is not added.
+    """
     if fmt not in LOG_FORMATS:
         raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, got {fmt!r}")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    # On the handler, not a logger: it then sees records from every logger, whichever propagated them.
-    handler.addFilter(RedactingFilter())
-    handler.set_name(HANDLER_NAME)
+    formatter = JsonFormatter() if fmt == "json" else TextFormatter()
     root = logging.getLogger()
-    # Replace only our own handler, so calling this twice (or under a test harness) stacks nothing.
-    root.handlers[:] = [h for h in root.handlers if h.get_name() != HANDLER_NAME] + [handler]
     # A root handler installed before ours sees every record first, unredacted. The AWS Lambda Python runtime
     # installs one before it imports the function (`_setup_logging` in awslambdaric's bootstrap.py, the runtime
     # interface client; https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html) and it writes
     # straight to CloudWatch Logs. Filter it (and any other) rather than remove it: it adds the request id and
-    # honours the function's log format and level. A handler added to the root later is not covered; none of
-    # our dependencies adds one (waitress calls basicConfig(), a no-op once the root has a handler).
+    # honours the function's log level. A handler added to the root later is not covered; none of our
+    # dependencies adds one (waitress calls basicConfig(), a no-op once the root has a handler).
+    runtime = [h for h in root.handlers if h.get_name() != HANDLER_NAME]
+    if inside_lambda and runtime:
+        root.handlers[:] = runtime
+        for handler in runtime:
+            handler.setFormatter(formatter)  # `extra` values, the runtime's aws_request_id among them, kept
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(formatter)
+        # On the handler, not a logger: it then sees records from every logger, whichever propagated them.
+        handler.addFilter(RedactingFilter())
+        handler.set_name(HANDLER_NAME)
+        # Replace only our own handler, so calling this twice (or under a test harness) stacks nothing.
+        root.handlers[:] = [*runtime, handler]
     for earlier in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in earlier.filters):
             earlier.addFilter(RedactingFilter())

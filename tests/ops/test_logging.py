@@ -223,3 +223,24 @@ def test_a_root_handler_installed_before_ours_never_sees_a_secret(
     assert sum(isinstance(f, RedactingFilter) for f in earlier.filters) == 1  # however often configured
     ours = capsys.readouterr().err
     assert SECRET_KEY not in ours and "Hunter2" not in ours
+
+
+def test_inside_lambda_each_line_is_written_once_by_the_runtimes_handler_redacted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    runtime = EarlierHandler()  # the Lambda runtime's handler, there before the function is imported
+    root.handlers[:] = [runtime]
+    try:
+        configure_logging("INFO", "json", inside_lambda=True)
+        logging.getLogger("amplify-dev").warning("key %s secret %s", KEY_ID, SECRET_KEY, extra={"aws_request_id": "r1"})
+        assert root.handlers == [runtime]  # no second handler of ours on stderr
+        [line] = runtime.lines
+        entry = json.loads(line)
+        assert entry["aws_request_id"] == "r1" and SECRET_KEY not in line and entry["level"] == "WARNING"
+        assert capsys.readouterr().err == ""
+        configure_logging("INFO", "text")  # outside Lambda: ours is added beside any other, as before
+        assert len(root.handlers) == 2
+    finally:
+        root.handlers[:] = saved
