@@ -8,9 +8,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from audit import INSERT_SQL as AUDIT_INSERT_SQL
@@ -19,100 +18,17 @@ from audit import AuditEvent, audit_row
 
 from .model import (
     BUSY_CREDENTIALS,
-    DEFAULT_PROJECT,
     OPEN_STATES,
-    Credentials,
     Fields,
     OpenRequestExists,
     Request,
     State,
     allowed_values,
 )
+from .sqlite_schema import ADDED_COLUMNS, COLUMNS, OPEN_INDEX, SCHEMA, from_row, to_db, to_row
 
-_COLUMNS = [f.name for f in fields(Request)]
-_DATETIMES = {
-    "created_at",
-    "updated_at",
-    "decided_at",
-    "expires_at",
-    "breakglass_acked_at",
-    "last_reminded_at",
-    "extension_asked_at",
-}
-_TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
-_BOOLS = {"console", "assignment_created", "breakglass"}
 _RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # UPDATE ... RETURNING (Debian 12 and Ubuntu 22.04 ship newer)
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM requests"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS requests (
-    id TEXT PRIMARY KEY,
-    slack_user_id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    console INTEGER NOT NULL,
-    iam_user_name TEXT NOT NULL,
-    state TEXT NOT NULL,
-    credentials TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    decided_by TEXT,
-    decided_at TEXT,
-    closed_by TEXT,
-    approval_channel TEXT,
-    approval_ts TEXT,
-    dm_channel TEXT,
-    dm_ts TEXT,
-    iam_user_arn TEXT,
-    access_key_id TEXT,
-    error TEXT
-);
-CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at);
-CREATE INDEX IF NOT EXISTS requests_by_user ON requests (slack_user_id, created_at);
--- Once-per-period jobs (the weekly review post): the primary key is the compare-and-set.
-CREATE TABLE IF NOT EXISTS claims (
-    name TEXT NOT NULL,
-    period TEXT NOT NULL,
-    claimed_at TEXT NOT NULL,
-    PRIMARY KEY (name, period)
-);
--- Identity Center assignments the bot created, and for which request: the primary key is the compare-and-set.
-CREATE TABLE IF NOT EXISTS assignments (
-    assignment TEXT PRIMARY KEY,
-    request_id TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-"""
-
-# Columns added after the first release: added to an existing database at start-up.
-_ADDED_COLUMNS = {
-    "days": "INTEGER",
-    "expires_at": "TEXT",
-    "reminded": "TEXT",
-    "extension_days": "INTEGER",
-    "extension_ts": "TEXT",
-    "approvals": "TEXT NOT NULL DEFAULT ''",
-    "extension_approvals": "TEXT NOT NULL DEFAULT ''",
-    "undelivered_key_ids": "TEXT NOT NULL DEFAULT ''",
-    "iam_user_id": "TEXT",
-    "identity_store_user_id": "TEXT",
-    "assignment_created": "INTEGER",
-    "project": f"TEXT NOT NULL DEFAULT '{DEFAULT_PROJECT}'",
-    "breakglass": "INTEGER NOT NULL DEFAULT 0",
-    "breakglass_ts": "TEXT",
-    "breakglass_acked_by": "TEXT",
-    "breakglass_acked_at": "TEXT",
-    "reminders_sent": "INTEGER NOT NULL DEFAULT 0",
-    "last_reminded_at": "TEXT",
-    "extension_asked_at": "TEXT",
-}
-# One open request per Slack user and project, enforced by the database so two concurrent commands cannot both
-# insert. Replaces the per-user index of releases before projects (after the project column exists).
-_OPEN_INDEX = """
-DROP INDEX IF EXISTS one_open_request_per_user;
-CREATE UNIQUE INDEX IF NOT EXISTS one_open_request_per_user_and_project
-    ON requests (slack_user_id, project) WHERE state IN ('pending', 'approved', 'active', 'revoking');
-"""
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM requests"
 
 
 def _utcnow() -> datetime:
@@ -132,10 +48,10 @@ class SqliteRequestStore:
             if path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(SCHEMA)
             self._conn.executescript(AUDIT_SCHEMA)  # audit rows are written in the transition's transaction
             present = {row[1] for row in self._conn.execute("PRAGMA table_info(requests)")}
-            for column, kind in _ADDED_COLUMNS.items():
+            for column, kind in ADDED_COLUMNS.items():
                 if column not in present:
                     self._conn.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
             # The sweep reads only what is due (expiring grants by their end); after the columns exist.
@@ -157,7 +73,7 @@ class SqliteRequestStore:
                 "CREATE INDEX IF NOT EXISTS requests_with_extension_asked ON requests (state, extension_asked_at) "
                 "WHERE extension_asked_at IS NOT NULL"
             )
-            self._conn.executescript(_OPEN_INDEX)
+            self._conn.executescript(OPEN_INDEX)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -168,11 +84,11 @@ class SqliteRequestStore:
         """Insert a new request (and its audit event, atomically); raise OpenRequestExists if one is open."""
         now = self._clock()
         request = replace(request, created_at=request.created_at or now, updated_at=now)
-        row = _to_row(request)
-        sql = f"INSERT INTO requests ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+        row = to_row(request)
+        sql = f"INSERT INTO requests ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
         try:
             with self._lock, self._transaction():
-                self._conn.execute(sql, [row[c] for c in _COLUMNS])
+                self._conn.execute(sql, [row[c] for c in COLUMNS])
                 if audit is not None:
                     self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
         except sqlite3.IntegrityError:
@@ -212,7 +128,7 @@ class SqliteRequestStore:
         """Apply `change` only if every field of `expect` still holds; None when another actor got there first."""
         changes = {**change.given(), "updated_at": self._clock()}
         sets = ", ".join(f"{name} = ?" for name in changes)
-        params: list[Any] = [_to_db(name, value) for name, value in changes.items()]
+        params: list[Any] = [to_db(name, value) for name, value in changes.items()]
         where = ["id = ?"]
         params.append(request_id)
         for name, wanted in expect.given().items():
@@ -223,7 +139,7 @@ class SqliteRequestStore:
             if len(values) < len(options):
                 tests.append(f"{name} IS NULL")
             where.append(f"({' OR '.join(tests)})")
-            params.extend(_to_db(name, value) for value in values)
+            params.extend(to_db(name, value) for value in values)
         sql = f"UPDATE requests SET {sets} WHERE {' AND '.join(where)}"
         if not _RETURNING:
             with self._lock, self._transaction():
@@ -233,10 +149,10 @@ class SqliteRequestStore:
             return self.get(request_id) if updated else None
         # The row as written comes back with the write: no second read (and lock round) after every transition.
         with self._lock, self._transaction():
-            rows = self._conn.execute(f"{sql} RETURNING {', '.join(_COLUMNS)}", params).fetchall()
+            rows = self._conn.execute(f"{sql} RETURNING {', '.join(COLUMNS)}", params).fetchall()
             if rows and audit is not None:
                 self._conn.execute(AUDIT_INSERT_SQL, audit_row(audit))
-        return _from_row(rows[0]) if rows else None
+        return from_row(rows[0]) if rows else None
 
     def in_states(self, states: Iterable[State], project: str | None = None) -> list[Request]:
         """All requests in any of these states (of `project` if given), oldest first."""
@@ -246,26 +162,24 @@ class SqliteRequestStore:
     def pending_created_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """PENDING requests filed at or before `cutoff` (the sweep's undecided ones), oldest first."""
         return self._many(
-            "state = ? AND created_at <= ?", (State.PENDING, _to_db("created_at", cutoff)), project=project
+            "state = ? AND created_at <= ?", (State.PENDING, to_db("created_at", cutoff)), project=project
         )
 
     def active_expiring_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """ACTIVE requests whose access ends at or before `cutoff` (expired, or due a reminder)."""
-        return self._many(
-            "state = ? AND expires_at <= ?", (State.ACTIVE, _to_db("expires_at", cutoff)), project=project
-        )
+        return self._many("state = ? AND expires_at <= ?", (State.ACTIVE, to_db("expires_at", cutoff)), project=project)
 
     def revoking_updated_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """REVOKING requests untouched since `cutoff` (removals that stalled)."""
         return self._many(
-            "state = ? AND updated_at <= ?", (State.REVOKING, _to_db("updated_at", cutoff)), project=project
+            "state = ? AND updated_at <= ?", (State.REVOKING, to_db("updated_at", cutoff)), project=project
         )
 
     def extensions_asked_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """ACTIVE requests with an extension asked at or before `cutoff` and not yet decided (due a reminder)."""
         return self._many(
             "state = ? AND extension_asked_at IS NOT NULL AND extension_asked_at <= ?",
-            (State.ACTIVE, _to_db("extension_asked_at", cutoff)),
+            (State.ACTIVE, to_db("extension_asked_at", cutoff)),
             project=project,
         )
 
@@ -278,13 +192,13 @@ class SqliteRequestStore:
         with self._lock:
             inserted = self._conn.execute(
                 "INSERT OR IGNORE INTO claims (name, period, claimed_at) VALUES (?, ?, ?)",
-                (name, period, _to_db("created_at", self._clock())),
+                (name, period, to_db("created_at", self._clock())),
             ).rowcount
         return inserted == 1
 
     def stalled_before(self, cutoff: datetime, project: str | None = None) -> list[Request]:
         """Requests left mid-way (see is_stalled) untouched since `cutoff`, oldest first."""
-        before = _to_db("updated_at", cutoff)
+        before = to_db("updated_at", cutoff)
         # Three index range reads (state, credentials, updated_at), not a walk over every active grant.
         found = self._many("state = ? AND updated_at <= ?", (State.APPROVED, before), project=project)
         found += self._many(
@@ -316,7 +230,7 @@ class SqliteRequestStore:
 
     def set_assignment_holder(self, assignment: str, expect: str | None, holder: str | None) -> bool:
         """Compare-and-set the assignment's record (one statement, so one of several racing callers wins)."""
-        now = _to_db("updated_at", self._clock())
+        now = to_db("updated_at", self._clock())
         if expect is None and holder is None:
             return self.assignment_holder(assignment) is None
         if expect is None:
@@ -337,7 +251,7 @@ class SqliteRequestStore:
             where, params = f"({where}) AND project = ?", (*params, project)
         with self._lock:
             rows = self._conn.execute(f"{_SELECT}{indexed} WHERE {where} ORDER BY created_at, rowid", params).fetchall()
-        return [_from_row(r) for r in rows]
+        return [from_row(r) for r in rows]
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -353,7 +267,7 @@ class SqliteRequestStore:
     def _one(self, sql: str, params: tuple[Any, ...]) -> Request | None:
         with self._lock:
             row = self._conn.execute(sql, params).fetchone()
-        return _from_row(row) if row else None
+        return from_row(row) if row else None
 
 
 # SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ms... between tries for the write lock: under a burst
@@ -385,36 +299,3 @@ def _user_and_project(slack_user_id: str, project: str | None) -> tuple[str, tup
     if project is None:
         return "slack_user_id = ?", (slack_user_id,)
     return "slack_user_id = ? AND project = ?", (slack_user_id, project)
-
-
-def _to_db(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in _DATETIMES:
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
-    if name in _BOOLS:
-        return int(bool(value))
-    if name in _TUPLES:
-        return ",".join(value)
-    if isinstance(value, StrEnum):
-        return str(value)
-    return value
-
-
-def _to_row(request: Request) -> dict[str, Any]:
-    return {name: _to_db(name, getattr(request, name)) for name in _COLUMNS}
-
-
-def _from_row(row: tuple[Any, ...]) -> Request:
-    values = dict(zip(_COLUMNS, row, strict=True))
-    for name in _DATETIMES:
-        if values[name] is not None:
-            values[name] = datetime.fromisoformat(values[name])
-    for name in _BOOLS:
-        if values[name] is not None:
-            values[name] = bool(values[name])
-    for name in _TUPLES:
-        values[name] = tuple(v for v in (values[name] or "").split(",") if v)
-    values["state"] = State(values["state"])
-    values["credentials"] = Credentials(values["credentials"])
-    return Request(**values)
