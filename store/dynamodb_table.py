@@ -41,6 +41,7 @@ from typing import Any
 
 from audit import AuditEvent
 from store import DEFAULT_PROJECT, Credentials, Request, State, allowed_values
+from store.model import fields_of_type
 
 PK, SK = "pk", "sk"
 REQUEST_SK, LOCK_SK = "REQUEST", "OPEN"
@@ -102,21 +103,13 @@ TABLE_DEFINITION: dict[str, Any] = {
     "BillingMode": "PAY_PER_REQUEST",
 }
 
-_DATETIMES = {
-    "created_at",
-    "updated_at",
-    "decided_at",
-    "expires_at",
-    "breakglass_acked_at",
-    "last_reminded_at",
-    "extension_asked_at",
-}
-_TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
-_INTS = {"days", "extension_days", "reminders_sent"}
+_DATETIMES = fields_of_type(datetime)
+_TUPLES = fields_of_type(tuple)
+_INTS = fields_of_type(int)
 # Counters whose 0 is stored as no attribute, like an empty value: items written before the field existed then read
 # back as 0 and match an expected 0.
 _COUNTERS = {"reminders_sent"}
-_BOOLS = {"console", "assignment_created", "breakglass"}
+_BOOLS = fields_of_type(bool)
 REQUEST_FIELDS = [f.name for f in fields(Request) if f.name != "id"]
 
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from types import UnionType
+from typing import Any, Protocol, get_args, get_origin, get_type_hints
 
 from audit import AuditEvent
 
@@ -175,6 +176,17 @@ Fields = make_dataclass(
     frozen=True,
 )
 Fields.__module__ = __name__
+
+
+def fields_of_type(kind: type) -> frozenset[str]:
+    """The names of `Request`'s fields of type `kind` (or `kind | None`): how each store knows which of its
+    columns or attributes to convert, without a list kept by hand beside the dataclass."""
+    names = set()
+    for name, hint in get_type_hints(Request).items():
+        parts = get_args(hint) if isinstance(hint, UnionType) else (hint,)
+        if any(part is kind or get_origin(part) is kind for part in parts):
+            names.add(name)
+    return frozenset(names)
 
 
 class OneOf(tuple):

@@ -8,20 +8,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from .model import DEFAULT_PROJECT, Credentials, Request, State
+from .model import DEFAULT_PROJECT, Credentials, Request, State, fields_of_type
 
 COLUMNS = [f.name for f in fields(Request)]
-DATETIMES = {
-    "created_at",
-    "updated_at",
-    "decided_at",
-    "expires_at",
-    "breakglass_acked_at",
-    "last_reminded_at",
-    "extension_asked_at",
-}
-TUPLES = {"approvals", "extension_approvals", "undelivered_key_ids"}
-BOOLS = {"console", "assignment_created", "breakglass"}
+DATETIMES = fields_of_type(datetime)
+TUPLES = fields_of_type(tuple)
+BOOLS = fields_of_type(bool)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
     id TEXT PRIMARY KEY,
