@@ -28,8 +28,9 @@ class IamKeys:
         self._signin_url: str | None = None
         self._policy: tuple[datetime, iam.PasswordPolicy] | None = None
 
-    def _ours(self, request: Any) -> None:
-        """Raise GrantNotOurs unless the request's IAM user exists and is this deployment's (GrantError: no answer)."""
+    def _ours(self, request: Any) -> iam.ManagedUser:
+        """The request's IAM user if it exists and is this deployment's; GrantNotOurs otherwise (GrantError: no
+        answer)."""
         try:
             user = iam.get_managed_user(self.client, request.iam_user_name, self.owner, request_id=request.id)
         except iam.NotManagedByBot:
@@ -38,6 +39,7 @@ class IamKeys:
             raise GrantError(e.step, e.code, unanswered=True) from None
         if user is None:
             raise GrantNotOurs("no longer exists")
+        return user
 
     def mint(self, request: Any) -> Minted:
         """A first key (and console password) for the requester; on failure nothing minted is left."""

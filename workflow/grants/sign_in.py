@@ -32,7 +32,7 @@ from store import Request
 
 from ..deps import Deps
 from ..ledger import Ledger
-from . import GrantError, GrantNotOurs, LastUse, Minted, Rotated, SessionsRevoked
+from . import GrantError, LastUse, Minted, Rotated, SessionsRevoked
 from .iam_user import IamUserGrants
 
 logger = logging.getLogger(__name__)
@@ -72,21 +72,9 @@ class SignInGrants(IamUserGrants):
         """Always: the console sign-in is what `aws login` starts from."""
         return True
 
-    def _managed(self, request: Request) -> iam.ManagedUser:
-        """The request's IAM user if it is this deployment's; GrantNotOurs otherwise (GrantError: no answer)."""
-        try:
-            user = iam.get_managed_user(self.client, request.iam_user_name, self.owner, request_id=request.id)
-        except iam.NotManagedByBot:
-            raise GrantNotOurs("is not one this amplify-dev manages (wrong path, tags or instance)") from None
-        except iam.IamError as e:
-            raise GrantError(e.step, e.code, unanswered=True) from None
-        if user is None:
-            raise GrantNotOurs("no longer exists")
-        return user
-
     def mint(self, request: Request) -> Minted:
         """The temporary console password (forced reset, the account's password policy honoured); no key."""
-        self._managed(request)
+        self._ours(request)
         try:
             password = iam.create_console_login(self.client, request.iam_user_name, self._password_policy())
             signin_url = self._console_signin_url(request)
@@ -100,7 +88,7 @@ class SignInGrants(IamUserGrants):
 
         The password first: whoever holds the old one cannot start a new session after the revocation.
         """
-        user = self._managed(request)
+        user = self._ours(request)
         try:
             password = iam.reset_console_password(self.client, request.iam_user_name, self._password_policy())
             signin_url = self._console_signin_url(request)
