@@ -74,10 +74,20 @@ def adopt_user(iam: BaseClient, user_name: str, owner: Owner, tags: dict[str, st
     return {**tags, TAG_INSTANCE: owner.instance}
 
 
-def revoke_developer_user(iam: BaseClient, user_name: str, owner: Owner, *, request_id: str | None = None) -> bool:
-    """Delete this deployment's user and everything attached to it; return False if it did not exist."""
+def revoke_developer_user(
+    iam: BaseClient,
+    user_name: str,
+    owner: Owner,
+    *,
+    request_id: str | None = None,
+    checked: ManagedUser | None = None,
+) -> bool:
+    """Delete this deployment's user and everything attached to it; return False if it did not exist.
+
+    `checked`: the caller read the user with get_managed_user just before (the ownership check is not repeated).
+    """
     try:
-        user = get_managed_user(iam, user_name, owner, request_id=request_id)
+        user = checked or get_managed_user(iam, user_name, owner, request_id=request_id)
     except NotManagedByBot:
         raise
     except IamError as exc:

@@ -388,3 +388,15 @@ def test_the_form_asks_nothing_about_the_console_in_sign_in_and_help_names_both_
     keys.command(DEV, "")
     assert "console_input" in json.dumps(keys.slack.calls_to("views.open")[-1].params)
     assert "new temporary password" in sbot.command(DEV, "help").body
+
+
+def test_a_removal_reads_the_user_once_then_ends_its_sessions_and_deletes_it(
+    sbot: Bot, fake_signin: FakeSignin, ordered: list[tuple[str, str, dict[str, Any]]]
+) -> None:
+    approve_and_show(sbot)
+    fake_signin.create_session(PRINCIPAL)
+    ordered.clear()
+    sbot.command(DEV, "remove")
+    assert USER not in sbot.iam_users()
+    ops = [op for _, op, _ in ordered]
+    assert ops.count("GetUser") == 1 and ops.index("GetUser") < ops.index("ListSessions") < ops.index("DeleteUser")

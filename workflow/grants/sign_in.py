@@ -118,7 +118,7 @@ class SignInGrants(IamUserGrants):
             return SessionsRevoked(0)  # nothing left whose sessions could renew
         sessions = self._end_sessions_of(user_name, request_id, user.arn)
         try:
-            iam.revoke_developer_user(self.client, user_name, self.owner, request_id=request_id)
+            iam.revoke_developer_user(self.client, user_name, self.owner, request_id=request_id, checked=user)
         except iam.NotManagedByBot:
             raise
         except iam.IamError as e:
