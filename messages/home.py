@@ -166,12 +166,7 @@ def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
     )
     if not granted.keys:  # nothing to show, rotate or age: signing in is in their DM
         fields = [MarkdownTextObject(text=f"*{granted.field}*\n{granted.value(request)}"), approved]
-        if state.expires_at is not None:
-            fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
-        return [
-            SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
-            ActionsBlock(block_id="home_own", elements=[remove]),
-        ]
+        return _own_access_blocks(state, fields, [remove])
     if granted.sign_in:
         return _home_sign_in_blocks(state, request, remove, approved)
     if request.credentials in (Credentials.CLAIMED, Credentials.MINTING, Credentials.ROTATING):
@@ -192,30 +187,14 @@ def _home_active_own_blocks(state: HomeState, request: Request) -> list[Block]:
         MarkdownTextObject(text=f"*Console access*\n{'yes' if request.console else 'no'}"),
         approved,
     ]
-    if state.expires_at is not None:
-        fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
-    buttons: list[ButtonElement] = []
-    if request.credentials == Credentials.NONE:
-        buttons.append(show_credentials_button(request))
-    else:
-        buttons.append(
-            ButtonElement(
-                text="Rotate access key",
-                action_id=HOME_ROTATE_ACTION,
-                value=request.id,
-                confirm=ConfirmObject(
-                    title="Rotate your access key?",
-                    text="A new key is shown once in your DM with me; your current key is deleted right after.",
-                    confirm="Rotate",
-                    deny="Cancel",
-                ),
-            )
-        )
-    buttons.append(remove)
-    return [
-        SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
-        ActionsBlock(block_id="home_own", elements=buttons),
-    ]
+    credentials = _credentials_button(
+        request,
+        "Rotate access key",
+        "Rotate your access key?",
+        "A new key is shown once in your DM with me; your current key is deleted right after.",
+        "Rotate",
+    )
+    return _own_access_blocks(state, fields, [credentials, remove])
 
 
 def _home_sign_in_blocks(
@@ -233,27 +212,32 @@ def _home_sign_in_blocks(
         MarkdownTextObject(text=f"*Sign-in*\n{how}"),
         approved,
     ]
-    if state.expires_at is not None:
-        fields.append(MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}"))
-    buttons: list[ButtonElement] = []
+    credentials = _credentials_button(
+        request,
+        "New temporary password",
+        "Set a new password?",
+        "A new temporary password is shown once in your DM with me; every `aws login` session you have is ended.",
+        "Set it",
+    )
+    return _own_access_blocks(state, fields, [credentials, remove])
+
+
+def _credentials_button(request: Request, text: str, title: str, body: str, confirm: str) -> ButtonElement:
+    """Show credentials while none were minted, else the kind's rotate (with its confirmation)."""
     if request.credentials == Credentials.NONE:
-        buttons.append(show_credentials_button(request))
-    else:
-        buttons.append(
-            ButtonElement(
-                text="New temporary password",
-                action_id=HOME_ROTATE_ACTION,
-                value=request.id,
-                confirm=ConfirmObject(
-                    title="Set a new password?",
-                    text="A new temporary password is shown once in your DM with me; every `aws login` session "
-                    "you have is ended.",
-                    confirm="Set it",
-                    deny="Cancel",
-                ),
-            )
-        )
-    buttons.append(remove)
+        return show_credentials_button(request)
+    return ButtonElement(
+        text=text,
+        action_id=HOME_ROTATE_ACTION,
+        value=request.id,
+        confirm=ConfirmObject(title=title, text=body, confirm=confirm, deny="Cancel"),
+    )
+
+
+def _own_access_blocks(state: HomeState, fields: list[MarkdownTextObject], buttons: list[ButtonElement]) -> list[Block]:
+    """The requester's own access: its fields (and when it expires) and its buttons."""
+    if state.expires_at is not None:
+        fields = [*fields, MarkdownTextObject(text=f"*Expires*\n{slack_date(state.expires_at)}")]
     return [
         SectionBlock(text=":white_check_mark: You have access to the AWS Amplify project.", fields=fields),
         ActionsBlock(block_id="home_own", elements=buttons),
