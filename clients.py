@@ -144,11 +144,6 @@ def build_sandbox_clients(
     return own_client, per_project
 
 
-def signs_in(settings: Settings) -> bool:
-    """AMPLIFY_DEV_CREDENTIALS=sign-in applies (an IAM-user project; Identity Center gives no key either way)."""
-    return settings.identity_center is None and settings.credentials == "sign-in"
-
-
 def build_signin_clients(
     projects: dict[str, Settings],
     region: str,
@@ -161,7 +156,7 @@ def build_signin_clients(
     in its own account or region; (None, {}) when no project signs in. With sandbox=True the Sign-In calls go to a
     local fake (playground.signin_api), as moto has no Sign-In service. `sessions`: the projects' sessions
     build_project_clients made (shared, so an account role is assumed once per project)."""
-    if not any(signs_in(p) for p in projects.values()):
+    if not any(p.signs_in for p in projects.values()):
         return None, {}
     import iam
 
@@ -175,7 +170,7 @@ def build_signin_clients(
     own = iam.signin_client_from(session, region)
     clients = {}
     for name, project in projects.items():
-        if signs_in(project) and (project.account_role_arn or project.region):
+        if project.signs_in and (project.account_role_arn or project.region):
             project_region = project.region or region
             assumed = (sessions or {}).get(name) or iam.project_session(
                 project.account_role_arn, project_region, external_id=project.external_id

@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 from iam.names import account_id_from_arn, partition_from_arn, principal_arn
 from ops.policy import MAX_MANAGED_POLICY_CHARS, bot_policy, policy_json, policy_size
-from ops.policy_signin import SIGNIN_NOTE, uses_sign_in
+from ops.policy_signin import SIGNIN_NOTE
 from ops.projects_policy import new_external_id, project_role_policies, projects_bot_policy
 from settings import Settings
 
@@ -146,7 +146,7 @@ def policy_notes(settings: Settings, principal: str | None, *, from_credentials:
         )
     if settings.iam_group:
         notes.append(GROUP_LIMIT_NOTE.format(path=settings.iam_path, group=settings.iam_group))
-    if uses_sign_in(settings):
+    if settings.signs_in:
         notes.append(SIGNIN_NOTE)
     return notes
 

@@ -17,7 +17,6 @@ from ops.policy_signin import (
     boundary_check_statements,
     signin_attachable,
     signin_statement,
-    uses_sign_in,
 )
 from settings import Settings
 
@@ -115,7 +114,7 @@ def grants(settings: Settings, account_id: str, partition: str, principal: str |
     ]
     if settings.allow_console:
         manage_actions.insert(3, "iam:CreateLoginProfile")
-    if uses_sign_in(settings):
+    if settings.signs_in:
         # No flow creates an access key in sign-in; without the grant, a bug cannot create one either.
         manage_actions.remove("iam:CreateAccessKey")
         # `rotate` sets a new temporary password on the user's own login profile (forced reset).
@@ -277,7 +276,7 @@ def grants(settings: Settings, account_id: str, partition: str, principal: str |
             tuple(SimulationCase(("iam:GetPolicy",), arn) for arn in checked_policies),
         ),
     ]
-    if uses_sign_in(settings):
+    if settings.signs_in:
         grants.append(Grant(signin_statement(), (SimulationCase(SIGNIN_ACTIONS, "*"),)))
         if boundary:
             read, simulate = boundary_check_statements(boundary)

@@ -32,14 +32,9 @@ SIGNIN_NOTE = (
 )
 
 
-def uses_sign_in(settings: Settings) -> bool:
-    """True when this project's developers get console sign-in and `aws login`, never an access key."""
-    return settings.identity_center is None and settings.credentials == "sign-in"
-
-
 def signin_attachable(settings: Settings, partition: str) -> list[str]:
     """The extra managed policy the bot may attach in sign-in: SignInLocalDevelopmentAccess."""
-    return [signin_policy_arn(partition)] if uses_sign_in(settings) else []
+    return [signin_policy_arn(partition)] if settings.signs_in else []
 
 
 def boundary_check_statements(boundary: str) -> list[dict[str, object]]:

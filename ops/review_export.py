@@ -106,7 +106,7 @@ def run_review_export(
         iam_client = iam.iam_client_from(
             iam.project_session(chosen.account_role_arn, region, external_id=chosen.external_id), region
         )
-    if signin_client is None and chosen.identity_center is None and chosen.credentials == "sign-in":
+    if signin_client is None and chosen.signs_in:
         import iam
         from ops.aws import default_region
 

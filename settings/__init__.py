@@ -102,6 +102,12 @@ class Settings:
         return bool(self.slack_app_token)
 
     @property
+    def signs_in(self) -> bool:
+        """AMPLIFY_DEV_CREDENTIALS=sign-in applies: console sign-in and `aws login`, never an access key (an IAM-user
+        project; Identity Center gives no key either way)."""
+        return self.identity_center is None and self.credentials == "sign-in"
+
+    @property
     def mode(self) -> str:
         """AMPLIFY_DEV_MODE: iam-user (an IAM user per developer) or identity-center (an account assignment)."""
         return "identity-center" if self.identity_center else "iam-user"

@@ -17,7 +17,6 @@ from botocore.client import BaseClient
 
 from ops.check.hints import Refused, attempt
 from ops.check.results import CheckResult, Status
-from ops.policy_signin import uses_sign_in
 from settings import Settings
 
 LOGIN_ACTIONS = ("signin:AuthorizeOAuth2Access", "signin:CreateOAuth2Token")
@@ -30,7 +29,7 @@ def login_resource(partition: str, region: str, account: str) -> str:
 
 def check_credentials_kind(settings: Settings) -> list[CheckResult]:
     """WARN in access-key mode: every developer holds a bearer secret; PASS in sign-in."""
-    if uses_sign_in(settings):
+    if settings.signs_in:
         return [
             CheckResult(
                 "Risk",
@@ -57,7 +56,7 @@ def check_login_allowed_by_boundary(
 ) -> list[CheckResult]:
     """FAIL when the permissions boundary would block `aws login` (sign-in mode with a boundary only)."""
     boundary = settings.permissions_boundary
-    if not uses_sign_in(settings) or not boundary:
+    if not settings.signs_in or not boundary:
         return []
     subject = "aws login under the boundary"
     document = attempt(

@@ -19,8 +19,6 @@ from settings import Settings
 from slack_gateway import SlackUser
 from store import Fields, Request
 
-SIGN_IN = "sign-in"  # Settings.credentials: console sign-in and `aws login`, no access key
-
 if TYPE_CHECKING:
     from ..deps import Deps
     from ..ledger import Ledger
@@ -205,7 +203,7 @@ def grant_kind_for(deps: Deps, ledger: Ledger) -> GrantKind:
         from .identity_center import IdentityCenterGrants
 
         return IdentityCenterGrants(deps, ledger)
-    if deps.settings.credentials == SIGN_IN:
+    if deps.settings.signs_in:
         from .sign_in import SignInGrants
 
         return SignInGrants(deps, ledger)
@@ -220,7 +218,7 @@ def last_use_reader(settings: Settings, iam_client: Any, signin_client: Any = No
         from .identity_center import NO_USAGE_IN_IDENTITY_CENTER
 
         return lambda _request: LastUse(None, NO_USAGE_IN_IDENTITY_CENTER)
-    if settings.credentials == SIGN_IN:
+    if settings.signs_in:
         from .sign_in import signin_last_use
 
         return signin_last_use(iam_client, signin_client)
