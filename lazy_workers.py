@@ -13,12 +13,13 @@ dies loses only the request it was on: the sweep (workflow/upkeep.py STALLED_AFT
 or roll it back, as for a lost Lambda invocation; the dispatcher starts another worker. shutdown() drains: every
 queued request is handed out and finished before the workers exit.
 
-An ack may leave its one store write to this runner (handlers.lazy.after_ack: Show credentials' claim), which makes
-it in this process as soon as the job is queued, on its own thread, before any worker sees the job: off the ack's
-critical path, still before the lazy run. The window this opens: the bot process killed (not stopped: shutdown()
-drains, claims included) between the ack's answer and that write loses the click with no claim, so the requester
-is not told; nothing was minted, the DM's button still works. Every other lazy job (a request, an Approve) queued here is
-lost the same way in that window: the job itself only ever lived in this process's memory.
+A payload whose ack is known to be empty (a click, an event, `/amplify-dev request`) is not run through Bolt here at
+all: slack_app.AmplifyDevApp checks its signature, hands it whole to take_whole() and acknowledges it, and the worker's
+Bolt runs its middleware, its ack (Show credentials' claim) and its lazy listener, in that order (InlineLazyRunner).
+The window this accepts: the bot process killed (not stopped: shutdown() drains) while such a job waits in the queue
+loses it, as it loses any queued lazy job, which only ever lived in this process's memory: nothing was done, the
+button still works, nobody is told. A worker that dies after the job's first store write (a claim, an approval) is
+covered by the sweep as before.
 """
 
 from __future__ import annotations
@@ -40,8 +41,6 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 from slack_bolt.lazy_listener import LazyListenerRunner
 
-from handlers.lazy import AFTER_ACK
-
 logger = logging.getLogger("amplify-dev")
 
 LAZY_ONLY = "x-slack-bolt-lazy-only"
@@ -55,27 +54,30 @@ _STOP = object()
 Job = tuple[str, Any, dict[str, list[str]]]  # (Bolt's mode, the body as Slack sent it, headers)
 
 
+WHOLE = ""  # LazyJob.function_name of a request the worker's Bolt runs whole (middleware, ack, lazy listener)
+
+
 @dataclass(frozen=True)
 class LazyJob:
-    """What a worker needs to run one lazy function: the request as Slack sent it, and the function's name."""
+    """What a worker needs to run one lazy function (or, WHOLE, the whole request): the request as Slack sent it."""
 
     mode: str  # Bolt's "http" or "socket_mode"
     body: Any  # the raw body (HTTP) or the payload (Socket Mode)
     headers: dict[str, Any]
     function_name: str
-    # What the ack left for the dispatcher to do before a worker gets the job (a store write; never sent anywhere).
-    after_ack: Callable[[], None] | None = None
 
     @classmethod
     def of(cls, request: BoltRequest, function_name: str) -> LazyJob:
         """The job for `request`: its raw body and headers, read, never copied (the ack thread's one step)."""
         body = request.raw_body if request.mode == "http" else request.body
-        return cls(request.mode, body, request.headers, function_name, request.context.get(AFTER_ACK))
+        return cls(request.mode, body, request.headers, function_name)
 
     def wire(self) -> Job:
-        """The job as sent to a worker: Bolt's two lazy headers added, as its Lambda adapter adds them."""
+        """The job as sent to a worker: for one lazy function, Bolt's two lazy headers added, as its Lambda adapter
+        adds them; a WHOLE request as it came."""
         headers = {k: list(v) for k, v in self.headers.items()}
-        headers[LAZY_ONLY], headers[LAZY_FUNCTION] = ["1"], [self.function_name]
+        if self.function_name != WHOLE:
+            headers[LAZY_ONLY], headers[LAZY_FUNCTION] = ["1"], [self.function_name]
         return self.mode, self.body, headers
 
 
@@ -96,8 +98,6 @@ class _Worker:
 class LazyWorkers(LazyListenerRunner):
     """Bolt's LazyListenerRunner: start() queues the request; a dispatcher thread hands it to an idle worker."""
 
-    does_work_after_ack = True  # handlers.lazy.after_ack: the dispatcher runs a job's after_ack before handing it out
-
     def __init__(self, workers: int, build: str, *, logger: logging.Logger = logger) -> None:
         """`build` names ("module:function") what each worker calls to build its Bolt app."""
         self.logger = logger
@@ -105,14 +105,10 @@ class LazyWorkers(LazyListenerRunner):
         self._context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         self._size = workers
         self._queue: SimpleQueue[Any] = SimpleQueue()  # from the acks
-        self._admitted: SimpleQueue[Any] = SimpleQueue()  # after each job's after_ack, to the dispatcher
         self._workers: list[_Worker] = []
         self._started = 0
         self._accepting = True
         self._dispatcher = threading.Thread(target=self._dispatch, name="amplify-dev-lazy-dispatch", daemon=True)
-        # Its own thread, so that an ack's store write is made as soon as the job is queued, not when the dispatcher
-        # next looks at the queue (it waits on the workers' pipes while all of them are busy).
-        self._admitter = threading.Thread(target=self._admit, name="amplify-dev-lazy-after-ack", daemon=True)
 
     def install(self, app: App) -> LazyWorkers:
         """Run `app`'s lazy listeners here, handing each worker the request as Slack sent it.
@@ -131,7 +127,6 @@ class LazyWorkers(LazyListenerRunner):
     def start_workers(self) -> LazyWorkers:
         """Start the worker processes and the dispatcher; work queued before they are ready waits for them."""
         self._workers = [self._new_worker() for _ in range(self._size)]
-        self._admitter.start()
         self._dispatcher.start()
         return self
 
@@ -141,12 +136,17 @@ class LazyWorkers(LazyListenerRunner):
             raise RuntimeError("cannot schedule lazy work after shutdown")
         self._queue.put(request if isinstance(request, LazyJob) else LazyJob.of(request, request.lazy_function_name))
 
+    def take_whole(self, request: BoltRequest) -> None:
+        """Queue a request whose ack was answered without Bolt (slack_app.AmplifyDevApp): a worker's Bolt runs it
+        whole, its ack included."""
+        if not self._accepting:
+            raise RuntimeError("cannot schedule lazy work after shutdown")
+        self._queue.put(LazyJob.of(request, WHOLE))
+
     def shutdown(self, timeout: float | None = None) -> None:
         """Stop taking work, finish everything queued, stop the workers (joined)."""
         self._accepting = False
         self._queue.put(_STOP)
-        if self._admitter.is_alive():
-            self._admitter.join(timeout)
         if self._dispatcher.is_alive():
             self._dispatcher.join(timeout)
 
@@ -169,7 +169,7 @@ class LazyWorkers(LazyListenerRunner):
         while True:
             if pending is None and not stopping:
                 try:
-                    item = self._admitted.get(timeout=0.5)
+                    item = self._queue.get(timeout=0.5)
                 except Empty:
                     item = None
                 if item is _STOP:
@@ -193,19 +193,6 @@ class LazyWorkers(LazyListenerRunner):
                 worker.conn.send(None)
         for worker in self._workers:
             worker.process.join()
-
-    def _admit(self) -> None:
-        """Do what each ack left for after it (its claim), in queue order, then pass the job to the dispatcher."""
-        while True:
-            item = self._queue.get()
-            if item is not _STOP and item.after_ack is not None:
-                try:
-                    item.after_ack()
-                except Exception:  # e.g. the store failed: the lazy run still mints (from NONE), only unclaimed
-                    self.logger.exception("the work an ack left for after it (%s) failed", item.function_name)
-            self._admitted.put(item)
-            if item is _STOP:
-                return
 
     def _idle(self) -> _Worker | None:
         return next((w for w in self._workers if w.ready and not w.busy), None)
@@ -246,6 +233,18 @@ class LazyWorkers(LazyListenerRunner):
         self._workers[self._workers.index(dead)] = self._new_worker()
 
 
+class InlineLazyRunner(LazyListenerRunner):
+    """A worker's lazy runner: the lazy listener of a WHOLE request runs right after its ack, in the same thread (the
+    worker takes its next job when both are done). A lazy-only job is run by Bolt through run(), as always."""
+
+    def __init__(self) -> None:
+        self.logger = logger
+
+    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
+        """Run the lazy listener now (Bolt calls this after the ack)."""
+        self.run(function, request)
+
+
 def worker_main(conn: Connection, build: str) -> None:
     """A worker process: build the app, then dispatch each lazy request the parent sends until told to stop."""
     # Ctrl-C and SIGTERM reach the whole process group: the parent drains the queue and then stops the workers.
@@ -254,6 +253,7 @@ def worker_main(conn: Connection, build: str) -> None:
     os.nice(WORKER_NICENESS)
     module, _, name = build.partition(":")
     app = getattr(importlib.import_module(module), name)()
+    app.listener_runner.lazy_listener_runner = InlineLazyRunner()
     conn.send("ready")
     while True:
         try:

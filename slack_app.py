@@ -16,7 +16,8 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 import handlers
-from handlers.guards import is_well_formed
+from handlers import ack_is_empty
+from handlers.guards import OwnWorkspace, is_well_formed
 from logging_setup import quiet_libraries
 from settings import Settings
 from settings.projects import load_projects
@@ -31,19 +32,23 @@ BOLT_APP_LOGGER = "slack_bolt.App"  # Bolt's framework logger, which the app is 
 
 
 class AmplifyDevApp(App):
-    """Bolt's App, dropping malformed payloads before Bolt's own matchers index into them (an IndexError)."""
+    """Bolt's App, dropping malformed payloads before Bolt's own matchers index into them (an IndexError), and, with
+    worker processes, acknowledging a payload whose ack is known to be empty before Bolt's middleware runs."""
 
     def __init__(self, *, signing_secret: str, **kwargs: Any) -> None:
         super().__init__(signing_secret=signing_secret, **kwargs)
         self._verifier = SignatureVerifier(signing_secret)
+        self._verifies = kwargs.get("request_verification_enabled", True)
+        self.own_workspace = OwnWorkspace()  # create_app replaces it with the one the guards fill in
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         """Dispatch a well-formed request; acknowledge and drop a malformed one, logging only its type."""
         if not is_well_formed(req.body):
-            headers = {k: (v[0] if isinstance(v, list | tuple) and v else v) for k, v in req.headers.items()}
-            signed = req.mode == "socket_mode" or self._verifier.is_valid_request(req.raw_body, headers)
+            signed = req.mode == "socket_mode" or self._signed(req)
             logger.warning("ignored a malformed %s payload", req.body.get("type") or "command")
             return BoltResponse(status=200 if signed else 401, body="")
+        if self._acknowledged_before_listeners(req):
+            return BoltResponse(status=200, body="")
         response = super().dispatch(req)
         if response.status == 404:
             # Bolt's answer when no listener matched (e.g. `payload={}` or an empty body), after its signature
@@ -51,6 +56,27 @@ class AmplifyDevApp(App):
             logger.warning("ignored a %s payload no listener handles", req.body.get("type") or "command")
             return BoltResponse(status=200, body="")
         return response
+
+    def _acknowledged_before_listeners(self, req: BoltRequest) -> bool:
+        """With worker processes (lazy_workers.py), hand a payload whose ack is known to be empty (a click, an event,
+        `/amplify-dev request`...: handlers.ack_is_empty) whole to a worker and acknowledge it now.
+
+        The worker's Bolt runs what this process would have run, middleware, the ack (Show credentials' claim) and
+        the lazy listener, in that order: under a burst the acking process's cost per request is then the signature
+        check and one queue put, not Bolt's middleware and matchers too (bench/RESULTS.md). A request whose
+        signature fails is left to Bolt's own check (its 401): nothing unsigned reaches a worker.
+        """
+        take_whole = getattr(self.listener_runner.lazy_listener_runner, "take_whole", None)
+        if take_whole is None or not ack_is_empty(req.body, self.own_workspace.team_id):
+            return False
+        if req.mode == "http" and self._verifies and not self._signed(req):
+            return False
+        take_whole(req)
+        return True
+
+    def _signed(self, req: BoltRequest) -> bool:
+        headers = {k: (v[0] if isinstance(v, list | tuple) and v else v) for k, v in req.headers.items()}
+        return self._verifier.is_valid_request(req.raw_body, headers)
 
 
 class _TokenFromEnvironment(logging.Filter):
@@ -109,7 +135,7 @@ def create_app(
         name=BOLT_APP_NAME,
         request_verification_enabled=verify_requests,
     )
-    handlers.register(app, router, breakglass_hours=longest_breakglass(settings))
+    app.own_workspace = handlers.register(app, router, breakglass_hours=longest_breakglass(settings))
 
     @app.error
     def _on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -8,11 +8,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 
 import messages as msg
 from handlers import verbs
-from handlers.lazy import after_ack, finish
+from handlers.lazy import finish
 from handlers.verbs import on_request
 from messages.review import REVIEW_REMOVE_ACTION
 
@@ -73,20 +73,19 @@ def register(app: App, router: Router) -> None:
     def on_click(action_id: str, work: Callable[[str, str], msg.Reply | None], what: str) -> None:
         app.action(action_id)(ack=acknowledge_click, lazy=[click_listener(work, what, router)])
 
-    def ack_show_credentials(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    def ack_show_credentials(ack: Ack, body: dict[str, Any]) -> None:
         # The one store write a Show credentials click makes before its lazy run: claim the credentials, so that a
         # lazy run that is lost (Lambda drops it, it arrives past Slack's signature window, a worker dies) leaves a
         # claim the sweep finds and hands back, telling the requester, instead of a click that silently did nothing.
-        # On Lambda (the lazy run is another invocation) the ack makes it; with worker processes the bot's
-        # dispatcher makes it right after the ack, before a worker gets the job (lazy_workers.py): under a burst
-        # the write queued on SQLite behind the workers' writes, in the ack (bench/RESULTS.md).
+        # On Lambda and with lazy threads the acking process makes it before its answer leaves; with worker processes
+        # the click is acknowledged before Bolt runs (slack_app.AmplifyDevApp) and this ack runs in the worker, right
+        # before the lazy run: no store write is left in the acking process (bench/RESULTS.md).
         ack()
         parsed = clicked(body)
         if parsed is not None:
             from workflow import credentials  # the store and this one flow: the claim is this click's one write
 
-            store, (actor, request_id) = router.store, parsed
-            after_ack(context, lambda: credentials.claim(store, actor, request_id))
+            credentials.claim(router.store, *parsed)
 
     on_click(msg.APPROVE_ACTION, on_request(router, verbs.approve), "an Approve click")
     on_click(msg.DENY_ACTION, on_request(router, verbs.deny), "a Deny click")

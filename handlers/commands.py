@@ -118,6 +118,15 @@ def _parse_breakglass(rest: str) -> ParsedCommand:
     return ParsedCommand("breakglass", reason=" ".join(words), console=console, hours=hours)
 
 
+# The verbs whose answer goes in the ack (acknowledge_command); every other verb's ack is empty.
+ANSWERED_IN_ACK = frozenset({"status", "help", "unknown"})
+
+
+def answered_in_ack(text: str) -> bool:
+    """Whether `/amplify-dev <text>` is answered in its ack (status, help, usage) rather than after it."""
+    return parse_command(text).verb in ANSWERED_IN_ACK
+
+
 def acknowledge_command(
     ack: Ack, command: dict[str, Any], router: Router, *, breakglass_hours: int | None = None
 ) -> None:

@@ -50,6 +50,25 @@ def is_well_formed(body: dict[str, Any]) -> bool:
     return True
 
 
-def register(app: App) -> None:
-    """Install the guards as global middleware."""
-    app.use(refuse_foreign_workspace)
+class OwnWorkspace:
+    """The bot's own workspace, as Bolt's authorization found it (None until the first request has been through it).
+
+    slack_app.AmplifyDevApp acknowledges a payload before Bolt's middleware runs only once this is known, and only a
+    payload of this workspace: a foreign one must get the guard's refusal in its ack.
+    """
+
+    def __init__(self) -> None:
+        self.team_id: str | None = None
+
+
+def register(app: App) -> OwnWorkspace:
+    """Install the guards as global middleware; the holder returned learns the bot's workspace from them."""
+    own = OwnWorkspace()
+
+    def guard(body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        if context.authorize_result and context.authorize_result.team_id:
+            own.team_id = context.authorize_result.team_id
+        return refuse_foreign_workspace(body, context, next)
+
+    app.use(guard)
+    return own

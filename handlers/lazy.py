@@ -11,14 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from slack_bolt import BoltContext
-
 from messages import Reply, text_reply
 
 logger = logging.getLogger(__name__)
-
-# The BoltContext key under which an ack leaves work for the lazy half's runner to do after the ack (lazy_workers.py).
-AFTER_ACK = "amplify_dev_after_ack"
 
 GENERIC_FAILURE = text_reply(
     "Something went wrong on my side and I couldn't finish that. Nothing secret was shown; please try again, "
@@ -39,14 +34,3 @@ def finish(work: Callable[[], Reply | None], deliver: Callable[[Reply], None], w
         deliver(reply)
     except Exception:
         logger.exception("could not deliver the reply to %s", what)
-
-
-def after_ack(context: BoltContext, work: Callable[[], None]) -> None:
-    """Do `work` (an ack's store write) now, or leave it to the runner of the lazy half when that runner does it
-    itself after the ack returned and before the lazy half starts (lazy_workers.py's dispatcher, in the bot's
-    process: the write then leaves the ack's critical path). On Lambda and with threads the ack does it."""
-    lazy_runner = getattr(context.listener_runner, "lazy_listener_runner", None)
-    if getattr(lazy_runner, "does_work_after_ack", False):
-        context[AFTER_ACK] = work
-    else:
-        work()
