@@ -174,7 +174,7 @@ def test_snapstart_is_on_by_default_on_published_versions_behind_the_alias(templ
     assert template["Conditions"]["UseSnapStart"] == {"Fn::Equals": [{"Ref": "SnapStart"}, "true"]}
     assert template["Parameters"]["SnapStart"]["Default"] == "true"
     # The default memory is the one bench/lambda_cold_start.py chose (bench/RESULTS.md).
-    assert function["MemorySize"] == {"Ref": "MemorySize"} and template["Parameters"]["MemorySize"]["Default"] == 512
+    assert function["MemorySize"] == {"Ref": "MemorySize"} and template["Parameters"]["MemorySize"]["Default"] == 768
     assert template["Resources"]["Function"]["Metadata"] == {"BuildMethod": "makefile"}
 
 
