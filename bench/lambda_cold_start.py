@@ -51,7 +51,7 @@ MODES = ("bot", "floor")
 def template_memory() -> int:
     """The Function's MemorySize in template.yaml (a parameter's default when it is a !Ref)."""
     text = (ROOT / "template.yaml").read_text()
-    match = re.search(r"^      MemorySize: (\S+)", text, re.M)
+    match = re.search(r"^      MemorySize: (.+?)[ \t]*$", text, re.M)
     assert match, "no MemorySize in template.yaml"
     value = match.group(1)
     if value.isdigit():

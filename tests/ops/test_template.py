@@ -224,3 +224,10 @@ def test_the_templates_breakglass_parameters_are_settings_the_bot_accepts(
     )
     assert settings.breakglass_hours == (int(hours) if hours else None)
     assert not re.fullmatch(params["BreakglassHours"]["AllowedPattern"], "13")
+
+
+def test_the_cold_start_benchmark_reads_the_templates_default_memory(template: dict[str, Any]) -> None:
+    # `python bench/lambda_cold_start.py` with no --memory measures the size the template deploys.
+    from bench.lambda_cold_start import template_memory
+
+    assert template_memory() == template["Parameters"]["MemorySize"]["Default"]
