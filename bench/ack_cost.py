@@ -1,18 +1,21 @@
 """What one ack costs the bot's own process: CPU per ack, and where it goes (cProfile), with the lazy half left out.
 
-    python bench/ack_cost.py [--n 500] [--top 25]
+    python bench/ack_cost.py [--n 500] [--top 25] [--workers] [--store dynamodb]
 
 The real app (bot.create_app, http_server.wsgi_app) on the project's fake Slack Web API and a SQLite file, called
 as waitress calls it, one request after another in this thread, for `/amplify-dev request`, an Approve click and a
 Show credentials click (whose ack claims the credentials in the store; with --workers, as the bot with worker
 processes, each is acknowledged before Bolt runs and its ack left to the worker). Bolt's lazy listener runner is
 replaced by one that only keeps what it was handed, so the figures are the ack's alone: under a burst, the ack threads share
-one interpreter, and 20 acks in flight wait for each other's CPU (bench/RESULTS.md).
+one interpreter, and 20 acks in flight wait for each other's CPU (bench/RESULTS.md). With `--store dynamodb` the
+store is a DynamoDB table on moto's server in its own process (bench/moto_server.py), so the figures include the
+boto3 client's CPU for Show credentials' claim, as on Lambda, and not moto's, which stands in for DynamoDB's.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -20,6 +23,7 @@ import pstats
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +72,31 @@ class KeepOnlyWhole(KeepOnly):
         self.started += 1
 
 
+@contextlib.contextmanager
+def request_store(kind: str, db: str, workdir: Path) -> Iterator[Any]:
+    """The store the acks write: a SQLite file, or a table on moto's server in another process."""
+    if kind == "sqlite":
+        store = SqliteRequestStore(db)
+        yield store
+        store.close()
+        return
+    import boto3
+
+    from bench.processes import Process
+    from ops.create_table import ensure_table
+    from store.dynamodb import DynamoRequestStore
+
+    moto = Process.start(
+        "moto", [sys.executable, str(Path(__file__).parent / "moto_server.py"), "--port", "0"], workdir
+    )
+    try:
+        dynamodb = boto3.client("dynamodb", region_name="eu-west-1", endpoint_url=moto.url)
+        ensure_table(dynamodb, "amplify-dev-ack-cost", io.StringIO())
+        yield DynamoRequestStore("amplify-dev-ack-cost", dynamodb)
+    finally:
+        moto.stop()
+
+
 def environ_for(body: str) -> dict[str, Any]:
     """A WSGI environ as waitress builds it for a signed POST /slack/events."""
     raw = body.encode()
@@ -92,10 +121,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python bench/ack_cost.py", description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="acks of each kind (default 500)")
     parser.add_argument("--workers", action="store_true", help="hand lazy work over as lazy_workers.py does")
-    parser.add_argument("--top", type=int, default=25, help="functions listed from the profile (default 25)")
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=25,
+        help="functions listed from the profile (default 25; 0: no profiler, no overhead)",
+    )
+    parser.add_argument("--store", choices=("sqlite", "dynamodb"), default="sqlite", help="the request store")
     args = parser.parse_args()
-    db = str(Path(tempfile.mkdtemp(prefix="ack-cost-")) / "amplify-dev.db")
-    with FakeSlack(team_id=TEAM) as slack:
+    workdir = Path(tempfile.mkdtemp(prefix="ack-cost-"))
+    db = str(workdir / "amplify-dev.db")
+    with FakeSlack(team_id=TEAM) as slack, request_store(args.store, db, workdir) as store:
         settings = load_settings(
             {
                 "SLACK_BOT_TOKEN": "xoxb-ack-cost",
@@ -107,7 +143,6 @@ def main() -> int:
             }
         )
         client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
-        store = SqliteRequestStore(db)
         router = Router(
             Deps(
                 settings=settings,
@@ -188,7 +223,8 @@ def main() -> int:
         for kind, bodies in kinds.items():
             environs = [environ_for(b) for b in bodies]
             started = time.process_time()
-            profile.enable()
+            if args.top:
+                profile.enable()
             for environ in environs:
                 b"".join(application(environ, start_response))
             profile.disable()
@@ -196,9 +232,9 @@ def main() -> int:
         bad = [s for s in statuses if not s.startswith("200")]
         print(f"answers not 200: {len(bad)}; lazy requests handed over: {lazy.started}")
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+        if args.top:
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
         print(out.getvalue())
-        store.close()
     return 0
 
 
