@@ -219,20 +219,33 @@ def test_a_show_credentials_click_is_acknowledged_here_and_claimed_and_minted_in
     assert bot.iam_users() == []  # the key was minted in the worker (its moto), not here
 
 
-def test_a_worker_that_dies_while_minting_leaves_a_claim_the_sweep_hands_back_telling_the_requester(
+@pytest.fixture
+def click_that_kills_a_worker(
     bot: Bot, start_workers: Callable[..., LazyWorkers], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[[str, str], tuple[str, int]]:
+    """Start one worker that dies once (`setting`: AMPLIFY_DEV_TEST_CRASH_ON or ..._ON_CLICK, `value`), make an
+    active request, click Show credentials and wait for the replacement; (the request id, the DMs to DEV before)."""
+
+    def click(setting: str, value: str) -> tuple[str, int]:
+        marker = tmp_path / "crash-once"
+        marker.touch()
+        monkeypatch.setenv(setting, value)
+        monkeypatch.setenv("AMPLIFY_DEV_TEST_CRASH_MARKER", str(marker))
+        workers = start_workers(1)
+        request_id = active_request(bot)
+        first_pids, dms_before = workers.pids, len(bot.dms_to(DEV))
+        show_credentials(bot, request_id)
+        wait_until(lambda: not marker.exists(), f"the worker to die ({value})")
+        wait_until(lambda: workers.pids != first_pids and workers.ready() == 1, "a replacement worker")
+        return request_id, dms_before
+
+    return click
+
+
+def test_a_worker_that_dies_while_minting_leaves_a_claim_the_sweep_hands_back_telling_the_requester(
+    bot: Bot, click_that_kills_a_worker: Callable[[str, str], tuple[str, int]]
 ) -> None:
-    marker = tmp_path / "crash-once"
-    marker.touch()
-    monkeypatch.setenv("AMPLIFY_DEV_TEST_CRASH_ON", "CreateAccessKey")
-    monkeypatch.setenv("AMPLIFY_DEV_TEST_CRASH_MARKER", str(marker))
-    workers = start_workers(1)
-    request_id = active_request(bot)
-    first_pids = workers.pids
-    dms_before = len(bot.dms_to(DEV))
-    show_credentials(bot, request_id)
-    wait_until(lambda: not marker.exists(), "the worker to die at CreateAccessKey")
-    wait_until(lambda: workers.pids != first_pids and workers.ready() == 1, "a replacement worker")
+    request_id, dms_before = click_that_kills_a_worker("AMPLIFY_DEV_TEST_CRASH_ON", "CreateAccessKey")
     assert bot.store.get(request_id).credentials == Credentials.MINTING and not bot.ephemerals_to(DEV)
 
     bot.clock.advance(minutes=11)  # past STALLED_AFTER
@@ -243,21 +256,11 @@ def test_a_worker_that_dies_while_minting_leaves_a_claim_the_sweep_hands_back_te
 
 
 def test_a_worker_that_dies_before_a_click_s_ack_leaves_nothing_done_and_the_button_working(
-    bot: Bot, start_workers: Callable[..., LazyWorkers], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    bot: Bot, click_that_kills_a_worker: Callable[[str, str], tuple[str, int]]
 ) -> None:
     # The window lazy_workers.py accepts: a job lost before its ack ran in the worker (here the worker dies as it is
     # handed the click; a bot process killed with the job still queued is the same) did nothing at all.
-    marker = tmp_path / "crash-once"
-    marker.touch()
-    monkeypatch.setenv("AMPLIFY_DEV_TEST_CRASH_ON_CLICK", SHOW_CREDENTIALS_ACTION)
-    monkeypatch.setenv("AMPLIFY_DEV_TEST_CRASH_MARKER", str(marker))
-    workers = start_workers(1)
-    request_id = active_request(bot)
-    first_pids = workers.pids
-    dms_before = len(bot.dms_to(DEV))
-    show_credentials(bot, request_id)
-    wait_until(lambda: not marker.exists(), "the worker to die on the Show credentials job")
-    wait_until(lambda: workers.pids != first_pids and workers.ready() == 1, "a replacement worker")
+    request_id, dms_before = click_that_kills_a_worker("AMPLIFY_DEV_TEST_CRASH_ON_CLICK", SHOW_CREDENTIALS_ACTION)
     assert bot.store.get(request_id).credentials == Credentials.NONE and not bot.ephemerals_to(DEV)
     bot.clock.advance(minutes=11)
     bot.workflow.sweep()
