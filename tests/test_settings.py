@@ -102,7 +102,7 @@ def test_every_setting_is_documented_in_env_example_and_readme() -> None:
     import re
 
     root = Path(__file__).resolve().parents[1]
-    sources = "".join((root / "settings" / name).read_text() for name in ("__init__.py", "oncall.py"))
+    sources = "".join((root / "settings" / name).read_text() for name in ("__init__.py", "loading.py", "oncall.py"))
     names = set(re.findall(r'"((?:SLACK|AMPLIFY_DEV)_[A-Z_]+|PORT)"', sources))
     assert {"SLACK_BOT_TOKEN", "AMPLIFY_DEV_MAX_DAYS", "AMPLIFY_DEV_LOG_FORMAT", "AMPLIFY_DEV_SANDBOX_REPORT"} <= names
     example = (root / ".env.example").read_text()
