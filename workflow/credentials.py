@@ -61,23 +61,10 @@ def _mint_and_deliver(p: Project, request: Request) -> msg.Reply | None:
         request = discard_undelivered(p, request)
     try:
         minted = p.grants.mint(request)
-    except NoSecrets:
+    except (NoSecrets, GrantNotOurs, GrantError) as e:
         release(p.ledger, request, Credentials.MINTING, Credentials.NONE)
-        return msg.no_secrets_reply(p.granted())
-    except GrantNotOurs as e:
-        release(p.ledger, request, Credentials.MINTING, Credentials.NONE)
-        logger.error("request %s: IAM user %s %s; no credentials made", request.id, request.iam_user_name, e.why)
-        p.notify.channel_notice(
-            f":warning: {msg.mention(request.slack_user_id)} asked for credentials, but IAM user "
-            f"`{request.iam_user_name}` {e.why}, so none were made. An AWS admin should look at it."
-        )
-        return msg.not_ours_reply(p.granted(), request, e.why)
-    except GrantError as e:
-        release(p.ledger, request, Credentials.MINTING, Credentials.NONE)
-        if e.unanswered:
-            return msg.text_reply(
-                f"AWS did not answer (`{e.step}`: {e.code}); nothing was created. Try again in a minute."
-            )
+        if not isinstance(e, GrantError) or e.unanswered:
+            return refusal(p, request, e, what="credentials")
         logger.error("request %s: minting credentials failed at %s: %s", request.id, e.step, e.code)
         p.ledger.record("failed", request.slack_user_id, request, outcome=e.code, detail=f"credentials at {e.step}")
         p.notify.channel_notice(
@@ -114,6 +101,24 @@ def _mint_and_deliver(p: Project, request: Request) -> msg.Reply | None:
         except SlackCallFailed as e:  # the button is harmless now: a second click is refused
             logger.warning("request %s: could not update the DM: %s", request.id, e.error)
     return None
+
+
+def refusal(p: Project, request: Request, error: NoSecrets | GrantNotOurs | GrantError, *, what: str) -> msg.Reply:
+    """The answer Show credentials and rotate share when minting failed before anything was made (the caller has
+    released its claim): no keys in this kind, a user that is not ours (the leads' channel is told), AWS unanswered
+    (`error.unanswered`; a step AWS refused is each flow's to word)."""
+    if isinstance(error, NoSecrets):
+        return msg.no_secrets_reply(p.granted())
+    if isinstance(error, GrantNotOurs):
+        logger.error("request %s: IAM user %s %s; no credentials made", request.id, request.iam_user_name, error.why)
+        p.notify.channel_notice(
+            f":warning: {msg.mention(request.slack_user_id)} asked for {what}, but IAM user "
+            f"`{request.iam_user_name}` {error.why}, so none were made. An AWS admin should look at it."
+        )
+        return msg.not_ours_reply(p.granted(), request, error.why)
+    return msg.text_reply(
+        f"AWS did not answer (`{error.step}`: {error.code}); nothing was created. Try again in a minute."
+    )
 
 
 def shown(p: Project, minted: Minted, *, console: bool = True) -> msg.CredentialsShown:

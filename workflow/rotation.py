@@ -9,7 +9,7 @@ import messages as msg
 from slack_gateway import SlackCallFailed
 from store import Credentials, Fields, Request, State
 
-from .credentials import deliver, discard_minted, discard_undelivered, release, shown
+from .credentials import deliver, discard_minted, discard_undelivered, refusal, release, shown
 from .grants import GrantError, GrantNotOurs, NoSecrets
 from .project import Project
 
@@ -32,23 +32,10 @@ def rotate(p: Project, actor: str, request: Request | None) -> msg.Reply:
         claimed = discard_undelivered(p, claimed)
     try:
         rotated = p.grants.rotate(claimed)
-    except NoSecrets:
+    except (NoSecrets, GrantNotOurs, GrantError) as e:
         release(p.ledger, claimed, Credentials.ROTATING, Credentials.SHOWN)
-        return msg.no_secrets_reply(granted)
-    except GrantNotOurs as e:
-        release(p.ledger, claimed, Credentials.ROTATING, Credentials.SHOWN)
-        logger.error("request %s: IAM user %s %s; no credentials made", claimed.id, claimed.iam_user_name, e.why)
-        p.notify.channel_notice(
-            f":warning: {msg.mention(claimed.slack_user_id)} asked for new credentials, but IAM user "
-            f"`{claimed.iam_user_name}` {e.why}, so none were made. An AWS admin should look at it."
-        )
-        return msg.not_ours_reply(granted, claimed, e.why)
-    except GrantError as e:
-        release(p.ledger, claimed, Credentials.ROTATING, Credentials.SHOWN)
-        if e.unanswered:
-            return msg.text_reply(
-                f"AWS did not answer (`{e.step}`: {e.code}); nothing was created. Try again in a minute."
-            )
+        if not isinstance(e, GrantError) or e.unanswered:
+            return refusal(p, claimed, e, what="new credentials")
         logger.error("request %s: rotate failed at %s: %s", claimed.id, e.step, e.code)
         if e.key_limit:
             return msg.text_reply(
