@@ -17,19 +17,22 @@ from .basics import COMMAND, EXTEND_ACTION, Message, escape, mention, slack_date
 from .credentials import show_credentials_button
 
 
-def approved_dm(request: Request, sandbox: list[Block] | None = None) -> Message:
+def approved_dm(request: Request, sandbox: list[Block] | None = None, *, click: str | None = None) -> Message:
     """Tells the requester who approved, with the Show credentials button that mints their key (and `sandbox`:
-    the Amplify sandbox identifier to use, messages/oncall.py)."""
+    the Amplify sandbox identifier to use, messages/oncall.py); `click`: what the button does, when it is not a key
+    (messages/signin.py)."""
     console = " and a console password" if request.console else ""
+    click = click or (
+        f"Click *Show credentials* when you are ready to copy them: the access key{console} "
+        "is created at that moment and shown to you once, only here."
+    )
     return Message(
         text=f"Your amplify-dev access was approved by {mention(request.decided_by)}",
         blocks=[
             SectionBlock(
                 text=(
                     f":white_check_mark: {mention(request.decided_by)} approved your access to the AWS Amplify "
-                    f"project. Your IAM user `{escape(request.iam_user_name)}` is ready.\n"
-                    f"Click *Show credentials* when you are ready to copy them: the access key{console} "
-                    "is created at that moment and shown to you once, only here."
+                    f"project. Your IAM user `{escape(request.iam_user_name)}` is ready.\n{click}"
                 )
             ),
             ActionsBlock(block_id="credentials", elements=[show_credentials_button(request)]),

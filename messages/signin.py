@@ -25,12 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from slack_sdk.models.blocks import ActionsBlock, Block, SectionBlock
+from slack_sdk.models.blocks import Block, SectionBlock
 
 from store import Request
 
 from .basics import CLI_PROFILE, COMMAND, Message, Reply, escape, mention, slack_date
-from .credentials import link, show_credentials_button
+from .credentials import link
+from .dms import approved_dm
 
 MINIMUM_CLI_VERSION = "2.32.0"
 GEN1_PROFILE = f"{CLI_PROFILE}-gen1"
@@ -128,20 +129,11 @@ def _amplify_steps(shown: SignInShown, region: str) -> str:
 def signin_approved_dm(request: Request, sandbox: list[Block] | None = None) -> Message:
     """The requester's DM once their IAM user exists: Show credentials sets the temporary password (no key); and
     `sandbox`: the Amplify sandbox identifier to use (messages/oncall.py)."""
-    return Message(
-        text=f"Your amplify-dev access was approved by {mention(request.decided_by)}",
-        blocks=[
-            SectionBlock(
-                text=(
-                    f":white_check_mark: {mention(request.decided_by)} approved your access to the AWS Amplify "
-                    f"project. Your IAM user `{escape(request.iam_user_name)}` is ready.\n"
-                    "Click *Show credentials* when you are ready: a temporary console password is set at that "
-                    "moment and shown to you once, only here, with the `aws login` steps. There is no access key."
-                )
-            ),
-            ActionsBlock(block_id="credentials", elements=[show_credentials_button(request)]),
-            *(sandbox or []),
-        ],
+    return approved_dm(
+        request,
+        sandbox,
+        click="Click *Show credentials* when you are ready: a temporary console password is set at that moment and "
+        "shown to you once, only here, with the `aws login` steps. There is no access key.",
     )
 
 
