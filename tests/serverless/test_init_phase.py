@@ -77,23 +77,21 @@ def test_importing_the_handler_outside_lambda_builds_nothing_and_needs_no_settin
     assert out.stdout.strip() == "True"
 
 
-def test_inside_lambda_the_import_builds_the_bot_and_the_first_ack_needs_no_workflow(
-    slack: FakeSlack, tmp_path: Path
-) -> None:
+def run_container(script: str, tmp_path: Path, slack_url: str, **extra: str) -> dict[str, Any]:
+    """Run `script` as a Lambda container's Python does (the bot's settings, the DynamoDB table never reached, plus
+    `extra`): what its last line reports."""
     env = container_env(
         AWS_LAMBDA_FUNCTION_NAME="amplify-dev-bot",
         SLACK_BOT_TOKEN="xoxb-test-token",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.url,
+        SLACK_API_URL=slack_url,
         AMPLIFY_DEV_APPROVAL_CHANNEL=CHANNEL,
         AMPLIFY_DEV_APPROVERS=LEAD,
         AMPLIFY_DEV_DYNAMODB_TABLE="amplify-dev-never-reached",
-        # The path rule is checked with the settings (the init phase): from a leaf, not from iam/ (boto3's IAM
-        # layer, ~40 ms at 512 MB's share of a CPU), which only the workflow needs.
-        AMPLIFY_DEV_IAM_PATH="/team-x/amplify-dev/",
+        **extra,
     )
     out = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", CONTAINER_SCRIPT, SIGNING_SECRET],
+        [sys.executable, "-c", script, SIGNING_SECRET],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -101,7 +99,20 @@ def test_inside_lambda_the_import_builds_the_bot_and_the_first_ack_needs_no_work
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_inside_lambda_the_import_builds_the_bot_and_the_first_ack_needs_no_workflow(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    seen = run_container(
+        CONTAINER_SCRIPT,
+        tmp_path,
+        slack.url,
+        # The path rule is checked with the settings (the init phase): from a leaf, not from iam/ (boto3's IAM
+        # layer, ~40 ms at 512 MB's share of a CPU), which only the workflow needs.
+        AMPLIFY_DEV_IAM_PATH="/team-x/amplify-dev/",
+    )
     assert seen["built_at_import"] and "Bolt app (auth.test)" in seen["steps"]
     assert seen["made_at_init"] == ["lambda"] and seen["lambda_client_made_at_init"]  # no IAM, no DynamoDB
     assert seen["hooks"] == [1, 1]
