@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,8 +21,9 @@ from messages.oncall import (
     sandbox_notice_lines,
     sandbox_review_blocks,
 )
+from tests.messages.fakes import WHEN, Stack
 
-FILED = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+FILED = WHEN
 FILED_DATE = "<!date^1796288400^{date_short_pretty} at {time}|2026-12-03T09:00:00+00:00>"
 UNTIL = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
 UNTIL_DATE = "<!date^1796302800^{date_short_pretty} at {time}|2026-12-03T13:00:00+00:00>"
@@ -158,18 +158,6 @@ def test_a_name_longer_than_ampx_takes_is_shortened_and_the_dm_says_so() -> None
     only_dots = sandbox_advice("danadev-udev", name="dana.dev-udev") or ""
     assert "its other characters dropped)" in only_dots and "cut at the front" not in only_dots
     assert advice.endswith("`npx ampx sandbox --profile amplify-dev --identifier janed-u012ab3cd`")
-
-
-@dataclass(frozen=True)
-class Stack:
-    stack_name: str
-    region: str = "eu-west-1"
-    status: str = "CREATE_COMPLETE"
-    created: datetime = FILED
-
-    @property
-    def delete_command(self) -> str:
-        return f"aws cloudformation delete-stack --stack-name {self.stack_name} --region {self.region}"
 
 
 def test_the_removal_notice_names_each_stack_with_the_command_that_deletes_it() -> None:

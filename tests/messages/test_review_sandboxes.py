@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-
-from messages.review import Review, ReviewRow, review_message
-
-NOW = datetime(2026, 12, 3, 9, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Stack:
-    stack_name: str
-    region: str = "eu-west-1"
-    status: str = "CREATE_COMPLETE"
-    created: datetime = NOW
-
-    @property
-    def delete_command(self) -> str:
-        return f"aws cloudformation delete-stack --stack-name {self.stack_name} --region {self.region}"
-
-
-def row(n: int) -> ReviewRow:
-    return ReviewRow(
-        request_id=f"r{n}",
-        developer=f"U{n:04d}",
-        iam_user=f"dev{n}",
-        state="active",
-        console=False,
-        approved_by="ULEAD",
-        approved_at=NOW,
-        expires_at=None,
-        key_id=None,
-        key_created_at=None,
-        last_used_at=None,
-        last_used_service=None,
-        last_used_region=None,
-        password_last_used=None,
-    )
+from messages.review import Review, review_message
+from tests.messages.fakes import WHEN as NOW
+from tests.messages.fakes import Stack, review_row
 
 
 def test_many_grants_and_many_sandboxes_stay_within_fifty_blocks_and_say_what_is_left_out() -> None:
     sandboxes = tuple((f"UGONE{n}", (Stack(f"amplify-shop-gone{n}-sandbox-0123456789"),)) for n in range(8))
-    review = Review(project="default", generated_at=NOW, rows=tuple(row(n) for n in range(60)), sandboxes=sandboxes)
+    review = Review(
+        project="default", generated_at=NOW, rows=tuple(review_row(n) for n in range(60)), sandboxes=sandboxes
+    )
 
     message = review_message(review)
 

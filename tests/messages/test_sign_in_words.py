@@ -13,9 +13,10 @@ from messages import (
     revoked_sentence,
     rotated_reply,
 )
-from messages.review import KEY_AGE_NOT_APPLICABLE, ReviewRow, review_row_text
+from messages.review import KEY_AGE_NOT_APPLICABLE, review_row_text
 from store import Request
 from tests.conftest import message_text
+from tests.messages.fakes import review_row
 
 SIGN_IN = Granted(kind=SIGN_IN_KIND, path="/amplify-dev/")
 REQUEST = Request(id="r1", slack_user_id="UDEV", team_id="T", reason="x", console=True, iam_user_name="dana")
@@ -50,21 +51,12 @@ def test_sign_in_words_speak_of_sessions_never_of_keys() -> None:
 
 def test_the_review_row_of_a_sign_in_grant_says_key_age_does_not_apply() -> None:
     now = datetime(2026, 12, 3, tzinfo=UTC)
-    row = ReviewRow(
+    row = review_row(
         request_id="r1",
         developer="UDEV",
         iam_user="dana",
-        state="active",
         console=True,
-        approved_by="ULEAD",
         approved_at=now,
-        expires_at=None,
-        key_id=None,
-        key_created_at=None,
-        last_used_at=None,
-        last_used_service=None,
-        last_used_region=None,
-        password_last_used=None,
         signin_last_used=now,
         keys=False,
     )
