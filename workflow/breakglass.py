@@ -24,6 +24,7 @@ from store import Fields, OpenRequestExists, Request, State
 from . import breakglass_notice, deciding
 from .access import already_handled
 from .deps import new_request_id
+from .grants import RequesterRefused
 from .outcomes import Decided, Verdict
 from .project import Project
 
@@ -82,9 +83,9 @@ def break_glass(
     if not refused.allowed:  # deactivated, a bot, or a guest reached only through a group
         p.ledger.refusal(actor, refused.code, "breakglass")
         return msg.text_reply(refused.reason)
-    cannot = p.grants.check_requester(actor, profile)  # e.g. no Identity Center user with their email
-    if cannot:
-        return msg.requester_refused(cannot.reason, cannot.email, cannot.step, cannot.code)
+    identity = p.grants.identify_requester(actor, profile)  # e.g. no Identity Center user with their email
+    if isinstance(identity, RequesterRefused):
+        return msg.requester_refused(identity.reason, identity.email, identity.step, identity.code)
     hours = breakglass_hours(decided, p.settings.breakglass_hours)
     now = p.clock()
     request = Request(
@@ -100,7 +101,7 @@ def break_glass(
         approval_channel=p.settings.approval_channel,
         expires_at=now + timedelta(hours=hours),
         project=p.filed_project,
-        identity_store_user_id=p.grants.filed_identity(profile),
+        identity_store_user_id=identity,
         breakglass=True,
     )
     detail = f"hours={hours} console={console} expires={request.expires_at:%Y-%m-%dT%H:%M:%SZ}"

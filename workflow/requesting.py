@@ -12,6 +12,7 @@ from slack_gateway import SlackCallFailed, SlackGateway, SlackUser
 from store import Fields, OpenRequestExists, Request, State
 
 from .deps import new_request_id
+from .grants import RequesterRefused
 from .project import Project
 
 logger = logging.getLogger(__name__)
@@ -96,9 +97,9 @@ def request_access(
         logger.info("request by %s refused (%s)", actor, decision.code)
         p.ledger.refusal(actor, decision.code)
         return msg.text_reply(decision.reason)
-    refused = p.grants.check_requester(actor, profile)  # e.g. no Identity Center user with their email
-    if refused:
-        return msg.requester_refused(refused.reason, refused.email, refused.step, refused.code)
+    identity = p.grants.identify_requester(actor, profile)  # e.g. no Identity Center user with their email
+    if isinstance(identity, RequesterRefused):
+        return msg.requester_refused(identity.reason, identity.email, identity.step, identity.code)
     console = p.grants.console(console)  # sign-in: always (the console sign-in is what `aws login` starts from)
     request = Request(
         id=new_request_id(),
@@ -110,7 +111,7 @@ def request_access(
         approval_channel=p.settings.approval_channel,
         days=days or None,
         project=p.filed_project,
-        identity_store_user_id=p.grants.filed_identity(profile),
+        identity_store_user_id=identity,
     )
     try:
         request = p.ledger.file(request, actor, detail=f"console={console} days={days or 'none'}")

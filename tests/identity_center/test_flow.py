@@ -120,3 +120,10 @@ def test_the_review_says_what_aws_does_not_tell_instead_of_inventing_it(ic_bot: 
     row = text.split(f"<@{DEV}>", 1)[1]
     assert "never used" not in row.lower() and "not used" not in row.lower()  # no flag from data AWS does not give
     assert iam_calls == []  # an assignment has no IAM user to read
+
+
+def test_filing_a_request_looks_the_identity_store_user_up_once(ic_bot: Bot, world: IdentityCenterWorld) -> None:
+    ic_bot.command(DEV, "request need the console")
+    request = ic_bot.store.get(ic_bot.request_id_for(DEV))
+    assert request.identity_store_user_id == world.dana
+    assert len(world.called("GetUserId")) == 1  # the check and the id the request records are one look-up

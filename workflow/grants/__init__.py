@@ -144,12 +144,10 @@ class GrantKind(Protocol):
     def granted(self) -> msg.Granted:
         """What this kind grants, for the message builders (its kind, the assignment's name, where to sign in)."""
 
-    def check_requester(self, actor: str, profile: SlackUser) -> RequesterRefused | None:
-        """A reason to refuse before anything is filed (no matching identity), else None."""
-
-    def filed_identity(self, profile: SlackUser) -> str | None:
-        """Whom the access will be for at AWS, resolved when the request is filed (Identity Center: the Identity
-        Store user id, shown to the leads and checked again at approval); None where there is nothing to resolve."""
+    def identify_requester(self, actor: str, profile: SlackUser) -> RequesterRefused | str | None:
+        """Before anything is filed: a reason to refuse (no matching identity), or whom the access will be for at
+        AWS, resolved once, as the request records it (Identity Center: the Identity Store user id, shown to the
+        leads and checked again at approval); None where there is nothing to resolve."""
 
     def name_for(self, actor: str, names: list[str]) -> str:
         """The IAM user name a request records (and audits) for this Slack user."""

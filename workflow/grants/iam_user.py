@@ -41,8 +41,8 @@ class IamUserGrants(IamKeys):
         """An IAM user under the bot's path."""
         return msg.Granted(path=self.settings.iam_path)
 
-    def check_requester(self, actor: str, profile: SlackUser) -> RequesterRefused | None:
-        """Anyone with a Slack profile may ask: the IAM user name comes from it."""
+    def identify_requester(self, actor: str, profile: SlackUser) -> RequesterRefused | str | None:
+        """Anyone with a Slack profile may ask, and nothing is resolved: the IAM user is named from the profile."""
         return None
 
     def name_for(self, actor: str, names: list[str]) -> str:
@@ -52,10 +52,6 @@ class IamUserGrants(IamKeys):
     def console(self, asked: bool) -> bool:
         """Console sign-in when the requester asks for it."""
         return asked
-
-    def filed_identity(self, profile: SlackUser) -> str | None:
-        """Nothing to resolve: the IAM user is named from the Slack profile."""
-        return None
 
     def provision(self, request: Request, expires_at: datetime | None) -> Fields:
         """Create the IAM user (resuming one tagged with this request); on failure clean up and say how it was left."""

@@ -115,12 +115,14 @@ class IdentityCenterGrants:
 
     # --- requesting and provisioning --------------------------------------------------------------------
 
-    def check_requester(self, actor: str, profile: SlackUser) -> RequesterRefused | None:
-        """Refuse at once (nothing filed, nothing posted to the leads) when no Identity Store user has the email."""
+    def identify_requester(self, actor: str, profile: SlackUser) -> RequesterRefused | str | None:
+        """The Identity Store user with the requester's email (one GetUserId), or a refusal at once (nothing filed,
+        nothing posted to the leads) when there is none; None when there is none yet and it is created at approval
+        (AMPLIFY_DEV_IC_CREATE_USERS)."""
         if not profile.email:
             return RequesterRefused(NO_IDENTITY_USER)
         try:
-            idc.find_user_id(self.clients.identitystore, self.instance().identity_store_id, profile.email)
+            return idc.find_user_id(self.clients.identitystore, self.instance().identity_store_id, profile.email)
         except idc.NoIdentityStoreUser:
             if self.config.create_users:
                 return None  # created at approval, in Identity Center's own directory
@@ -128,7 +130,6 @@ class IdentityCenterGrants:
         except idc.IdentityCenterError as e:
             logger.warning("request by %s: Identity Center look-up failed: %s %s", actor, e.step, e.code)
             return RequesterRefused("unanswered", profile.email, e.step, e.code)
-        return None
 
     def name_for(self, actor: str, names: list[str]) -> str:
         """The name the request records (as in the IAM-user kind; no IAM user is made)."""
@@ -137,16 +138,6 @@ class IdentityCenterGrants:
     def console(self, asked: bool) -> bool:
         """As asked (the assignment's portal gives the console either way)."""
         return asked
-
-    def filed_identity(self, profile: SlackUser) -> str | None:
-        """The Identity Store user the request is for, resolved when it is filed (the one the leads approve);
-        None when there is none yet (created at approval with AMPLIFY_DEV_IC_CREATE_USERS) or no answer."""
-        if not profile.email:
-            return None
-        try:
-            return idc.find_user_id(self.clients.identitystore, self.instance().identity_store_id, profile.email)
-        except idc.IdentityCenterError:
-            return None
 
     def provision(self, request: Request, expires_at: datetime | None) -> Fields:
         """Create the assignment (or find it already held) and wait until Identity Center reports it done."""
