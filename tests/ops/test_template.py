@@ -180,7 +180,9 @@ def test_snapstart_is_on_by_default_on_published_versions_behind_the_alias(templ
 
 def test_function_environment_names_real_settings_and_no_secret(template: dict[str, Any]) -> None:
     env = resources(template, "AWS::Serverless::Function")["Function"]["Environment"]["Variables"]
-    sources = "".join((TEMPLATE.parent / "settings" / name).read_text() for name in ("__init__.py", "oncall.py"))
+    sources = "".join(
+        (TEMPLATE.parent / "settings" / name).read_text() for name in ("__init__.py", "loading.py", "oncall.py")
+    )
     known = set(re.findall(r'"((?:SLACK|AMPLIFY_DEV)_[A-Z_]+)"', sources))
     assert set(env) <= known and "AMPLIFY_DEV_SLACK_SECRET_ARN" in known  # every variable is a real setting
     assert not any(name.startswith("SLACK_") for name in env)  # the tokens come from the secret
